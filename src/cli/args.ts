@@ -1,0 +1,33 @@
+// Small helpers over node:util parseArgs: typed numeric options with clear errors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class CliError extends Error {}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse(argv: string[], options: Options, usage: string) {
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true, strict: true });
+    if (parsed.values.help) {
+      process.stdout.write(usage + '\n');
+      process.exit(0);
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`${(error as Error).message}\n${usage}`);
+  }
+}
+
+export function numberOption(value: unknown, name: string, check?: (n: number) => boolean, rule = ''): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || (check && !check(n))) {
+    throw new CliError(`--${name} expects ${rule || 'a number'}, got '${String(value)}'`);
+  }
+  return n;
+}
+
+export const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+export const isNonNegativeInt = (n: number) => Number.isInteger(n) && n >= 0;

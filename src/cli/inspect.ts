@@ -1,0 +1,46 @@
+import { ggmlTypeName } from '../formats/ggmlTypes.js';
+import { openModelFiles } from '../model/load.js';
+import { CliError, parse } from './args.js';
+import { resolveModelPath } from './defaultModel.js';
+
+const USAGE = `usage: fastfill inspect [model] [--json]
+  prints the architecture, hyper-parameters, tensor types and counts and the parameter count`;
+
+export function inspectCommand(argv: string[]): void {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, USAGE);
+  if (positionals.length > 1) throw new CliError(`expected one model path\n${USAGE}`);
+  const files = openModelFiles(resolveModelPath(positionals[0]));
+  const typeCounts = new Map<string, { tensors: number; elements: number }>();
+  let parameters = 0;
+  for (const t of files.tensors.values()) {
+    const elements = t.dims.reduce((a, b) => a * b, 1);
+    parameters += elements;
+    const name = ggmlTypeName(t.type);
+    const entry = typeCounts.get(name) ?? { tensors: 0, elements: 0 };
+    entry.tensors++;
+    entry.elements += elements;
+    typeCounts.set(name, entry);
+  }
+  const { ropeFreqFactors, ...hyper } = files.config;
+  const summary = {
+    path: files.path,
+    format: files.format,
+    ...hyper,
+    ropeScaled: ropeFreqFactors !== undefined,
+    tensors: files.tensors.size,
+    parameters,
+    tensorTypes: Object.fromEntries(typeCounts),
+  };
+  if (values.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+    return;
+  }
+  const lines = Object.entries(summary)
+    .filter(([key]) => key !== 'tensorTypes')
+    .map(([key, value]) => `${key.padEnd(18)} ${String(value)}`);
+  lines.push('tensor types:');
+  for (const [name, { tensors, elements }] of typeCounts) {
+    lines.push(`  ${name.padEnd(8)} ${String(tensors).padStart(5)} tensors ${elements.toLocaleString('en-US').padStart(16)} elements`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
