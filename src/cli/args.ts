@@ -5,20 +5,29 @@ export class CliError extends Error {}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: Options, usage: string) {
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export function parse(argv: string[], options: Options, usage: string): Parsed {
+  let parsed: Parsed;
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true, strict: true });
-    if (parsed.values.help) {
-      process.stdout.write(usage + '\n');
-      process.exit(0);
-    }
-    return parsed;
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true, strict: true }) as Parsed;
   } catch (error) {
-    if (error instanceof CliError) throw error;
     throw new CliError(`${(error as Error).message}\n${usage}`);
   }
+  if (parsed.values.help) {
+    process.stdout.write(usage + '\n');
+    process.exit(0);
+  }
+  return parsed;
 }
+
+/** A string option's value (parseArgs guarantees the type for options declared as strings). */
+export const str = (v: Parsed['values'][string]) => v as string | undefined;
+export const strs = (v: Parsed['values'][string]) => v as string[] | undefined;
 
 export function numberOption(value: unknown, name: string, check?: (n: number) => boolean, rule = ''): number | undefined {
   if (value === undefined) return undefined;

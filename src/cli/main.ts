@@ -3,12 +3,14 @@
 import { runCommand } from './run.js';
 import { tokenizeCommand } from './tokenize.js';
 import { inspectCommand } from './inspect.js';
+import { convertCommand } from './convert.js';
 import { CliError } from './args.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
   run: runCommand,
   tokenize: tokenizeCommand,
   inspect: inspectCommand,
+  convert: convertCommand,
 };
 
 const USAGE = `usage: fastfill <command> [options]
@@ -16,6 +18,7 @@ commands:
   run <model> --prompt <text> [-n N] [--temp T] [--ctx C] [--seed S] [--json]   generate text
   tokenize <model|tokenizer> [text] [--raw] [--json]                            text to token ids
   inspect <model>                                                               describe a model file
+  convert <hf-folder> <out.gguf> [--type Q8_0]                                  Hugging Face folder to GGUF
 <model> is a .gguf file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json).
 Run 'fastfill <command> --help' for the options of a command.`;
 

@@ -1,7 +1,7 @@
 import { generate } from '../engine/generate.js';
 import { setThreads } from '../kernels/native.js';
 import { loadModel } from '../model/load.js';
-import { CliError, isNonNegativeInt, isPositiveInt, numberOption, parse } from './args.js';
+import { CliError, isNonNegativeInt, isPositiveInt, numberOption, parse, str, strs } from './args.js';
 import { resolveModelPath } from './defaultModel.js';
 
 const USAGE = `usage: fastfill run [model] --prompt <text> [options]
@@ -44,7 +44,7 @@ export function runCommand(argv: string[]): void {
 
   const model = loadModel(resolveModelPath(positionals[0]));
   const contextLength = numberOption(values.ctx, 'ctx', isPositiveInt, 'a positive integer') ?? model.config.contextLength;
-  const promptIds = model.tokenizer.encode(values.prompt, { addSpecial: true, parseSpecial: true });
+  const promptIds = model.tokenizer.encode(str(values.prompt)!, { addSpecial: true, parseSpecial: true });
   const json = values.json === true;
   const result = generate(model, {
     promptIds,
@@ -59,7 +59,7 @@ export function runCommand(argv: string[]): void {
       frequencyPenalty: numberOption(values['frequency-penalty'], 'frequency-penalty'),
       seed: numberOption(values.seed, 'seed', Number.isInteger, 'an integer'),
     },
-    stop: values.stop ?? [],
+    stop: strs(values.stop) ?? [],
     ignoreEos: values['ignore-eos'] === true,
     chunkSize: numberOption(values.chunk, 'chunk', isPositiveInt, 'a positive integer'),
     contextLength,

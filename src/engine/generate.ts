@@ -36,7 +36,8 @@ export function generate(model: LoadedModel, request: GenerateRequest, onText?: 
   const stopIds = new Set(request.stopTokenIds ?? []);
   if (!request.ignoreEos) for (const id of model.tokenizer.eogIds) stopIds.add(id);
   const stops = new StopMatcher([...(request.stop ?? [])]);
-  const decoder = model.tokenizer.createDecodeStream({ skipSpecial: true });
+  // the output continues the prompt, so a leading space is real text, not SentencePiece's dummy prefix
+  const decoder = model.tokenizer.createDecodeStream({ skipSpecial: true, keepLeadingSpace: true });
   const history = [...request.promptIds];
   const ids: number[] = [];
   let text = '';

@@ -1,0 +1,100 @@
+// rmsNorm, rope and the element-wise kernels.
+#include <string>
+
+#include "bindings/bindings.h"
+#include "bindings/js_args.h"
+#include "cpu/dispatch.h"
+
+namespace fastfill {
+namespace {
+
+// rmsNorm(x, rows, cols, weight, eps, out)
+Napi::Value RmsNorm(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "rmsNorm");
+  RmsNormArgs a{};
+  a.rows = args.integer(1, "rows", 0, kMaxDim);
+  a.cols = args.integer(2, "cols", 1, kMaxDim);
+  const int64_t size = args.product(a.rows, a.cols, "rows*cols");
+  a.x = args.floats(0, "x", size);
+  a.weight = args.floats(3, "weight", a.cols);
+  a.eps = static_cast<float>(args.number(4, "eps"));
+  a.out = args.floats(5, "out", size);
+  if (args.ok() && !(a.eps >= 0.0f)) args.fail("eps must be >= 0");
+  if (args.ok()) activeKernels().rmsNorm(a);
+  return args.finish();
+}
+
+// rope(x, tokens, heads, headDim, ropeDim, positions, freqBase, neox, freqFactors | null)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "rope");
+  RopeArgs a{};
+  a.tokens = args.integer(1, "tokens", 0, kMaxDim);
+  a.heads = args.integer(2, "heads", 1, kMaxDim);
+  a.headDim = args.integer(3, "headDim", 1, kMaxDim);
+  a.ropeDim = args.integer(4, "ropeDim", 0, a.headDim);
+  a.x = args.floats(0, "x", args.product(args.product(a.tokens, a.heads, "size"), a.headDim, "size"));
+  a.positions = args.ints(5, "positions", a.tokens);
+  a.freqBase = args.number(6, "freqBase");
+  a.neox = args.boolean(7, "neox");
+  a.freqFactors = args.optionalFloats(8, "freqFactors", a.ropeDim / 2);
+  if (args.ok() && a.ropeDim % 2 != 0) args.fail("ropeDim must be even");
+  if (args.ok() && !(a.freqBase > 0.0)) args.fail("freqBase must be > 0");
+  for (int64_t i = 0; args.ok() && a.freqFactors != nullptr && i < a.ropeDim / 2; ++i) {
+    if (!(a.freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
+  }
+  if (args.ok()) activeKernels().rope(a);
+  return args.finish();
+}
+
+// siluMul(gate, up, out), add(a, b, out): three arrays of one length.
+using BinaryKernel = void (*)(const float*, const float*, float*, int64_t);
+
+Napi::Value Binary(const Napi::CallbackInfo& info, const char* name, BinaryKernel KernelTable::*kernel) {
+  JsArgs args(info, name);
+  const Napi::Value first = info[0];
+  const int64_t n = first.IsTypedArray() ? static_cast<int64_t>(first.As<Napi::TypedArray>().ElementLength()) : 0;
+  const float* a = args.floats(0, "first input", n);
+  const float* b = args.floats(1, "second input", n);
+  float* out = args.floats(2, "out", n);
+  if (args.ok()) (activeKernels().*kernel)(a, b, out, n);
+  return args.finish();
+}
+
+Napi::Value SiluMul(const Napi::CallbackInfo& info) { return Binary(info, "siluMul", &KernelTable::siluMul); }
+Napi::Value Add(const Napi::CallbackInfo& info) { return Binary(info, "add", &KernelTable::add); }
+
+// scale(x, factor, out)
+Napi::Value Scale(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "scale");
+  const Napi::Value first = info[0];
+  const int64_t n = first.IsTypedArray() ? static_cast<int64_t>(first.As<Napi::TypedArray>().ElementLength()) : 0;
+  const float* x = args.floats(0, "x", n);
+  const float factor = static_cast<float>(args.number(1, "factor"));
+  float* out = args.floats(2, "out", n);
+  if (args.ok()) activeKernels().scale(x, factor, out, n);
+  return args.finish();
+}
+
+// addBias(x, rows, cols, bias)
+Napi::Value AddBias(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "addBias");
+  const int64_t rows = args.integer(1, "rows", 0, kMaxDim);
+  const int64_t cols = args.integer(2, "cols", 1, kMaxDim);
+  float* x = args.floats(0, "x", args.product(rows, cols, "rows*cols"));
+  const float* bias = args.floats(3, "bias", cols);
+  if (args.ok()) activeKernels().addBias(x, rows, cols, bias);
+  return args.finish();
+}
+
+}  // namespace
+
+void registerElementwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm, "rmsNorm"));
+  exports.Set("rope", Napi::Function::New(env, Rope, "rope"));
+  exports.Set("siluMul", Napi::Function::New(env, SiluMul, "siluMul"));
+  exports.Set("add", Napi::Function::New(env, Add, "add"));
+  exports.Set("scale", Napi::Function::New(env, Scale, "scale"));
+  exports.Set("addBias", Napi::Function::New(env, AddBias, "addBias"));
+}
+
+}  // namespace fastfill

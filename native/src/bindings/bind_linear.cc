@@ -1,0 +1,69 @@
+// matmul and getRows: weight matrices of any compute type.
+#include <string>
+
+#include "bindings/bindings.h"
+#include "bindings/js_args.h"
+#include "common/ggml_types.h"
+#include "cpu/dispatch.h"
+
+namespace fastfill {
+namespace {
+
+// Reads (data: Uint8Array, type, rows, cols) at argument `first` onwards into a checked view.
+WeightView readWeight(JsArgs& args, size_t first) {
+  WeightView w{};
+  w.type = static_cast<int32_t>(args.integer(first + 1, "type", 0, 255));
+  w.rows = args.integer(first + 2, "rows", 0, kMaxDim);
+  w.cols = args.integer(first + 3, "cols", 1, kMaxDim);
+  if (!args.ok()) return w;
+  const BlockLayout layout = computeBlockLayout(w.type);
+  if (layout.elements == 0) {
+    args.fail("weight type " + std::to_string(w.type) + " is not a compute type");
+    return w;
+  }
+  if (w.cols % layout.elements != 0) {
+    args.fail("cols " + std::to_string(w.cols) + " is not a multiple of the block size " +
+              std::to_string(layout.elements));
+    return w;
+  }
+  w.rowBytes = computeRowBytes(w.type, w.cols);
+  w.data = args.bytes(first, "weight data", args.product(w.rows, static_cast<int64_t>(w.rowBytes), "weight size"));
+  return w;
+}
+
+// matmul(x, m, data, type, rows, cols, out, bias | null)
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "matmul");
+  const WeightView w = readWeight(args, 2);
+  const int64_t m = args.integer(1, "m", 0, kMaxDim);
+  const float* x = args.floats(0, "x", args.product(m, w.cols, "m*cols"));
+  float* out = args.floats(6, "out", args.product(m, w.rows, "m*rows"));
+  const float* bias = args.optionalFloats(7, "bias", w.rows);
+  if (args.ok()) activeKernels().matmul(MatmulArgs{x, m, w, bias, out});
+  return args.finish();
+}
+
+// getRows(data, type, rows, cols, ids, out)
+Napi::Value GetRows(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "getRows");
+  const WeightView w = readWeight(args, 0);
+  int64_t count = 0;
+  const int32_t* ids = args.intsAnyLength(4, "ids", &count);
+  float* out = args.floats(5, "out", args.product(count, w.cols, "ids.length*cols"));
+  for (int64_t i = 0; args.ok() && i < count; ++i) {
+    if (ids[i] < 0 || ids[i] >= w.rows)
+      args.fail("ids[" + std::to_string(i) + "] = " + std::to_string(ids[i]) + " is outside [0, " +
+                std::to_string(w.rows) + ")");
+  }
+  if (args.ok()) activeKernels().getRows(GetRowsArgs{w, ids, count, out});
+  return args.finish();
+}
+
+}  // namespace
+
+void registerLinear(Napi::Env env, Napi::Object exports) {
+  exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
+  exports.Set("getRows", Napi::Function::New(env, GetRows, "getRows"));
+}
+
+}  // namespace fastfill

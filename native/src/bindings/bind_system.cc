@@ -1,0 +1,88 @@
+// version, cpuInfo, setThreads, setCpuLevel, mapFile.
+#include <string>
+
+#include "bindings/bindings.h"
+#include "bindings/js_args.h"
+#include "cpu/cpu_features.h"
+#include "cpu/dispatch.h"
+#include "io/map_file.h"
+#include "threads/thread_pool.h"
+
+namespace fastfill {
+namespace {
+
+Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), "fastfill-native 0.2"); }
+
+// { features: {...}, level, maxLevel, threads }
+Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const CpuFeatures& f = cpuFeatures();
+  Napi::Object features = Napi::Object::New(env);
+  features.Set("avx2", f.avx2);
+  features.Set("fma", f.fma);
+  features.Set("f16c", f.f16c);
+  features.Set("avx512f", f.avx512f);
+  features.Set("avx512bw", f.avx512bw);
+  features.Set("avx512vl", f.avx512vl);
+  features.Set("avx512dq", f.avx512dq);
+  features.Set("avx512vnni", f.avx512vnni);
+  features.Set("avx512bf16", f.avx512bf16);
+  features.Set("amxTile", f.amxTile);
+  features.Set("amxBf16", f.amxBf16);
+  features.Set("amxInt8", f.amxInt8);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("features", features);
+  result.Set("level", levelName(activeLevel()));
+  result.Set("maxLevel", levelName(maxSupportedLevel()));
+  result.Set("threads", threadCount());
+  return result;
+}
+
+// setThreads(n)
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "setThreads");
+  const int64_t n = args.integer(0, "n", 1, kMaxThreads);
+  if (args.ok()) setThreadCount(static_cast<int>(n));
+  return args.finish();
+}
+
+// setCpuLevel(name): at most the supported level.
+Napi::Value SetCpuLevel(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "setCpuLevel");
+  const std::string name = args.string(0, "level");
+  CpuLevel level = CpuLevel::kScalar;
+  if (args.ok() && !parseLevel(name, &level)) args.fail("level '" + name + "' is not one of scalar, avx2, avx512");
+  if (args.ok() && !setActiveLevel(level))
+    args.fail(std::string("level ") + name + " is above what this CPU supports (" + levelName(maxSupportedLevel()) + ")");
+  return args.finish();
+}
+
+// mapFile(path): ArrayBuffer over a private copy-on-write mapping, unmapped when collected.
+Napi::Value MapFile(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "mapFile");
+  const std::string path = args.string(0, "path");
+  MappedFile mapped{};
+  std::string error;
+  if (args.ok() && !mapFileCopyOnWrite(path, &mapped, &error)) args.fail(error);
+  if (!args.ok()) return args.finish();
+  Napi::Env env = info.Env();
+  if (mapped.data == nullptr) return Napi::ArrayBuffer::New(env, 0);
+  return Napi::ArrayBuffer::New(env, mapped.data, mapped.length,
+                                [](Napi::Env, void*, MappedFile* hint) {
+                                  unmapFile(*hint);
+                                  delete hint;
+                                },
+                                new MappedFile(mapped));
+}
+
+}  // namespace
+
+void registerSystem(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("cpuInfo", Napi::Function::New(env, CpuInfo, "cpuInfo"));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("setCpuLevel", Napi::Function::New(env, SetCpuLevel, "setCpuLevel"));
+  exports.Set("mapFile", Napi::Function::New(env, MapFile, "mapFile"));
+}
+
+}  // namespace fastfill

@@ -1,0 +1,78 @@
+// Plain-data arguments of the kernels. The bindings fill them after checking every length and
+// index; kernels may assume they are consistent.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace fastfill {
+
+// A weight matrix of `rows` output features, each row `cols` elements stored as consecutive blocks.
+struct WeightView {
+  const uint8_t* data;  // any alignment
+  int32_t type;         // GgmlType
+  int64_t rows;
+  int64_t cols;
+  size_t rowBytes;
+};
+
+// out[m][n] = bias[n] + sum_k x[m][k] * W[n][k]
+struct MatmulArgs {
+  const float* x;  // [m][w.cols]
+  int64_t m;
+  WeightView w;
+  const float* bias;  // [w.rows] or nullptr (no bias)
+  float* out;         // [m][w.rows]
+};
+
+// out[i] = dequantized W row ids[i]
+struct GetRowsArgs {
+  WeightView w;
+  const int32_t* ids;  // each in [0, w.rows)
+  int64_t count;
+  float* out;  // [count][w.cols]
+};
+
+struct RmsNormArgs {
+  const float* x;  // [rows][cols]
+  int64_t rows;
+  int64_t cols;
+  const float* weight;  // [cols]
+  float eps;
+  float* out;  // [rows][cols], may equal x
+};
+
+// Rotary embedding in place on x[tokens][heads][headDim]; dims >= ropeDim are untouched.
+// angle_i = position * freqBase^(-2i/ropeDim) / freqFactors[i], i < ropeDim/2.
+struct RopeArgs {
+  float* x;
+  int64_t tokens;
+  int64_t heads;
+  int64_t headDim;
+  int64_t ropeDim;              // even, <= headDim
+  const int32_t* positions;     // [tokens]
+  double freqBase;
+  bool neox;                    // pairs (i, i + ropeDim/2) instead of (2i, 2i+1)
+  const float* freqFactors;     // [ropeDim/2] or nullptr (all 1)
+};
+
+// Flash attention over a paged KV cache; see docs in src/kernels/attention.ts.
+struct AttentionArgs {
+  const float* q;        // [nQ][nHeads][headDim]
+  float* out;            // [nQ][nHeads][headDim]
+  const float* kCache;   // [numSlots][nKvHeads][headDim]
+  const float* vCache;   // [numSlots][nKvHeads][headDim]
+  const int32_t* qPositions;  // [nQ]
+  const int32_t* tiles;       // [nTiles][4]: qStart, qCount, listStart, listCount
+  const int32_t* keyBlocks;   // [nEntries][4]: physicalBlock, firstKeyPosition, keyCount, needsMask
+  int64_t nQ;
+  int64_t nTiles;
+  int64_t nEntries;
+  int64_t numSlots;
+  int32_t nHeads;
+  int32_t nKvHeads;
+  int32_t headDim;
+  int32_t blockSize;     // slots per physical block
+  float scale;
+};
+
+}  // namespace fastfill

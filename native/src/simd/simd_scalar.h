@@ -1,0 +1,105 @@
+// Vector operations of the scalar level: one lane, portable C++ (the fallback for any CPU).
+// Included first by native/src/levels/level_scalar.cc; see native/src/levels/README.md.
+#pragma once
+#include <math.h>
+
+#include <cstdint>
+#include <cstring>
+
+#ifndef FASTFILL_LEVEL
+#error "define FASTFILL_LEVEL before including a simd header"
+#endif
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int kLanes = 1;
+constexpr int kMatmulRows = 2;  // x rows per matmul micro-tile (weight rows: 4)
+
+struct Vec {
+  float v;
+};
+
+inline Vec vZero() { return {0.0f}; }
+inline Vec vSplat(float a) { return {a}; }
+inline Vec vLoad(const float* p) { return {*p}; }
+inline void vStore(float* p, Vec a) { *p = a.v; }
+inline Vec vAdd(Vec a, Vec b) { return {a.v + b.v}; }
+inline Vec vSub(Vec a, Vec b) { return {a.v - b.v}; }
+inline Vec vMul(Vec a, Vec b) { return {a.v * b.v}; }
+inline Vec vDiv(Vec a, Vec b) { return {a.v / b.v}; }
+inline Vec vFma(Vec a, Vec b, Vec c) { return {a.v * b.v + c.v}; }  // a * b + c
+inline Vec vMax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
+inline Vec vMin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
+inline float vSum(Vec a) { return a.v; }
+inline float vMaxAll(Vec a) { return a.v; }
+inline Vec vRound(Vec a) { return {nearbyintf(a.v)}; }
+// 2^n for integral n in [-126, 127]
+inline Vec vPow2(Vec n) {
+  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n.v) + 127) << 23;
+  float r;
+  std::memcpy(&r, &bits, 4);
+  return {r};
+}
+
+inline float halfToFloat(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1Fu;
+  const uint32_t mantissa = h & 0x3FFu;
+  uint32_t bits;
+  if (exponent == 0) {
+    const float magnitude = static_cast<float>(mantissa) * 5.9604644775390625e-8f;  // 2^-24
+    std::memcpy(&bits, &magnitude, 4);
+    bits |= sign;
+  } else if (exponent == 31) {
+    bits = sign | 0x7F800000u | (mantissa << 13);
+  } else {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  }
+  float r;
+  std::memcpy(&r, &bits, 4);
+  return r;
+}
+
+inline void halvesToFloats(const uint8_t* src, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, src + 2 * i, 2);
+    dst[i] = halfToFloat(h);
+  }
+}
+
+inline void bf16sToFloats(const uint8_t* src, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, src + 2 * i, 2);
+    const uint32_t bits = static_cast<uint32_t>(h) << 16;
+    std::memcpy(dst + i, &bits, 4);
+  }
+}
+
+
+// Quant decoding, 16 elements: q_j = ((lo[j] >> loShift) & 15) | (((hi[j] >> hiShift) & hiMask) << 4)
+// (no high part when hi is null), out[j] = (q_j - offset) * d + m.
+inline void decodeNibbles16(const uint8_t* lo, int loShift, const uint8_t* hi, int hiShift, int hiMask, int offset,
+                            float d, float m, float* out) {
+  for (int j = 0; j < 16; ++j) {
+    int q = (lo[j] >> loShift) & 15;
+    if (hi != nullptr) q |= ((hi[j] >> hiShift) & hiMask) << 4;
+    out[j] = static_cast<float>(q - offset) * d + m;
+  }
+}
+
+// out[j] = bit j of bits (0 or 1), j < 32.
+inline void bitsToBytes32(uint32_t bits, uint8_t* out) {
+  for (int j = 0; j < 32; ++j) out[j] = static_cast<uint8_t>((bits >> j) & 1u);
+}
+
+
+// out[j] = q[j] * d, j < 16.
+inline void decodeInt8x16(const int8_t* q, float d, float* out) {
+  for (int j = 0; j < 16; ++j) out[j] = static_cast<float>(q[j]) * d;
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill

@@ -1,0 +1,185 @@
+#include "threads/thread_pool.h"
+
+#include "threads/thread_config.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fastfill {
+namespace {
+
+struct ScratchBuffer {
+  float* data = nullptr;
+  size_t capacity = 0;
+};
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) { start(threads); }
+
+  int size() {
+    std::lock_guard<std::mutex> submit(submitMutex_);
+    return static_cast<int>(workers_.size()) + 1;
+  }
+
+  void resize(int threads) {
+    std::lock_guard<std::mutex> submit(submitMutex_);
+    stop();
+    start(threads);
+  }
+
+  void run(int64_t chunks, ChunkFn fn, void* context) {
+    if (chunks <= 0) return;
+    std::lock_guard<std::mutex> submit(submitMutex_);
+    if (workers_.empty() || chunks == 1) {
+      for (int64_t c = 0; c < chunks; ++c) fn(context, c, 0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = fn;
+      context_ = context;
+      chunks_ = chunks;
+      next_.store(0, std::memory_order_relaxed);
+      open_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    takeChunks(fn, context, chunks, 0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    open_ = false;  // workers that wake from now on skip this job
+    done_.wait(lock, [this] { return active_ == 0; });
+  }
+
+  float* scratch(int worker, size_t floats) {
+    ScratchBuffer& buffer = scratch_[static_cast<size_t>(worker)];
+    if (buffer.capacity < floats) {
+      std::free(buffer.data);
+      const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
+      buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (buffer.data == nullptr) {
+        std::fprintf(stderr, "fastfill: out of memory for %zu bytes of kernel scratch\n", bytes);
+        std::abort();
+      }
+      buffer.capacity = floats;
+    }
+    return buffer.data;
+  }
+
+ private:
+  void takeChunks(ChunkFn fn, void* context, int64_t chunks, int worker) {
+    for (int64_t c = next_.fetch_add(1); c < chunks; c = next_.fetch_add(1)) fn(context, c, worker);
+  }
+
+  void workerLoop(int index) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    uint64_t seen = generation_;
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      if (!open_) continue;
+      ++active_;
+      const ChunkFn fn = fn_;
+      void* const context = context_;
+      const int64_t chunks = chunks_;
+      lock.unlock();
+      takeChunks(fn, context, chunks, index);
+      lock.lock();
+      if (--active_ == 0) done_.notify_one();
+    }
+  }
+
+  // Both called with submitMutex_ held.
+  void start(int threads) {
+    if (threads < 1) threads = 1;
+    if (threads > kMaxThreads) threads = kMaxThreads;
+    if (scratch_.size() < static_cast<size_t>(threads)) scratch_.resize(static_cast<size_t>(threads));
+    stopping_ = false;
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { workerLoop(i); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::mutex submitMutex_;  // one job (or resize) at a time
+  std::mutex mutex_;        // guards the job description below
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<std::thread> workers_;
+  std::vector<ScratchBuffer> scratch_;  // per worker index, never shrinks
+  uint64_t generation_ = 0;
+  bool open_ = false;
+  bool stopping_ = false;
+  int active_ = 0;  // workers inside the current job
+  ChunkFn fn_ = nullptr;
+  void* context_ = nullptr;
+  int64_t chunks_ = 0;
+  std::atomic<int64_t> next_{0};
+};
+
+int cpusAvailable() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int count = CPU_COUNT(&set);
+    if (count > 0) return count;
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
+// Never destroyed: at process exit sleeping workers simply end with the process (destroying a
+// condition variable that threads wait on would be undefined).
+ThreadPool& pool() {
+  static ThreadPool* instance = [] {
+    int threads = 1;
+    std::string ignored;
+    if (!defaultThreadCount(&threads, &ignored)) threads = cpusAvailable();
+    return new ThreadPool(threads);
+  }();
+  return *instance;
+}
+
+}  // namespace
+
+void parallelFor(int64_t chunks, ChunkFn fn, void* context) { pool().run(chunks, fn, context); }
+
+int threadCount() { return pool().size(); }
+
+void setThreadCount(int n) { pool().resize(n); }
+
+float* workerScratch(int worker, size_t floats) { return pool().scratch(worker, floats); }
+
+bool defaultThreadCount(int* threads, std::string* error) {
+  const char* value = std::getenv("FASTFILL_THREADS");
+  if (value == nullptr || *value == '\0') {
+    *threads = cpusAvailable();
+    return true;
+  }
+  char* end = nullptr;
+  const long parsed = std::strtol(value, &end, 10);
+  if (*end != '\0' || parsed < 1 || parsed > kMaxThreads) {
+    *error = std::string("FASTFILL_THREADS=") + value + " is not an integer in 1.." + std::to_string(kMaxThreads);
+    return false;
+  }
+  *threads = static_cast<int>(parsed);
+  return true;
+}
+
+}  // namespace fastfill

@@ -1,0 +1,27 @@
+// Re-encodes F32 values into a target weight type.
+import { GgmlType } from '../formats/ggmlTypes.js';
+import { f32ToBf16, f32ToF16 } from '../formats/quant/halfFloat.js';
+import { quantizeQ4_0, quantizeQ8_0 } from '../formats/quant/quantize.js';
+
+export const TARGET_TYPES = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16, Q8_0: GgmlType.Q8_0, Q4_0: GgmlType.Q4_0 } as const;
+export type TargetTypeName = keyof typeof TARGET_TYPES;
+
+export function encodeF32(values: Float32Array, type: GgmlType): Uint8Array {
+  switch (type) {
+    case GgmlType.F32:
+      return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    case GgmlType.F16:
+    case GgmlType.BF16: {
+      const toHalf = type === GgmlType.F16 ? f32ToF16 : f32ToBf16;
+      const out = new Uint16Array(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i]!);
+      return new Uint8Array(out.buffer);
+    }
+    case GgmlType.Q8_0:
+      return quantizeQ8_0(values);
+    case GgmlType.Q4_0:
+      return quantizeQ4_0(values);
+    default:
+      throw new Error(`cannot encode tensors as type ${type}`);
+  }
+}

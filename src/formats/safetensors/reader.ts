@@ -1,0 +1,42 @@
+import { fileByteSource, type ByteSource } from '../byteSource.js';
+import { ModelFormatError } from '../errors.js';
+import { readSafetensorsHeader } from './header.js';
+import type { SafetensorsFile, SafetensorsTensorInfo } from './types.js';
+
+export type { SafetensorsFile, SafetensorsTensorInfo } from './types.js';
+
+/** Opens a .safetensors file: header read and checked now, tensor bytes read on demand. */
+export function openSafetensors(path: string): SafetensorsFile {
+  // As in openGguf: the one place to put a mapped-file source once native mapFile exists.
+  const source = fileByteSource(path);
+  try {
+    return openSafetensorsSource(source);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+/** openSafetensors over any ByteSource (in-memory files in tests and fuzzing). Takes ownership. */
+export function openSafetensorsSource(source: ByteSource): SafetensorsFile {
+  const header = readSafetensorsHeader(source);
+  const byName = new Map(header.tensors.map((t) => [t.name, t]));
+  let closed = false;
+  return {
+    path: source.name,
+    metadata: header.metadata,
+    dataOffset: header.dataOffset,
+    tensors: header.tensors,
+    tensor: (name: string) => byName.get(name),
+    tensorData(info: SafetensorsTensorInfo): Uint8Array {
+      if (closed) throw new ModelFormatError(source.name, `cannot read tensor '${info.name}': file is closed`);
+      return source.read(info.offset, info.byteLength);
+    },
+    close(): void {
+      if (!closed) {
+        closed = true;
+        source.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Loads the native addon once (build/Release/fastfill_native.node under the package root) and
+// describes its raw functions. Nothing outside src/kernels/ calls these directly: the typed
+// wrappers next to this file check every argument first.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type CpuLevel = 'scalar' | 'avx2' | 'avx512';
+
+export interface CpuInfo {
+  /** Features usable by this process (CPU support and OS register state). */
+  features: Record<string, boolean>;
+  /** The dispatch level the kernels run at now. */
+  level: CpuLevel;
+  /** The highest level this CPU supports. */
+  maxLevel: CpuLevel;
+  threads: number;
+}
+
+export interface NativeAddon {
+  version(): string;
+  cpuInfo(): CpuInfo;
+  setThreads(n: number): void;
+  setCpuLevel(level: CpuLevel): void;
+  mapFile(path: string): ArrayBuffer;
+  matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
+    bias: Float32Array | null): void;
+  getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;
+  rmsNorm(x: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number, out: Float32Array): void;
+  rope(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number, positions: Int32Array,
+    freqBase: number, neox: boolean, freqFactors: Float32Array | null): void;
+  siluMul(gate: Float32Array, up: Float32Array, out: Float32Array): void;
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  scale(x: Float32Array, factor: number, out: Float32Array): void;
+  addBias(x: Float32Array, rows: number, cols: number, bias: Float32Array): void;
+  kvWrite(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, slots: Int32Array,
+    nKvHeads: number, headDim: number): void;
+  attention(q: Float32Array, out: Float32Array, kCache: Float32Array, vCache: Float32Array, qPositions: Int32Array,
+    tiles: Int32Array, keyBlocks: Int32Array, nHeads: number, nKvHeads: number, headDim: number, blockSize: number,
+    scale: number): void;
+}
+
+export const ADDON_RELATIVE_PATH = path.join('build', 'Release', 'fastfill_native.node');
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use; throws a clear error when it was not built. */
+export function addon(): NativeAddon {
+  if (loaded) return loaded;
+  const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const file = path.join(root, ADDON_RELATIVE_PATH);
+  if (!existsSync(file)) {
+    throw new Error(`native addon ${file} is missing: run \`npm install\` (or \`npx node-gyp rebuild\`) in ${root}`);
+  }
+  loaded = createRequire(import.meta.url)(file) as NativeAddon;
+  return loaded;
+}
+
+function packageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}: cannot locate the native addon`);
+  }
+}

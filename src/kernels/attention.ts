@@ -1,0 +1,133 @@
+// Attention over the paged KV cache, and writing new K/V rows into it.
+//
+// Cache layout: kCache and vCache are [numSlots][nKvHeads][headDim] floats; slot =
+// physicalBlock * blockSize + offset. TypeScript plans the work as lists (dense causal, chunked
+// prefill, decode and sparse patterns are just different lists):
+//   tiles:     Int32Array [nTiles * 4]: qStart, qCount, listStart, listCount per query tile; the
+//              tiles partition the queries [0, nQ)
+//   keyBlocks: Int32Array [nEntries * 4]: physicalBlock, firstKeyPosition, keyCount, needsMask
+// A tile's queries attend to the keys of entries [listStart, listStart + listCount). Key j of an
+// entry sits in slot physicalBlock * blockSize + j at position firstKeyPosition + j; with
+// needsMask != 0 it is visible to a query at position p only if firstKeyPosition + j <= p. A
+// query that sees no key gets zeros. Query head h reads KV head h / (nHeads / nKvHeads).
+import { addon } from './addon.js';
+import { checkDim, checkFinite, checkFloat32, checkIndices, checkInt32, checkNoOverlap } from './checks.js';
+
+export interface AttentionArgs {
+  /** [nQ][nHeads][headDim] */
+  q: Float32Array;
+  /** [nQ][nHeads][headDim] */
+  out: Float32Array;
+  /** [numSlots][nKvHeads][headDim] */
+  kCache: Float32Array;
+  /** [numSlots][nKvHeads][headDim] */
+  vCache: Float32Array;
+  /** [nQ]: absolute position of each query token */
+  qPositions: Int32Array;
+  tiles: Int32Array;
+  keyBlocks: Int32Array;
+  nHeads: number;
+  nKvHeads: number;
+  headDim: number;
+  /** slots per physical block */
+  blockSize: number;
+  /** usually 1 / sqrt(headDim) */
+  scale: number;
+}
+
+const MAX_POSITION = 0x7fffffff;
+
+function checkTiles(fn: string, tiles: Int32Array, nQ: number, nEntries: number): void {
+  if (tiles.length % 4 !== 0) throw new RangeError(`${fn}: tiles holds 4 ints per tile, got ${tiles.length} ints`);
+  const tileOf = new Int32Array(nQ).fill(-1);
+  for (let t = 0; t < tiles.length / 4; t++) {
+    const [qStart, qCount, listStart, listCount] = [tiles[4 * t]!, tiles[4 * t + 1]!, tiles[4 * t + 2]!, tiles[4 * t + 3]!];
+    if (qStart < 0 || qCount < 0 || qStart + qCount > nQ) {
+      throw new RangeError(`${fn}: tile ${t} covers queries [${qStart}, ${qStart + qCount}) outside [0, ${nQ})`);
+    }
+    if (listStart < 0 || listCount < 0 || listStart + listCount > nEntries) {
+      throw new RangeError(`${fn}: tile ${t} lists entries [${listStart}, ${listStart + listCount}) outside [0, ${nEntries})`);
+    }
+    for (let i = qStart; i < qStart + qCount; i++) {
+      if (tileOf[i] !== -1) throw new RangeError(`${fn}: query ${i} is in tiles ${tileOf[i]} and ${t}`);
+      tileOf[i] = t;
+    }
+  }
+  const uncovered = tileOf.indexOf(-1);
+  if (uncovered >= 0) throw new RangeError(`${fn}: query ${uncovered} is in no tile (tiles must partition the queries)`);
+}
+
+function checkKeyBlocks(fn: string, keyBlocks: Int32Array, numBlocks: number, blockSize: number): void {
+  if (keyBlocks.length % 4 !== 0) {
+    throw new RangeError(`${fn}: keyBlocks holds 4 ints per entry, got ${keyBlocks.length} ints`);
+  }
+  for (let e = 0; e < keyBlocks.length / 4; e++) {
+    const [block, first, count] = [keyBlocks[4 * e]!, keyBlocks[4 * e + 1]!, keyBlocks[4 * e + 2]!];
+    if (block < 0 || block >= numBlocks) {
+      throw new RangeError(`${fn}: entry ${e} names physical block ${block}, the cache has ${numBlocks}`);
+    }
+    if (count < 0 || count > blockSize) {
+      throw new RangeError(`${fn}: entry ${e} has ${count} keys, a block holds 0..${blockSize}`);
+    }
+    if (first < 0 || first > MAX_POSITION - blockSize) {
+      throw new RangeError(`${fn}: entry ${e} first key position ${first} is out of range`);
+    }
+  }
+}
+
+/** Flash attention with online softmax over the paged KV cache (GQA, F32). */
+export function attention(args: AttentionArgs): void {
+  const fn = 'attention';
+  const { q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim, blockSize, scale } = args;
+  checkDim(fn, 'nHeads', nHeads, 1);
+  checkDim(fn, 'nKvHeads', nKvHeads, 1);
+  checkDim(fn, 'headDim', headDim, 1);
+  checkDim(fn, 'blockSize', blockSize, 1);
+  if (nHeads % nKvHeads !== 0) throw new RangeError(`${fn}: nHeads ${nHeads} is not a multiple of nKvHeads ${nKvHeads}`);
+  checkFinite(fn, 'scale', scale);
+  checkInt32(fn, 'qPositions', qPositions);
+  checkInt32(fn, 'tiles', tiles);
+  checkInt32(fn, 'keyBlocks', keyBlocks);
+  const nQ = qPositions.length;
+  const qShape = `nQ*nHeads*headDim = ${nQ}*${nHeads}*${headDim}`;
+  checkFloat32(fn, 'q', q, nQ * nHeads * headDim, qShape);
+  checkFloat32(fn, 'out', out, nQ * nHeads * headDim, qShape);
+  if (!(kCache instanceof Float32Array)) throw new TypeError(`${fn}: kCache must be a Float32Array`);
+  const blockFloats = blockSize * nKvHeads * headDim;
+  if (kCache.length % blockFloats !== 0) {
+    throw new RangeError(`${fn}: kCache has ${kCache.length} floats, not whole blocks of ` +
+      `blockSize*nKvHeads*headDim = ${blockFloats}`);
+  }
+  checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+  checkNoOverlap(fn, out, { q, kCache, vCache });
+  checkIndices(fn, 'qPositions', qPositions, MAX_POSITION);
+  checkTiles(fn, tiles, nQ, keyBlocks.length / 4);
+  checkKeyBlocks(fn, keyBlocks, kCache.length / blockFloats, blockSize);
+  addon().attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim, blockSize, scale);
+}
+
+/**
+ * Writes the rows of new tokens into the cache: kCache[slots[t]] = k[t], vCache[slots[t]] = v[t];
+ * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct.
+ */
+export function kvWrite(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array,
+  slots: Int32Array, nKvHeads: number, headDim: number): void {
+  const fn = 'kvWrite';
+  checkDim(fn, 'nKvHeads', nKvHeads, 1);
+  checkDim(fn, 'headDim', headDim, 1);
+  const rowFloats = nKvHeads * headDim;
+  if (!(kCache instanceof Float32Array)) throw new TypeError(`${fn}: kCache must be a Float32Array`);
+  if (kCache.length % rowFloats !== 0) {
+    throw new RangeError(`${fn}: kCache has ${kCache.length} floats, not whole slots of nKvHeads*headDim = ${rowFloats}`);
+  }
+  checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+  checkInt32(fn, 'slots', slots);
+  const shape = `slots.length*nKvHeads*headDim = ${slots.length}*${nKvHeads}*${headDim}`;
+  checkFloat32(fn, 'k', k, slots.length * rowFloats, shape);
+  checkFloat32(fn, 'v', v, slots.length * rowFloats, shape);
+  checkIndices(fn, 'slots', slots, kCache.length / rowFloats);
+  if (new Set(slots).size !== slots.length) throw new RangeError(`${fn}: slots contains a slot twice`);
+  checkNoOverlap(fn, kCache, { vCache, k, v });
+  checkNoOverlap(fn, vCache, { k, v });
+  addon().kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim);
+}

@@ -1,0 +1,108 @@
+// CPU detection and dispatch, FASTFILL_CPU / FASTFILL_THREADS, the thread count, mapFile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CPU_LEVELS, cpuInfo, mapFile, setCpuLevel, setThreads } from '../../src/kernels/native.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const NATIVE_MODULE = pathToFileURL(path.join(REPO_ROOT, 'dist', 'src', 'kernels', 'native.js')).href;
+
+/** cpuInfo() as seen by a fresh process with the given environment. */
+function childCpuInfo(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const script = `import { cpuInfo } from '${NATIVE_MODULE}'; console.log(JSON.stringify(cpuInfo()));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('cpuInfo reports features, the active level and threads', () => {
+  const info = cpuInfo();
+  assert.ok(CPU_LEVELS.includes(info.level) && CPU_LEVELS.includes(info.maxLevel));
+  assert.ok(CPU_LEVELS.indexOf(info.level) <= CPU_LEVELS.indexOf(info.maxLevel));
+  assert.ok(Number.isInteger(info.threads) && info.threads >= 1);
+  for (const name of ['avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512vnni', 'avx512bf16', 'amxTile']) {
+    assert.equal(typeof info.features[name], 'boolean', name);
+  }
+  if (info.maxLevel === 'avx512') assert.ok(info.features.avx512f && info.features.avx512bw && info.features.avx2);
+});
+
+test('cpuInfo features agree with /proc/cpuinfo', { skip: existsSync('/proc/cpuinfo') ? false : 'no /proc/cpuinfo' }, () => {
+  const flagsLine = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+  if (!flagsLine) return;
+  const flags = new Set(flagsLine.split(':')[1]!.trim().split(/\s+/));
+  const features = cpuInfo().features;
+  const pairs: Record<string, string> = {
+    avx2: 'avx2', fma: 'fma', f16c: 'f16c', avx512f: 'avx512f', avx512bw: 'avx512bw', avx512vl: 'avx512vl',
+    avx512dq: 'avx512dq', avx512vnni: 'avx512_vnni', avx512bf16: 'avx512_bf16', amxTile: 'amx_tile',
+  };
+  for (const [feature, flag] of Object.entries(pairs)) assert.equal(features[feature], flags.has(flag), feature);
+});
+
+test('FASTFILL_CPU=scalar and FASTFILL_THREADS=1 take effect in a fresh process', () => {
+  const child = childCpuInfo({ FASTFILL_CPU: 'scalar', FASTFILL_THREADS: '1' });
+  assert.equal(child.status, 0, child.stderr);
+  const info = JSON.parse(child.stdout) as { level: string; threads: number; maxLevel: string };
+  assert.equal(info.level, 'scalar');
+  assert.equal(info.threads, 1);
+  assert.equal(info.maxLevel, cpuInfo().maxLevel);
+});
+
+test('FASTFILL_CPU above the CPU is capped; unknown values fail loudly', () => {
+  const capped = childCpuInfo({ FASTFILL_CPU: 'avx512' });
+  assert.equal(capped.status, 0, capped.stderr);
+  assert.equal((JSON.parse(capped.stdout) as { level: string }).level, cpuInfo().maxLevel);
+  const bad = childCpuInfo({ FASTFILL_CPU: 'avx9000' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /FASTFILL_CPU=avx9000 is not one of scalar, avx2, avx512/);
+  const badThreads = childCpuInfo({ FASTFILL_THREADS: 'many' });
+  assert.notEqual(badThreads.status, 0);
+  assert.match(badThreads.stderr, /FASTFILL_THREADS=many is not an integer/);
+});
+
+test('setCpuLevel and setThreads change what cpuInfo reports, and refuse bad values', () => {
+  const before = cpuInfo();
+  try {
+    setCpuLevel('scalar');
+    assert.equal(cpuInfo().level, 'scalar');
+    setThreads(1);
+    assert.equal(cpuInfo().threads, 1);
+    setThreads(3);
+    assert.equal(cpuInfo().threads, 3);
+  } finally {
+    setCpuLevel(before.maxLevel);
+    setThreads(before.threads);
+  }
+  assert.throws(() => setCpuLevel('sse9' as never), /setCpuLevel: 'sse9' is not one of/);
+  assert.throws(() => setThreads(0), /setThreads: n must be an integer/);
+  assert.throws(() => setThreads(1.5), /setThreads: n must be an integer/);
+  if (before.maxLevel !== 'avx512') assert.throws(() => setCpuLevel('avx512'), /above what this CPU supports/);
+});
+
+test('mapFile maps the bytes copy-on-write and reports unreadable paths', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fastfill-map-'));
+  try {
+    const file = path.join(dir, 'data.bin');
+    const bytes = Uint8Array.from({ length: 10000 }, (_, i) => (i * 7) & 255);
+    writeFileSync(file, bytes);
+    const mapped = new Uint8Array(mapFile(file));
+    assert.deepEqual(mapped, bytes);
+    mapped.fill(1);  // a private mapping: the file does not change
+    assert.deepEqual(new Uint8Array(readFileSync(file)), bytes);
+
+    const empty = path.join(dir, 'empty.bin');
+    writeFileSync(empty, new Uint8Array(0));
+    assert.equal(mapFile(empty).byteLength, 0);
+
+    const missing = path.join(dir, 'missing.bin');
+    assert.throws(() => mapFile(missing), (e: Error) => e.message.includes(missing) && /No such file/.test(e.message));
+    assert.throws(() => mapFile(dir), /not a regular file/);
+    assert.throws(() => mapFile(''), /path must be a non-empty string/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
