@@ -17,6 +17,7 @@ export class StopMatcher {
   private readonly longestStop: number;
   private held = '';
   private stopped = false;
+  private matched: string | undefined;
 
   constructor(stops: readonly string[]) {
     stops.forEach((stop, i) => {
@@ -30,6 +31,11 @@ export class StopMatcher {
 
   get isStopped(): boolean {
     return this.stopped;
+  }
+
+  /** The stop string that stopped the stream. */
+  get matchedStop(): string | undefined {
+    return this.matched;
   }
 
   push(text: string): StopStep {
@@ -57,6 +63,7 @@ export class StopMatcher {
   private firstStopStart(buffer: string): number {
     let bestEnd = Infinity;
     let bestStart = -1;
+    this.matched = undefined;
     for (const stop of this.stops) {
       const start = buffer.indexOf(stop);
       if (start < 0) continue;
@@ -64,6 +71,7 @@ export class StopMatcher {
       if (end < bestEnd || (end === bestEnd && start < bestStart)) {
         bestEnd = end;
         bestStart = start;
+        this.matched = stop;
       }
     }
     return bestStart;

@@ -23,7 +23,7 @@ export interface NativeAddon {
   cpuInfo(): CpuInfo;
   setThreads(n: number): void;
   setCpuLevel(level: CpuLevel): void;
-  mapFile(path: string): ArrayBuffer;
+  mapFile(path: string, offset: number, length: number, maxLength: number): ArrayBuffer;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
     bias: Float32Array | null): void;
   getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;

@@ -1,4 +1,5 @@
 // Process-wide native settings: CPU level, threads, and file mapping.
+import { constants } from 'node:buffer';
 import { addon, type CpuInfo, type CpuLevel } from './addon.js';
 import { checkDim } from './checks.js';
 
@@ -37,11 +38,26 @@ export function setThreads(n: number): void {
   addon().setThreads(n);
 }
 
-/**
- * Maps a whole file privately (copy-on-write: writes to the buffer never reach the file). The
- * mapping is released when the ArrayBuffer is garbage-collected.
- */
-export function mapFile(path: string): ArrayBuffer {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError('mapFile: path must be a non-empty string');
-  return addon().mapFile(path);
+export interface FileRange {
+  /** first byte (any value; the mapping itself starts at the page below) */
+  offset: number;
+  /** bytes from offset; default: to the end of the file */
+  length?: number;
 }
+
+/**
+ * Maps a file, or a byte range of it, privately (copy-on-write: writes to the buffer never reach
+ * the file). The mapping is released when the ArrayBuffer is garbage-collected. One ArrayBuffer
+ * holds at most buffer.constants.MAX_LENGTH bytes (4 GiB on Node 20): map bigger files in ranges.
+ */
+export function mapFile(path: string, range?: FileRange): ArrayBuffer {
+  const fn = 'mapFile';
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`${fn}: path must be a non-empty string`);
+  const offset = range?.offset ?? 0;
+  const length = range?.length ?? -1;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`${fn}: offset must be an integer >= 0, got ${offset}`);
+  if (!Number.isSafeInteger(length) || length < -1) throw new RangeError(`${fn}: length must be an integer >= 0, got ${length}`);
+  return addon().mapFile(path, offset, length, MAX_ARRAY_BUFFER_BYTES);
+}
+
+const MAX_ARRAY_BUFFER_BYTES = Math.min(constants.MAX_LENGTH, Number.MAX_SAFE_INTEGER);

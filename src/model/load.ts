@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { openGguf, type GgufValue } from '../formats/gguf/reader.js';
 import { openHfFolder } from '../formats/hf/folder.js';
 import { ggufTensorSources, type TensorSource } from '../formats/tensorSource.js';
+import { mappedByteSource } from '../kernels/mappedSource.js';
 import { tokenizerFromGgufMetadata, tokenizerFromHfFolder, type Tokenizer } from '../tokenizer/index.js';
 import type { ModelConfig } from './config.js';
 import { configFromGguf } from './configFromGguf.js';
@@ -36,10 +37,10 @@ export function openModelFiles(path: string): ModelFiles {
     throw new ModelLoadError(`${path}: no such file or folder`);
   }
   if (isDir) {
-    const folder = openHfFolder(path);
+    const folder = openHfFolder(path, mappedByteSource);
     return { path, format: 'hf', config: configFromHf(folder.config), tensors: folder.tensors };
   }
-  const file = openGguf(path);
+  const file = openGguf(path, { openSource: mappedByteSource });
   const tensors = ggufTensorSources(file);
   const embedding = tensors.get(GGUF_NAMES.tokenEmbedding);
   if (!embedding || embedding.dims.length !== 2) {

@@ -72,6 +72,7 @@ export class Transformer {
   /** Final norm and LM head on the selected rows only (prefill needs one row per sequence). */
   private logits(x: Float32Array, rows: Int32Array): Float32Array {
     const h = this.config.hiddenSize;
+    if (rows.length === 0) return new Float32Array(0);
     const selected = new Float32Array(rows.length * h);
     rows.forEach((row, i) => selected.set(x.subarray(row * h, (row + 1) * h), i * h));
     k.rmsNorm(selected, rows.length, h, this.weights.outputNorm, this.config.rmsNormEps, selected);

@@ -15,11 +15,6 @@ export const BYTE_TO_CHAR: readonly string[] = buildByteToChar();
 
 const CHAR_TO_BYTE = new Map<string, number>(BYTE_TO_CHAR.map((c, b) => [c, b]));
 
-/** The byte a byte-level character stands for, or undefined for any other character. */
-export function byteOfChar(ch: string): number | undefined {
-  return CHAR_TO_BYTE.get(ch);
-}
-
 /** UTF-8 bytes of text, spelt in byte-level characters. */
 export function toByteLevel(text: string): string {
   let out = '';

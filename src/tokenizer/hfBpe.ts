@@ -6,6 +6,7 @@ import { mergesFromList, type MergeTable } from './mergeTable.js';
 import { TokenizerImpl, type FragmentEncoder } from './tokenizer.js';
 import { TokenType, type Tokenizer } from './types.js';
 import { tokensFromIdMap, Vocab } from './vocab.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /** Everything an HF-style BPE tokenizer (tokenizer.json, vocab.json + merges.txt, tiktoken) is made of. */
 export interface HfBpeSpec {
@@ -36,7 +37,7 @@ export function assembleHfBpe(spec: HfBpeSpec): Tokenizer {
   const entries: [string, number][] = [...spec.vocab];
   for (const t of added) entries.push([t.content, t.id]);
   const { tokens, types } = tokensFromIdMap(entries, source);
-  if (tokens.length === 0) throw new Error(`${source}: the vocabulary is empty`);
+  if (tokens.length === 0) throw new ModelFormatError(source, `the vocabulary is empty`);
   if (spec.model.byteFallback) tokens.forEach((t, i) => BYTE_TOKEN.test(t) && (types[i] = TokenType.Byte));
   for (const t of added) types[t.id] = t.special ? TokenType.Control : TokenType.UserDefined;
   const vocab = new Vocab(tokens, types);

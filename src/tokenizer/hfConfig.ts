@@ -1,3 +1,4 @@
+import { ModelFormatError } from '../formats/errors.js';
 /** An added token as tokenizer.json / tokenizer_config.json describe it. */
 export interface AddedToken {
   id: number;
@@ -34,7 +35,7 @@ export function parseAddedToken(entry: unknown, idFallback: number | undefined, 
   const e = entry as Json;
   const id = typeof e?.id === 'number' ? e.id : idFallback;
   if (typeof e?.content !== 'string' || id === undefined || !Number.isInteger(id) || id < 0) {
-    throw new Error(`${where}: an added token needs an integer id and a string content (got ${JSON.stringify(entry).slice(0, 100)})`);
+    throw new ModelFormatError(where, `an added token needs an integer id and a string content (got ${JSON.stringify(entry).slice(0, 100)})`);
   }
   return { id, content: e.content, special: e.special === true, lstrip: e.lstrip === true, rstrip: e.rstrip === true };
 }

@@ -6,6 +6,7 @@ import { parseMergesText, tokenizerFromVocabAndMerges } from './hfVocabMerges.js
 import { tokenizerFromSentencePiece } from './sentencepieceModel.js';
 import { looksLikeTiktoken, tokenizerFromTiktoken } from './tiktoken.js';
 import type { Tokenizer } from './types.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /** Reads and parses a JSON file, with errors naming it. */
 export function readJsonFile(file: string): unknown {
@@ -13,12 +14,12 @@ export function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as Error).message})`);
+    throw new ModelFormatError(file, `cannot read (${(e as Error).message})`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: invalid JSON (${(e as Error).message})`);
+    throw new ModelFormatError(file, `invalid JSON (${(e as Error).message})`);
   }
 }
 
@@ -40,7 +41,7 @@ export function tokenizerFromModelFile(file: string, config: HfTokenizerConfig):
 /** A tokenizer from GPT-2 style vocab + merges files, with the folder's added tokens and config. */
 export function tokenizerFromVocabFiles(vocabFile: string, mergesFile: string, config: HfTokenizerConfig): Tokenizer {
   const vocab = readJsonFile(vocabFile);
-  if (!vocab || typeof vocab !== 'object' || Array.isArray(vocab)) throw new Error(`${vocabFile}: expected a JSON object of token -> id`);
+  if (!vocab || typeof vocab !== 'object' || Array.isArray(vocab)) throw new ModelFormatError(vocabFile, `expected a JSON object of token -> id`);
   const dir = path.dirname(vocabFile);
   const added = optionalJson(dir, 'added_tokens.json') as Record<string, number> | undefined;
   const merges = parseMergesText(readFileSync(mergesFile, 'utf8'));
@@ -54,7 +55,7 @@ export function tokenizerFromVocabFiles(vocabFile: string, mergesFile: string, c
  * names, add_bos/add_eos and end-of-generation ids.
  */
 export function tokenizerFromHfFolder(dir: string): Tokenizer {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelFormatError(dir, `not a folder`);
   const config = readFolderConfig(dir);
   const file = (name: string) => path.join(dir, name);
   const has = (name: string) => existsSync(file(name));
@@ -63,5 +64,5 @@ export function tokenizerFromHfFolder(dir: string): Tokenizer {
   if (has('encoder.json') && has('vocab.bpe')) return tokenizerFromVocabFiles(file('encoder.json'), file('vocab.bpe'), config);
   const model = readdirSync(dir).find((name) => /^tokenizer\.model(\.v\d+)?$/.test(name));
   if (model) return tokenizerFromModelFile(file(model), config);
-  throw new Error(`${dir}: no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, tokenizer.model)`);
+  throw new ModelFormatError(dir, `no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, tokenizer.model)`);
 }

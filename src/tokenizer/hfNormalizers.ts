@@ -1,4 +1,5 @@
 import { toJsRegex } from './pretokenize.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /** A tokenizer.json normalizer as a text -> text function. */
 export type Normalizer = (text: string) => string;
@@ -11,8 +12,14 @@ const identity: Normalizer = (t) => t;
 export function patternRegex(pattern: unknown, where: string): RegExp {
   const p = pattern as { String?: unknown; Regex?: unknown } | null;
   if (p && typeof p.String === 'string') return new RegExp(p.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gu');
-  if (p && typeof p.Regex === 'string') return toJsRegex(p.Regex, 'gu');
-  throw new Error(`${where}: pattern must be {"String": ...} or {"Regex": ...}`);
+  if (p && typeof p.Regex === 'string') {
+    try {
+      return toJsRegex(p.Regex, 'gu');
+    } catch (e) {
+      throw new ModelFormatError(where, (e as Error).message);
+    }
+  }
+  throw new ModelFormatError(where, `pattern must be {"String": ...} or {"Regex": ...}`);
 }
 
 const COMBINING_MARK = /\p{Mn}/gu;
@@ -81,6 +88,6 @@ export function buildNormalizer(cfg: unknown, where = 'normalizer'): Normalizer 
       return (t) => steps.reduce((acc, step) => step(acc), t);
     }
     default:
-      throw new Error(`${where}: normalizer type '${String(c.type)}' is not supported`);
+      throw new ModelFormatError(where, `normalizer type '${String(c.type)}' is not supported`);
   }
 }

@@ -1,5 +1,6 @@
 import { patternRegex } from './hfNormalizers.js';
 import { toJsRegex } from './pretokenize.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /**
  * A tokenizer.json pre-tokenizer: splits pieces further. `atStart` says whether pieces[0] starts
@@ -58,7 +59,7 @@ function mergedWithNext(segments: readonly { text: string; match: boolean }[]): 
 
 function behaviorOf(value: unknown, where: string): Behavior {
   const b = (value ?? 'Isolated') as Behavior;
-  if (!BEHAVIORS.includes(b)) throw new Error(`${where}: unknown split behavior '${String(value)}'`);
+  if (!BEHAVIORS.includes(b)) throw new ModelFormatError(where, `unknown split behavior '${String(value)}'`);
   return b;
 }
 
@@ -123,7 +124,7 @@ export function buildPreTokenizer(cfg: unknown, where = 'pre_tokenizer'): PreTok
           .flatMap((w) => splitWithBehavior(w, /[\p{P}!-/:-@[-`{-~]/gu, 'Isolated')),
       );
     default:
-      throw new Error(`${where}: pre-tokenizer type '${String(c.type)}' is not supported`);
+      throw new ModelFormatError(where, `pre-tokenizer type '${String(c.type)}' is not supported`);
   }
 }
 

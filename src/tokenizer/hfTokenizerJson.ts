@@ -7,6 +7,7 @@ import { buildPreTokenizer, containsType, type PreTokenizer } from './hfPreToken
 import type { FragmentContext, FragmentEncoder } from './tokenizer.js';
 import type { Tokenizer } from './types.js';
 import { entriesOf } from './vocab.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,14 +47,14 @@ function decodingRules(json: Json, byteLevel: boolean): DecodingRules {
 export function tokenizerFromTokenizerJson(json: unknown, source: string, config: HfTokenizerConfig): Tokenizer {
   const j = json as Json;
   const model = j?.model as Json | undefined;
-  if (!model || typeof model !== 'object') throw new Error(`${source}: no "model" object (not a tokenizer.json?)`);
+  if (!model || typeof model !== 'object') throw new ModelFormatError(source, `no "model" object (not a tokenizer.json?)`);
   const type = model.type ?? (model.merges ? 'BPE' : undefined);
-  if (type !== 'BPE') throw new Error(`${source}: tokenizer model type '${String(type)}' is not supported (only BPE)`);
+  if (type !== 'BPE') throw new ModelFormatError(source, `tokenizer model type '${String(type)}' is not supported (only BPE)`);
   if (model.continuing_subword_prefix || model.end_of_word_suffix) {
-    throw new Error(`${source}: BPE with continuing_subword_prefix / end_of_word_suffix is not supported`);
+    throw new ModelFormatError(source, `BPE with continuing_subword_prefix / end_of_word_suffix is not supported`);
   }
   if (!model.vocab || typeof model.vocab !== 'object' || !Array.isArray(model.merges)) {
-    throw new Error(`${source}: the BPE model needs a "vocab" object and a "merges" array`);
+    throw new ModelFormatError(source, `the BPE model needs a "vocab" object and a "merges" array`);
   }
   const byteLevel = containsType(j.pre_tokenizer, 'ByteLevel') || containsType(j.decoder, 'ByteLevel');
   const addedTokens = (Array.isArray(j.added_tokens) ? j.added_tokens : []).map((t) => parseAddedToken(t, undefined, `${source} added_tokens`));

@@ -4,6 +4,7 @@ import { loadGgufTokenizer } from './ggufTokenizer.js';
 import { readFolderConfig, readJsonFile, tokenizerFromHfFolder, tokenizerFromModelFile, tokenizerFromVocabFiles } from './hfFolder.js';
 import { tokenizerFromTokenizerJson } from './hfTokenizerJson.js';
 import type { Tokenizer } from './types.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 function head(file: string, n: number): Buffer {
   const fd = openSync(file, 'r');
@@ -22,7 +23,7 @@ function head(file: string, n: number): Buffer {
  * tiktoken tokenizer.model; or a folder holding any of these.
  */
 export function loadTokenizer(p: string): Tokenizer {
-  if (!existsSync(p)) throw new Error(`${p}: no such file or folder`);
+  if (!existsSync(p)) throw new ModelFormatError(p, `no such file or folder`);
   if (statSync(p).isDirectory()) return tokenizerFromHfFolder(p);
   const dir = path.dirname(p);
   const start = head(p, 64);
@@ -32,11 +33,12 @@ export function loadTokenizer(p: string): Tokenizer {
     if (json && typeof json.model === 'object' && json.model !== null) return tokenizerFromTokenizerJson(json, p, readFolderConfig(dir));
     const merges = ['merges.txt', 'vocab.bpe'].map((m) => path.join(dir, m)).find((m) => existsSync(m));
     if (merges) return tokenizerFromVocabFiles(p, merges, readFolderConfig(dir));
-    throw new Error(`${p}: a JSON file that is neither a tokenizer.json nor a vocab with merges.txt / vocab.bpe beside it`);
+    throw new ModelFormatError(p, `a JSON file that is neither a tokenizer.json nor a vocab with merges.txt / vocab.bpe beside it`);
   }
   try {
     return tokenizerFromModelFile(p, readFolderConfig(dir));
   } catch (e) {
-    throw new Error(`${p}: not a tokenizer file (GGUF, tokenizer.json, vocab.json, SentencePiece or tiktoken tokenizer.model): ${(e as Error).message}`);
+    const why = e instanceof ModelFormatError ? e.problem : (e as Error).message;
+    throw new ModelFormatError(p, `not a tokenizer file (GGUF, tokenizer.json, vocab.json, SentencePiece or tiktoken tokenizer.model): ${why}`, { cause: e });
   }
 }

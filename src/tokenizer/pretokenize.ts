@@ -171,7 +171,11 @@ export function toJsRegex(source: string, flags = 'gu'): RegExp {
     }
     out += c;
   }
-  return new RegExp(out, flags);
+  try {
+    return new RegExp(out, flags);
+  } catch (e) {
+    throw new Error(`the tokenizer regex ${JSON.stringify(source)} does not compile in JS (${(e as Error).message})`);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ModelFormatError } from '../formats/errors.js';
 /** A minimal protobuf wire-format reader (enough for SentencePiece's ModelProto). */
 export interface ProtoField {
   field: number;
@@ -20,7 +21,7 @@ export class ProtoReader {
   ) {}
 
   private fail(problem: string): never {
-    throw new Error(`${this.source}: not a valid protobuf (${problem} at byte ${this.pos})`);
+    throw new ModelFormatError(this.source, `not a valid protobuf (${problem} at byte ${this.pos})`);
   }
 
   private low32 = 0;

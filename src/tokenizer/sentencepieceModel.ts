@@ -7,6 +7,7 @@ import { SpmEncoder } from './spm.js';
 import { TokenizerImpl } from './tokenizer.js';
 import { TokenType, type Tokenizer } from './types.js';
 import { Vocab } from './vocab.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /** What we use of SentencePiece's ModelProto (sentencepiece_model.proto field numbers). */
 export interface SentencePieceModel {
@@ -56,7 +57,7 @@ export function parseSentencePieceModel(buf: Uint8Array, source: string): Senten
       }
     }
   }
-  if (pieces.length === 0) throw new Error(`${source}: no SentencePiece pieces found (not a tokenizer.model?)`);
+  if (pieces.length === 0) throw new ModelFormatError(source, `no SentencePiece pieces found (not a tokenizer.model?)`);
   return { ...model, pieces, scores: Float32Array.from(scores), types: Uint8Array.from(types) };
 }
 
@@ -68,7 +69,7 @@ export function tokenizerFromSentencePiece(buf: Uint8Array, source: string, conf
   const sp = parseSentencePieceModel(buf, source);
   if (sp.modelType !== 2) {
     const kind = ['', 'Unigram', 'BPE', 'Word', 'Char'][sp.modelType] ?? `type ${sp.modelType}`;
-    throw new Error(`${source}: SentencePiece ${kind} models are not supported (only BPE, as Llama and Mistral use)`);
+    throw new ModelFormatError(source, `SentencePiece ${kind} models are not supported (only BPE, as Llama and Mistral use)`);
   }
   const vocab = new Vocab(sp.pieces, sp.types, sp.scores);
   const inVocab = (id: number) => (id >= 0 && id < vocab.size ? id : undefined);

@@ -7,6 +7,7 @@ import { MergeTable } from './mergeTable.js';
 import { PRE_TOKENIZER_REGEXES, toJsRegex } from './pretokenize.js';
 import type { Tokenizer } from './types.js';
 import type { Vocab } from './vocab.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 const LINE = /^([A-Za-z0-9+/]+=*) (\d+)$/;
 
@@ -23,7 +24,7 @@ export function parseTiktoken(text: string, source: string): [string, number][] 
     const line = lines[i]!.trim();
     if (line === '') continue;
     const m = LINE.exec(line);
-    if (!m) throw new Error(`${source}: line ${i + 1} is not "<base64> <rank>"`);
+    if (!m) throw new ModelFormatError(source, `line ${i + 1} is not "<base64> <rank>"`);
     const bytes = Buffer.from(m[1]!, 'base64');
     const codes = new Array<number>(bytes.length);
     for (let k = 0; k < bytes.length; k++) codes[k] = BYTE_TO_CHAR[bytes[k]!]!.charCodeAt(0);
@@ -50,10 +51,10 @@ export function tiktokenMerges(vocab: Vocab, baseSize: number): MergeTable {
 export function tokenizerFromTiktoken(text: string, source: string, config: HfTokenizerConfig): Tokenizer {
   const entries = parseTiktoken(text, source);
   if (entries.length !== LLAMA3_BASE_VOCAB) {
-    throw new Error(`${source}: a tiktoken file with ${entries.length} ranks; only Llama 3's (${LLAMA3_BASE_VOCAB}) is known (its regex and special tokens)`);
+    throw new ModelFormatError(source, `a tiktoken file with ${entries.length} ranks; only Llama 3's (${LLAMA3_BASE_VOCAB}) is known (its regex and special tokens)`);
   }
   entries.forEach(([, rank], i) => {
-    if (rank !== i) throw new Error(`${source}: ranks must be 0..n-1 in order (line ${i + 1} has rank ${rank})`);
+    if (rank !== i) throw new ModelFormatError(source, `ranks must be 0..n-1 in order (line ${i + 1} has rank ${rank})`);
   });
   const specials = llama3SpecialTokens().map((content, i) => ({ id: LLAMA3_BASE_VOCAB + i, content, special: true, lstrip: false, rstrip: false }));
   const regexes = PRE_TOKENIZER_REGEXES.llama3!.map((r) => toJsRegex(r));

@@ -2,6 +2,7 @@ import { TokenDecoder, type DecodingRules } from './decoding.js';
 import { SpecialTokenSplitter, type SpecialTokenSpec } from './specialTokens.js';
 import type { DecodeOptions, DecodeStream, EncodeOptions, Tokenizer } from './types.js';
 import type { Vocab } from './vocab.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /** Where a plain-text fragment sits: after a special token (or at the start), at offset 0. */
 export interface FragmentContext {
@@ -48,7 +49,7 @@ export class TokenizerImpl implements Tokenizer {
     this.vocabSize = vocab.size;
     const checkId = (name: string, id: number | undefined) => {
       if (id !== undefined && (!Number.isInteger(id) || id < 0 || id >= vocab.size)) {
-        throw new Error(`${source}: ${name} id ${id} is outside the vocabulary (${vocab.size} tokens)`);
+        throw new ModelFormatError(source, `${name} id ${id} is outside the vocabulary (${vocab.size} tokens)`);
       }
     };
     checkId('BOS', parts.bosId);

@@ -1,4 +1,5 @@
 import { TokenType } from './types.js';
+import { ModelFormatError } from '../formats/errors.js';
 
 /**
  * The token table every model shares: id -> text, type (and SentencePiece score), text -> id.
@@ -33,10 +34,6 @@ export class Vocab {
     return this.idOf.get(text);
   }
 
-  type(id: number): TokenType {
-    return this.types[id] as TokenType;
-  }
-
   /** ids the special-token splitter may match: control, unknown and user-defined tokens */
   isMatchable(id: number): boolean {
     const t = this.types[id];
@@ -49,7 +46,7 @@ export function tokensFromIdMap(entries: Iterable<[string, number]>, source: str
   const list = [...entries];
   let max = -1;
   for (const [text, id] of list) {
-    if (!Number.isInteger(id) || id < 0 || id > 50_000_000) throw new Error(`${source}: token ${JSON.stringify(text)} has a bad id ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id > 50_000_000) throw new ModelFormatError(source, `token ${JSON.stringify(text)} has a bad id ${id}`);
     if (id > max) max = id;
   }
   const tokens = new Array<string>(max + 1).fill('');

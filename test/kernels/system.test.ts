@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { addon } from '../../src/kernels/addon.js';
 import { CPU_LEVELS, cpuInfo, mapFile, setCpuLevel, setThreads } from '../../src/kernels/native.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -83,7 +84,7 @@ test('setCpuLevel and setThreads change what cpuInfo reports, and refuse bad val
   if (before.maxLevel !== 'avx512') assert.throws(() => setCpuLevel('avx512'), /above what this CPU supports/);
 });
 
-test('mapFile maps the bytes copy-on-write and reports unreadable paths', () => {
+test('mapFile maps files and ranges copy-on-write and reports unreadable paths and bad ranges', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'fastfill-map-'));
   try {
     const file = path.join(dir, 'data.bin');
@@ -93,6 +94,14 @@ test('mapFile maps the bytes copy-on-write and reports unreadable paths', () => 
     assert.deepEqual(mapped, bytes);
     mapped.fill(1);  // a private mapping: the file does not change
     assert.deepEqual(new Uint8Array(readFileSync(file)), bytes);
+
+    const range = new Uint8Array(mapFile(file, { offset: 4097, length: 3000 }));
+    assert.deepEqual(range, bytes.subarray(4097, 7097));
+    assert.deepEqual(new Uint8Array(mapFile(file, { offset: 9999 })), bytes.subarray(9999));
+    assert.throws(() => mapFile(file, { offset: 9000, length: 1001 }), /range of 1001 bytes at offset 9000 is outside the file \(10000 bytes\)/);
+    assert.throws(() => mapFile(file, { offset: -1 }), /offset must be an integer >= 0/);
+    // Larger than one ArrayBuffer may be: refused before Node sees it (the limit is a parameter)
+    assert.throws(() => addon().mapFile(file, 0, -1, 4096), /10000 bytes is more than the largest ArrayBuffer \(4096 bytes\)/);
 
     const empty = path.join(dir, 'empty.bin');
     writeFileSync(empty, new Uint8Array(0));

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ModelFormatError } from '../../src/formats/errors.js';
 import type { GgufValue } from '../../src/formats/gguf/index.js';
 import { loadTokenizer, tokenizerFromGgufMetadata, tokenizerFromHfFolder } from '../../src/tokenizer/index.js';
 import { tinyByteLevelMetadata } from './synthetic.js';
@@ -15,7 +16,8 @@ const file = (name: string, content: string | Uint8Array) => {
 };
 
 test('bad GGUF metadata: clear errors naming the source', () => {
-  assert.throws(() => tokenizerFromGgufMetadata(new Map(), 'm.gguf'), /^Error: m\.gguf: missing metadata key 'tokenizer\.ggml\.model'/);
+  assert.throws(() => tokenizerFromGgufMetadata(new Map(), 'm.gguf'), ModelFormatError);
+  assert.throws(() => tokenizerFromGgufMetadata(new Map(), 'm.gguf'), /m\.gguf: missing metadata key 'tokenizer\.ggml\.model'/);
   const t5 = new Map<string, GgufValue>([['tokenizer.ggml.model', 't5'], ['tokenizer.ggml.tokens', ['a']]]);
   assert.throws(() => tokenizerFromGgufMetadata(t5, 'm.gguf'), /m\.gguf: tokenizer model 't5' is not supported/);
   const noMerges = tinyByteLevelMetadata();
@@ -49,6 +51,11 @@ test('loadTokenizer: unknown files and folders give errors naming them', () => {
   assert.throws(() => tokenizerFromHfFolder(empty), /empty-folder: no tokenizer found/);
   const unigram = file('unigram.json', JSON.stringify({ model: { type: 'Unigram', vocab: [] } }));
   assert.throws(() => loadTokenizer(unigram), /unigram\.json: tokenizer model type 'Unigram' is not supported/);
+  const atomic = file('atomic.json', JSON.stringify({
+    pre_tokenizer: { type: 'Split', pattern: { Regex: '(?>a+)b' }, behavior: 'Isolated' },
+    model: { type: 'BPE', vocab: { a: 0 }, merges: [] },
+  }));
+  assert.throws(() => loadTokenizer(atomic), /atomic\.json pre_tokenizer Split: the tokenizer regex "\(\?>a\+\)b" does not compile/);
   const tiktoken = file('tokenizer.model', 'IQ== 0\nIg== 1\n');
   assert.throws(() => loadTokenizer(tiktoken), /tiktoken file with 2 ranks; only Llama 3's/);
   // a truncated SentencePiece protobuf

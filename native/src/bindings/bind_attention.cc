@@ -1,5 +1,6 @@
 // attention over the paged KV cache, and kvWrite into it. Every tile and key-block entry is
-// checked here (O(tiles + entries + nQ)), so no list can make a kernel read or write out of bounds.
+// checked here on a private copy (O(tiles + entries + nQ)), so no list can make a kernel read or
+// write out of bounds. (qPositions only decide visibility, never an address.)
 #include <string>
 #include <vector>
 
@@ -78,12 +79,13 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   a.numSlots = args.ok() ? cacheFloats / slotFloats : 0;
   a.kCache = args.floats(2, "kCache", cacheFloats);
   a.vCache = args.floats(3, "vCache", cacheFloats);
-  int64_t tileInts = 0, entryInts = 0;
-  a.tiles = args.intsAnyLength(5, "tiles", &tileInts);
-  a.keyBlocks = args.intsAnyLength(6, "keyBlocks", &entryInts);
-  if (args.ok() && (tileInts % 4 != 0 || entryInts % 4 != 0)) args.fail("tiles and keyBlocks hold 4 ints per item");
-  a.nTiles = tileInts / 4;
-  a.nEntries = entryInts / 4;
+  const std::vector<int32_t> tiles = args.indexList(5, "tiles");
+  const std::vector<int32_t> keyBlocks = args.indexList(6, "keyBlocks");
+  if (args.ok() && (tiles.size() % 4 != 0 || keyBlocks.size() % 4 != 0)) args.fail("tiles and keyBlocks hold 4 ints per item");
+  a.tiles = tiles.data();
+  a.keyBlocks = keyBlocks.data();
+  a.nTiles = static_cast<int64_t>(tiles.size() / 4);
+  a.nEntries = static_cast<int64_t>(keyBlocks.size() / 4);
   if (args.ok() && checkTiles(args, a) && checkEntries(args, a)) activeKernels().attention(a);
   return args.finish();
 }
@@ -100,8 +102,9 @@ Napi::Value KvWrite(const Napi::CallbackInfo& info) {
   if (args.ok() && cacheFloats % rowFloats != 0) args.fail("kCache length is not a multiple of nKvHeads * headDim");
   float* kCache = args.floats(0, "kCache", cacheFloats);
   float* vCache = args.floats(1, "vCache", cacheFloats);
-  int64_t tokens = 0;
-  const int32_t* slots = args.intsAnyLength(4, "slots", &tokens);
+  const std::vector<int32_t> slotList = args.indexList(4, "slots");
+  const int32_t* slots = slotList.data();
+  const int64_t tokens = static_cast<int64_t>(slotList.size());
   const float* k = args.floats(2, "k", args.product(tokens, rowFloats, "k size"));
   const float* v = args.floats(3, "v", args.product(tokens, rowFloats, "v size"));
   const int64_t numSlots = args.ok() ? cacheFloats / rowFloats : 0;

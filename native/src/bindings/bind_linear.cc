@@ -1,5 +1,6 @@
 // matmul and getRows: weight matrices of any compute type.
 #include <string>
+#include <vector>
 
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
@@ -47,8 +48,9 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
 Napi::Value GetRows(const Napi::CallbackInfo& info) {
   JsArgs args(info, "getRows");
   const WeightView w = readWeight(args, 0);
-  int64_t count = 0;
-  const int32_t* ids = args.intsAnyLength(4, "ids", &count);
+  const std::vector<int32_t> idList = args.indexList(4, "ids");
+  const int32_t* ids = idList.data();
+  const int64_t count = static_cast<int64_t>(idList.size());
   float* out = args.floats(5, "out", args.product(count, w.cols, "ids.length*cols"));
   for (int64_t i = 0; args.ok() && i < count; ++i) {
     if (ids[i] < 0 || ids[i] >= w.rows)

@@ -57,16 +57,21 @@ Napi::Value SetCpuLevel(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// mapFile(path): ArrayBuffer over a private copy-on-write mapping, unmapped when collected.
+// mapFile(path, offset, length (-1: to the end), maxLength): ArrayBuffer over a private
+// copy-on-write mapping, unmapped when collected. maxLength is the runtime's largest ArrayBuffer:
+// creating a bigger external one fails inside Node in a way that frees the finalizer data twice.
 Napi::Value MapFile(const Napi::CallbackInfo& info) {
   JsArgs args(info, "mapFile");
   const std::string path = args.string(0, "path");
+  const int64_t offset = args.integer(1, "offset", 0, kMaxSafeInteger);
+  const int64_t length = args.integer(2, "length", -1, kMaxSafeInteger);
+  const int64_t maxLength = args.integer(3, "maxLength", 0, kMaxSafeInteger);
   MappedFile mapped{};
   std::string error;
-  if (args.ok() && !mapFileCopyOnWrite(path, &mapped, &error)) args.fail(error);
+  if (args.ok() && !mapFileCopyOnWrite(path, offset, length, maxLength, &mapped, &error)) args.fail(error);
   if (!args.ok()) return args.finish();
   Napi::Env env = info.Env();
-  if (mapped.data == nullptr) return Napi::ArrayBuffer::New(env, 0);
+  if (mapped.base == nullptr) return Napi::ArrayBuffer::New(env, 0);
   return Napi::ArrayBuffer::New(env, mapped.data, mapped.length,
                                 [](Napi::Env, void*, MappedFile* hint) {
                                   unmapFile(*hint);

@@ -8,6 +8,8 @@ namespace fastfill {
 
 // Upper bound of every dimension argument (rows, columns, heads, ...).
 constexpr int64_t kMaxDim = 0x7FFFFFFF;
+// 2^53 - 1: the largest integer a JS number holds exactly.
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 
 void registerSystem(Napi::Env env, Napi::Object exports);
 void registerLinear(Napi::Env env, Napi::Object exports);

@@ -1,12 +1,10 @@
 #include "bindings/js_args.h"
 
+#include "bindings/bindings.h"
+
 #include <cmath>
 
 namespace fastfill {
-
-namespace {
-constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
-}
 
 bool JsArgs::fail(const std::string& message) {
   if (error_.empty()) error_ = std::string(function_) + ": " + message;
@@ -63,6 +61,12 @@ const int32_t* JsArgs::intsAnyLength(size_t index, const char* name, int64_t* le
   if (array.IsEmpty()) return nullptr;
   *length = static_cast<int64_t>(array.ElementLength());
   return array.As<Napi::Int32Array>().Data();
+}
+
+std::vector<int32_t> JsArgs::indexList(size_t index, const char* name) {
+  int64_t length = 0;
+  const int32_t* data = intsAnyLength(index, name, &length);
+  return data != nullptr ? std::vector<int32_t>(data, data + length) : std::vector<int32_t>();
 }
 
 const uint8_t* JsArgs::bytes(size_t index, const char* name, int64_t length) {

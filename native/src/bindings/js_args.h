@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fastfill {
 
@@ -22,6 +23,9 @@ class JsArgs {
   const int32_t* ints(size_t index, const char* name, int64_t length);
   // Int32Array of any length (stored in *length).
   const int32_t* intsAnyLength(size_t index, const char* name, int64_t* length);
+  // A private copy of an Int32Array of any length: indices are checked on the copy and the kernel
+  // reads the copy, so a SharedArrayBuffer written by another thread cannot change them between.
+  std::vector<int32_t> indexList(size_t index, const char* name);
   // Uint8Array of exactly `length` bytes.
   const uint8_t* bytes(size_t index, const char* name, int64_t length);
   // An integer number in [min, max].

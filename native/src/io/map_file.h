@@ -1,18 +1,24 @@
-// Whole-file memory mapping, private and writable (copy-on-write): a stray write changes this
+// File memory mapping, private and writable (copy-on-write): a stray write changes this
 // process's pages only, never the file, and does not fault.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace fastfill {
 
 struct MappedFile {
-  void* data;     // nullptr for an empty file
-  size_t length;  // bytes
+  void* base;           // what mmap returned (page-aligned), nullptr when nothing is mapped
+  size_t mappedLength;  // bytes mapped from base
+  uint8_t* data;        // the requested range: base + (offset - page-aligned offset)
+  size_t length;        // bytes in the requested range
 };
 
-// False with a message naming the path and the reason when the file cannot be mapped.
-bool mapFileCopyOnWrite(const std::string& path, MappedFile* mapped, std::string* error);
+// Maps bytes [offset, offset + length) of the file; length < 0 means "to the end". False with a
+// message naming the path and the reason when the file cannot be opened, the range lies outside
+// it, or the range is longer than maxLength.
+bool mapFileCopyOnWrite(const std::string& path, int64_t offset, int64_t length, int64_t maxLength,
+                        MappedFile* mapped, std::string* error);
 
 void unmapFile(const MappedFile& mapped);
 

@@ -128,8 +128,8 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     sums[r] = 0.0f;
   }
   std::memset(acc, 0, static_cast<size_t>(rows * headDim) * 4);
-  const auto queryRow = [&](int64_t r) {
-    return a.q + ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
+  const auto rowOffset = [&](int64_t r) {  // of row r in q and out
+    return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
   };
 
   for (int64_t e = listStart; e < listStart + listCount; ++e) {
@@ -151,7 +151,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
       for (int64_t i = 0; i < count; ++i) mostVisible = maxI64(mostVisible, visibleKeys(r0 + i));
       if (mostVisible == 0) continue;
       const float* q[kScoreRows];
-      for (int64_t i = 0; i < kScoreRows; ++i) q[i] = queryRow(r0 + minI64(i, count - 1));  // pad with the last row
+      for (int64_t i = 0; i < kScoreRows; ++i) q[i] = a.q + rowOffset(r0 + minI64(i, count - 1));  // pad with the last row
       scoreRows(q, kt, paddedKeys, ceilDiv(mostVisible, kLanes), headDim, a.scale, scores);
       for (int64_t i = 0; i < count; ++i) {
         const int64_t r = r0 + i, visible = visibleKeys(r);
@@ -163,7 +163,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   }
 
   for (int64_t r = 0; r < rows; ++r) {
-    float* out = const_cast<float*>(queryRow(r)) - a.q + a.out;
+    float* out = a.out + rowOffset(r);
     const float inverse = sums[r] > 0.0f ? 1.0f / sums[r] : 0.0f;  // no visible key: zeros
     for (int64_t d = 0; d < headDim; ++d) out[d] = acc[r * headDim + d] * inverse;
   }

@@ -12,6 +12,8 @@ export { ModelFormatError } from '../errors.js';
 export interface OpenGgufOptions {
   /** read the metadata only (tokenizer work): no tensor infos are read, `tensors` is empty */
   vocabOnly?: boolean;
+  /** how the file's bytes are reached (default: positional reads; the model loader passes a mapping) */
+  openSource?: (path: string) => ByteSource;
 }
 
 /**
@@ -19,10 +21,7 @@ export interface OpenGgufOptions {
  * file); tensor bytes are read on demand by tensorData(). Problems throw ModelFormatError.
  */
 export function openGguf(path: string, options: OpenGgufOptions = {}): GgufFile {
-  // The one place that decides how tensor bytes are reached. Positional reads for now; once
-  // src/kernels/native.ts offers mapFile(path), a source over the mapping,
-  // memoryByteSource(new Uint8Array(mapFile(path)), path), makes tensorData() return views.
-  const source = fileByteSource(path);
+  const source = (options.openSource ?? fileByteSource)(path);
   try {
     return openGgufSource(source, options);
   } catch (e) {

@@ -1,3 +1,4 @@
+import type { ByteSource } from '../byteSource.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ModelFormatError } from '../errors.js';
@@ -25,7 +26,7 @@ export interface HfFolder {
  * Opens a Hugging Face model folder: config.json plus model.safetensors, or the shards listed in
  * model.safetensors.index.json. Tensor bytes are read on demand.
  */
-export function openHfFolder(dir: string): HfFolder {
+export function openHfFolder(dir: string, openSource?: (path: string) => ByteSource): HfFolder {
   if (!isDirectory(dir)) throw new ModelFormatError(dir, 'not a folder');
   const config = readJsonObject(path.join(dir, CONFIG_FILE));
   const indexPath = path.join(dir, INDEX_FILE);
@@ -40,7 +41,7 @@ export function openHfFolder(dir: string): HfFolder {
       for (const [name, shard] of weightMap) {
         let file = shards.get(shard);
         if (!file) {
-          file = openSafetensors(path.join(dir, shard));
+          file = openSafetensors(path.join(dir, shard), openSource);
           files.push(file);
           shards.set(shard, file);
         }
@@ -49,7 +50,7 @@ export function openHfFolder(dir: string): HfFolder {
         tensors.set(name, { name, type: info.type, dims: info.dims, data: () => file!.tensorData(info) });
       }
     } else if (fs.existsSync(singlePath)) {
-      const file = openSafetensors(singlePath);
+      const file = openSafetensors(singlePath, openSource);
       files.push(file);
       for (const info of file.tensors) {
         tensors.set(info.name, { name: info.name, type: info.type, dims: info.dims, data: () => file.tensorData(info) });

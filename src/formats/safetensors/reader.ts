@@ -6,9 +6,8 @@ import type { SafetensorsFile, SafetensorsTensorInfo } from './types.js';
 export type { SafetensorsFile, SafetensorsTensorInfo } from './types.js';
 
 /** Opens a .safetensors file: header read and checked now, tensor bytes read on demand. */
-export function openSafetensors(path: string): SafetensorsFile {
-  // As in openGguf: the one place to put a mapped-file source once native mapFile exists.
-  const source = fileByteSource(path);
+export function openSafetensors(path: string, openSource: (path: string) => ByteSource = fileByteSource): SafetensorsFile {
+  const source = openSource(path);
   try {
     return openSafetensorsSource(source);
   } catch (e) {

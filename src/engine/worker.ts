@@ -1,0 +1,89 @@
+// The engine worker thread: loads the model, then steps the engine whenever it has work, yielding to the
+// message queue between steps so adds and aborts land promptly.
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { setThreads } from '../kernels/native.js';
+import { loadModel } from '../model/load.js';
+import { EngineCore, type EngineCoreConfig } from './engineCore.js';
+import type { EngineOptions, FromWorker, ToWorker, WorkerInit } from './workerProtocol.js';
+
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+
+function coreConfig(options: EngineOptions, modelContext: number, bytesPerToken: number): EngineCoreConfig {
+  const contextLength = options.contextLength ?? modelContext;
+  const blockSize = options.blockSize ?? 16;
+  const maxSeqs = options.maxSeqs ?? 16;
+  const oneGiBTokens = Math.floor(2 ** 30 / bytesPerToken);
+  const kvTokens = Math.max(contextLength, options.kvCacheTokens ?? Math.min(maxSeqs * contextLength, oneGiBTokens));
+  return {
+    maxSeqs,
+    maxBatchedTokens: options.maxBatchedTokens ?? 512,
+    maxModelLen: contextLength,
+    blockSize,
+    numBlocks: Math.ceil(kvTokens / blockSize),
+    enablePrefixCaching: options.enablePrefixCaching ?? true,
+  };
+}
+
+function start(init: WorkerInit): void {
+  let core: EngineCore;
+  try {
+    if (init.options.threads) setThreads(init.options.threads);
+    const model = loadModel(init.modelPath);
+    const c = model.config;
+    const config = coreConfig(init.options, c.contextLength, 2 * c.numLayers * c.numKvHeads * c.headDim * 4);
+    core = new EngineCore(model, config);
+    post({ type: 'ready', config, model: { id: init.options.modelId ?? path.basename(path.resolve(init.modelPath)),
+      path: init.modelPath, contextLength: config.maxModelLen, vocabSize: c.vocabSize } });
+  } catch (e) {
+    post({ type: 'failed', message: (e as Error).message });
+    return;
+  }
+
+  let scheduled = false;
+  let closing = false;
+  const loop = () => {
+    scheduled = false;
+    try {
+      core.step();
+    } catch (e) {
+      // a kernel or runner failure is fatal for the engine: report it rather than continue in a bad state
+      post({ type: 'failed', message: `engine step failed: ${(e as Error).message}` });
+      process.exit(1);
+    }
+    post({ type: 'stats', stats: core.stats() });
+    if (core.hasWork()) kick();
+    else core.checkIntegrity();
+  };
+  const kick = () => {
+    if (!scheduled && !closing) {
+      scheduled = true;
+      setImmediate(loop);
+    }
+  };
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'add':
+        try {
+          core.add(message.request, (event) => post({ type: 'event', event }));
+          kick();
+        } catch (e) {
+          post({ type: 'rejected', requestId: message.request.requestId, message: (e as Error).message });
+        }
+        break;
+      case 'abort':
+        core.abort(message.requestId);
+        post({ type: 'stats', stats: core.stats() });
+        break;
+      case 'close':
+        closing = true;
+        core.abortAll();
+        post({ type: 'closed' });
+        port.close();
+        break;
+    }
+  });
+}
+
+start(workerData as WorkerInit);
