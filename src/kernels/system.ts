@@ -38,6 +38,9 @@ export function setThreads(n: number): void {
   addon().setThreads(n);
 }
 
+/** The largest ArrayBuffer this runtime creates (4 GiB on Node 20). */
+const MAX_ARRAY_BUFFER_BYTES = Math.min(constants.MAX_LENGTH, Number.MAX_SAFE_INTEGER);
+
 export interface FileRange {
   /** first byte (any value; the mapping itself starts at the page below) */
   offset: number;
@@ -59,5 +62,3 @@ export function mapFile(path: string, range?: FileRange): ArrayBuffer {
   if (!Number.isSafeInteger(length) || length < -1) throw new RangeError(`${fn}: length must be an integer >= 0, got ${length}`);
   return addon().mapFile(path, offset, length, MAX_ARRAY_BUFFER_BYTES);
 }
-
-const MAX_ARRAY_BUFFER_BYTES = Math.min(constants.MAX_LENGTH, Number.MAX_SAFE_INTEGER);

@@ -21,7 +21,9 @@ export function configFromHf(config: Record<string, unknown>): ModelConfig {
   const hiddenSize = requirePositiveInt(config.hidden_size, 'hidden_size');
   const numHeads = requirePositiveInt(config.num_attention_heads, 'num_attention_heads');
   const headDim = requirePositiveInt(config.head_dim ?? hiddenSize / numHeads, 'head_dim');
-  const ropeTheta = requirePositiveNumber(config.rope_theta ?? 10000, 'rope_theta');
+  // transformers 5 moved rope settings into rope_parameters; published checkpoints keep the top-level keys
+  const ropeParams = (config.rope_parameters ?? undefined) as Record<string, unknown> | undefined;
+  const ropeTheta = requirePositiveNumber(config.rope_theta ?? ropeParams?.rope_theta ?? 10000, 'rope_theta');
   const contextLength = requirePositiveInt(config.max_position_embeddings ?? 2048, 'max_position_embeddings');
   const slidingWindow = config.sliding_window;
   const usesSliding = architecture === 'mistral' && typeof slidingWindow === 'number' && slidingWindow < contextLength;
@@ -41,7 +43,7 @@ export function configFromHf(config: Record<string, unknown>): ModelConfig {
     ropeTheta,
     ropeDim: headDim,
     ropeStyle: 'neox',
-    ropeFreqFactors: ropeFactorsFromHf(config.rope_scaling, headDim, ropeTheta),
+    ropeFreqFactors: ropeFactorsFromHf(config.rope_scaling ?? ropeParams, headDim, ropeTheta),
     contextLength,
     tiedEmbeddings: config.tie_word_embeddings === true,
     attentionBias: architecture === 'qwen2' || config.attention_bias === true,
@@ -53,6 +55,7 @@ function ropeFactorsFromHf(scaling: unknown, ropeDim: number, theta: number): Fl
   if (typeof scaling !== 'object') throw new ModelConfigError('rope_scaling must be an object');
   const s = scaling as Record<string, unknown>;
   const type = s.rope_type ?? s.type;
+  if (type === 'default' || type === undefined) return undefined;
   const factor = requirePositiveNumber(s.factor, 'rope_scaling.factor');
   if (type === 'linear') return new Float32Array(ropeDim / 2).fill(factor);
   if (type === 'llama3') {

@@ -2,7 +2,9 @@
 
 #include "threads/thread_config.h"
 
+#ifdef __linux__
 #include <sched.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -134,12 +136,14 @@ class ThreadPool {
 };
 
 int cpusAvailable() {
+#ifdef __linux__
   cpu_set_t set;
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     const int count = CPU_COUNT(&set);
     if (count > 0) return count;
   }
+#endif
   const unsigned hw = std::thread::hardware_concurrency();
   return hw > 0 ? static_cast<int>(hw) : 1;
 }
