@@ -31,7 +31,9 @@ export function generate(model: LoadedModel, request: GenerateRequest, onText?: 
   if (request.promptIds.length >= contextLength) {
     throw new Error(`the prompt has ${request.promptIds.length} tokens; the context length is ${contextLength}`);
   }
-  const runner = new SequenceRunner(model.transformer, contextLength);
+  // the KV cache only needs room for this request, not the model's whole context
+  const capacity = Math.min(contextLength, request.promptIds.length + request.maxTokens);
+  const runner = new SequenceRunner(model.transformer, capacity);
   const sampler = new Sampler(request.sampling ?? {}, model.config.vocabSize);
   const stopIds = new Set(request.stopTokenIds ?? []);
   if (!request.ignoreEos) for (const id of model.tokenizer.eogIds) stopIds.add(id);
@@ -63,7 +65,7 @@ export function generate(model: LoadedModel, request: GenerateRequest, onText?: 
       finishReason = 'stop';
       break;
     }
-    if (ids.length >= request.maxTokens || runner.length >= contextLength) break;
+    if (ids.length >= request.maxTokens || runner.length >= capacity) break;
     logits = runner.feed([id]);
   }
   if (finishReason === 'length') {
