@@ -22,7 +22,7 @@ export interface ChatTemplateInput {
   extra?: Record<string, unknown>;
 }
 
-/** The template refused the conversation (raise_exception) or failed on it: the caller's input is at fault. */
+/** The template refused the conversation (raise_exception) or failed on it: a 400 for the caller. */
 export class ChatTemplateError extends Error {}
 
 export class ChatTemplate {
@@ -44,15 +44,12 @@ export class ChatTemplate {
       add_generation_prompt: input.addGenerationPrompt,
       bos_token: input.bosToken ?? '',
       eos_token: input.eosToken ?? '',
-      raise_exception: (message: unknown) => {
-        throw new ChatTemplateError(String(message));
-      },
     };
     if (input.tools !== undefined) variables.tools = input.tools;
     try {
       return this.template.render(variables);
     } catch (error) {
-      if (error instanceof ChatTemplateError) throw error;
+      // raise_exception('...') in a template arrives here with its message as is
       throw new ChatTemplateError(`the chat template (${this.origin}) failed: ${(error as Error).message}`);
     }
   }

@@ -4,6 +4,9 @@ import { runCommand } from './run.js';
 import { tokenizeCommand } from './tokenize.js';
 import { inspectCommand } from './inspect.js';
 import { convertCommand } from './convert.js';
+import { evalCommand } from './eval.js';
+import { benchCommand } from './bench.js';
+import { serveCommand } from './serve.js';
 import { CliError } from './args.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
@@ -11,6 +14,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
   tokenize: tokenizeCommand,
   inspect: inspectCommand,
   convert: convertCommand,
+  eval: evalCommand,
+  bench: benchCommand,
+  serve: serveCommand,
 };
 
 const USAGE = `usage: fastfill <command> [options]
@@ -19,6 +25,10 @@ commands:
   tokenize <model|tokenizer> [text] [--raw] [--json]                            text to token ids
   inspect <model>                                                               describe a model file
   convert <hf-folder> <out.gguf> [--type Q8_0]                                  Hugging Face folder to GGUF
+  eval [--model M] --task passkey|kv|niah [--lengths ..] [--depths ..] [--json]   long-context accuracy and TTFT
+  bench model <model> [-p 512,2048] [-n 128] [-t T] [-r R] [--json]             prefill/decode speed
+  serve <model> [--host 127.0.0.1] [--port 8080] [--api-key K]                  OpenAI-compatible HTTP server
+  bench serve --base-url URL [--dataset D] [--num-prompts N] [--request-rate R] load test an OpenAI-compatible server
 <model> is a .gguf file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json).
 Run 'fastfill <command> --help' for the options of a command.`;
 

@@ -10,7 +10,10 @@ export async function* runChoice(ctx: ServerContext, request: GenerationRequest,
   ctx.admission.started(request.requestId);
   let lastTokenAt: number | undefined;
   try {
-    for await (const step of choiceSteps(ctx.engine.generate(request))) {
+    const stopTokenIds = new Set(request.stopTokenIds);
+    if (!request.ignoreEos) for (const id of ctx.tokenizer.eogIds) stopTokenIds.add(id);
+    const hints = { maxTokens: request.maxTokens, stopTokenIds };
+    for await (const step of choiceSteps(ctx.engine.generate(request), hints)) {
       const now = performance.now();
       if (step.delta && step.delta.tokenIds.length > 0) {
         if (lastTokenAt === undefined) ctx.metrics.observeFirstToken((now - arrivedAt) / 1000);

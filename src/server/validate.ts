@@ -25,24 +25,22 @@ export function paramPath(path: readonly PropertyKey[]): string {
 
 type Issue = z.core.$ZodIssue;
 
-/** The issue with the deepest path; inside a failed union, the branch that got furthest. */
+/** The issue with the deepest path; inside a failed union, the issue of the branch that came closest. */
 function mostSpecific(issues: readonly Issue[]): Issue {
-  let best = issues[0]!;
-  for (const issue of issues) {
-    const candidate = issue.code === 'invalid_union' ? deepestInUnion(issue) : issue;
+  let best = resolveUnion(issues[0]!);
+  for (const issue of issues.slice(1)) {
+    const candidate = resolveUnion(issue);
     if (candidate.path.length > best.path.length) best = candidate;
   }
-  return best.code === 'invalid_union' ? deepestInUnion(best) : best;
+  return best;
 }
 
-function deepestInUnion(issue: Issue & { code: 'invalid_union' }): Issue {
-  let best: Issue = issue;
-  for (const branch of issue.errors) {
-    for (const inner of branch) {
-      const full = { ...inner, path: [...issue.path, ...inner.path] } as Issue;
-      // a branch that failed only at the top (wrong type) says less than the union itself
-      if (full.path.length > best.path.length) best = full;
-    }
-  }
-  return best;
+/** A union's branches that got inside the value (not a plain type mismatch); the one with fewest issues wins. */
+function resolveUnion(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union') return issue;
+  const inside = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (inside.length === 0) return issue;
+  const closest = inside.reduce((a, b) => (b.length < a.length ? b : a));
+  const inner = resolveUnion(closest[0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
 }

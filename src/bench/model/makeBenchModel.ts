@@ -1,0 +1,118 @@
+// Makes (once) and finds the benchmark models: random weights in a Qwen2.5-0.5B shape, written by our GGUF
+// writer in F16, Q8_0 or Q4_0, cached outside the repository with a sidecar JSON of the parameters.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { architectureMetadata } from '../../convert/ggufKeys.js';
+import { GgmlType } from '../../formats/ggmlTypes.js';
+import { gguf, writeGguf } from '../../formats/gguf/writer.js';
+import type { GgufTypedValue } from '../../formats/gguf/types.js';
+import { QWEN25_05B_SHAPE, shapeToConfig, type BenchShape } from './benchShape.js';
+import { benchTensorSpecs, makeBenchTensor } from './benchTensors.js';
+import { benchTokenizer, qwenTokenizerDir, type BenchTokenizerSource } from './benchTokenizer.js';
+import { findSharedDir } from './sharedData.js';
+
+export const BENCH_WEIGHT_TYPES = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
+export type BenchWeightType = keyof typeof BENCH_WEIGHT_TYPES;
+
+/** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*) for each type */
+const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, q4_0: 2, q8_0: 7 };
+/** bump when the generated contents change, so cached files are remade */
+const GENERATOR_VERSION = 1;
+
+export interface BenchModelRequest {
+  type: BenchWeightType;
+  shape?: BenchShape;
+  seed?: number;
+  /** default: benchCacheDir() */
+  cacheDir?: string;
+  /** folder with the Qwen2.5 tokenizer files; default: ../shared/tokenizers/qwen2.5 when present */
+  tokenizerDir?: string | null;
+}
+
+export interface BenchModelSidecar {
+  generator: number;
+  shape: BenchShape;
+  type: BenchWeightType;
+  seed: number;
+  tokenizer: BenchTokenizerSource;
+  /** size of the GGUF file */
+  bytes: number;
+}
+
+export interface BenchModel {
+  path: string;
+  sidecar: BenchModelSidecar;
+  /** false when an existing file was reused */
+  created: boolean;
+}
+
+export function isBenchWeightType(name: string): name is BenchWeightType {
+  return Object.hasOwn(BENCH_WEIGHT_TYPES, name);
+}
+
+/** $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models. */
+export function benchCacheDir(): string {
+  const root = process.env.FASTFILL_CACHE || path.join(os.homedir(), '.cache', 'fastfill');
+  return path.join(root, 'bench-models');
+}
+
+/** The file for `request`; models with the byte-level stand-in vocabulary get their own name. */
+export function benchModelPath(request: BenchModelRequest, tokenizer: BenchTokenizerSource = 'qwen2.5'): string {
+  const shape = request.shape ?? QWEN25_05B_SHAPE;
+  const vocab = tokenizer === 'bytes' ? '-bytevocab' : '';
+  return path.join(request.cacheDir ?? benchCacheDir(), `${shape.name}-${request.type}-seed${request.seed ?? 1}${vocab}.gguf`);
+}
+
+/** The model file for `request`, written first when absent or when its sidecar does not match. */
+export function ensureBenchModel(request: BenchModelRequest, log: (line: string) => void = () => {}): BenchModel {
+  const tokenizerDir = request.tokenizerDir === undefined ? qwenTokenizerDir(findSharedDir()) : request.tokenizerDir ?? undefined;
+  const shape = request.shape ?? QWEN25_05B_SHAPE;
+  const tokenizer = benchTokenizer(shape.vocabSize, tokenizerDir);
+  const file = benchModelPath(request, tokenizer.source);
+  const expected = { generator: GENERATOR_VERSION, shape, type: request.type, seed: request.seed ?? 1, tokenizer: tokenizer.source };
+  const existing = readSidecar(file);
+  if (existing && sameParameters(existing, expected) && existsSync(file) && statSync(file).size === existing.bytes) {
+    return { path: file, sidecar: existing, created: false };
+  }
+  log(`writing ${file} (${shape.name}, ${request.type}, seed ${expected.seed}, ${tokenizer.source} tokenizer)`);
+  const started = performance.now();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const metadata: Array<[string, GgufTypedValue]> = [
+    ...architectureMetadata(shapeToConfig(shape), `${shape.name} random ${request.type}`),
+    ['general.file_type', gguf.u32(FILE_TYPE[request.type])],
+    ...(request.type === 'f16' ? [] : [['general.quantization_version', gguf.u32(2)] as [string, GgufTypedValue]]),
+    ...tokenizer.metadata,
+  ];
+  const weightType = BENCH_WEIGHT_TYPES[request.type];
+  const tensors = benchTensorSpecs(shape).map((spec) => makeBenchTensor(spec, weightType, expected.seed));
+  // write beside, then rename: an interrupted run never leaves a truncated file under the final name
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    writeGguf(temp, { metadata, tensors });
+    renameSync(temp, file);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  const sidecar: BenchModelSidecar = { ...expected, bytes: statSync(file).size };
+  writeFileSync(sidecarPath(file), JSON.stringify(sidecar, null, 2) + '\n');
+  log(`wrote ${(sidecar.bytes / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { path: file, sidecar, created: true };
+}
+
+function sidecarPath(file: string): string {
+  return `${file}.json`;
+}
+
+function readSidecar(file: string): BenchModelSidecar | undefined {
+  try {
+    return JSON.parse(readFileSync(sidecarPath(file), 'utf8')) as BenchModelSidecar;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameParameters(a: BenchModelSidecar, b: Omit<BenchModelSidecar, 'bytes'>): boolean {
+  const { bytes: _bytes, ...rest } = a;
+  return JSON.stringify(rest) === JSON.stringify(b);
+}

@@ -1,0 +1,138 @@
+// The benchmark model maker: a tiny model of the same structure, written by our writer, read back by our loader;
+// deterministic, reused from the cache, the same values whatever the weight type; and the Qwen2.5 vocabulary
+// in the metadata tokenizes like the real Qwen2.5 tokenizer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { shapeParameterCount, TINY_SHAPE } from '../../src/bench/model/benchShape.js';
+import { benchTensorSpecs, makeBenchTensor } from '../../src/bench/model/benchTensors.js';
+import { benchTokenizer, qwenTokenizerDir } from '../../src/bench/model/benchTokenizer.js';
+import { benchModelPath, ensureBenchModel } from '../../src/bench/model/makeBenchModel.js';
+import { GgmlType } from '../../src/formats/ggmlTypes.js';
+import type { GgufTypedValue, GgufValue } from '../../src/formats/gguf/types.js';
+import { dequantize } from '../../src/formats/quant/dequantize.js';
+import { loadModel, openModelFiles } from '../../src/model/load.js';
+import { tokenizerFromGgufMetadata } from '../../src/tokenizer/index.js';
+import { SHARED_DIR, sharedSkip } from '../helpers/paths.js';
+
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'fastfill-benchmodel-'));
+process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+
+test('the tiny bench model loads with the shape it was made with, and is reused from the cache', () => {
+  const made = ensureBenchModel({ type: 'q8_0', shape: TINY_SHAPE, cacheDir, tokenizerDir: null });
+  assert.equal(made.created, true);
+  assert.equal(made.path, benchModelPath({ type: 'q8_0', shape: TINY_SHAPE, cacheDir }, 'bytes'));
+  assert.match(made.path, /tiny-shape-q8_0-seed1-bytevocab\.gguf$/);
+  assert.equal(made.sidecar.bytes, statSync(made.path).size);
+  assert.equal(made.sidecar.tokenizer, 'bytes');
+
+  const again = ensureBenchModel({ type: 'q8_0', shape: TINY_SHAPE, cacheDir, tokenizerDir: null });
+  assert.equal(again.created, false);
+
+  const model = loadModel(made.path);
+  const c = model.config;
+  assert.deepEqual(
+    [c.architecture, c.hiddenSize, c.numLayers, c.numHeads, c.numKvHeads, c.headDim, c.intermediateSize, c.vocabSize, c.contextLength],
+    ['qwen2', 128, 2, 4, 2, 32, 256, 384, 1024]);
+  assert.equal(c.ropeTheta, 1e6);
+  assert.ok(Math.abs(c.rmsNormEps - 1e-6) < 1e-12);
+  assert.equal(c.tiedEmbeddings, true);
+  assert.equal(c.attentionBias, true);
+  assert.equal(c.ropeStyle, 'neox');
+  let params = 0;
+  for (const t of model.tensors.values()) params += t.dims.reduce((a, b) => a * b, 1);
+  assert.equal(params, shapeParameterCount(TINY_SHAPE));
+  assert.equal(model.tensors.get('blk.1.ffn_down.weight')!.type, GgmlType.Q8_0);
+  assert.equal(model.tensors.get('blk.1.attn_q.bias')!.type, GgmlType.F32);
+  // the byte-level vocabulary: one token per UTF-8 byte, end-of-text at 256
+  assert.deepEqual(model.tokenizer.encode('Hi!', { addSpecial: false }), [0x48, 0x69, 0x21]);
+  assert.equal(model.tokenizer.decode(model.tokenizer.encode('héllo', { addSpecial: false })), 'héllo');
+  assert.equal(model.tokenizer.tokenText(256), '<|endoftext|>');
+});
+
+test('tensor contents are deterministic per (seed, name) and independent of the weight type', () => {
+  const spec = benchTensorSpecs(TINY_SHAPE).find((s) => s.name === 'blk.0.ffn_gate.weight')!;
+  const a = makeBenchTensor(spec, GgmlType.F16, 7);
+  assert.deepEqual(a.data, makeBenchTensor(spec, GgmlType.F16, 7).data);
+  assert.notDeepEqual(a.data, makeBenchTensor(spec, GgmlType.F16, 8).data);
+  const count = spec.dims[0]! * spec.dims[1]!;
+  const f16 = dequantize(GgmlType.F16, a.data, count);
+  const q8 = dequantize(GgmlType.Q8_0, makeBenchTensor(spec, GgmlType.Q8_0, 7).data, count);
+  const q4 = dequantize(GgmlType.Q4_0, makeBenchTensor(spec, GgmlType.Q4_0, 7).data, count);
+  let maxAbs = 0;
+  let q8Err = 0;
+  let q4Err = 0;
+  let sumSq = 0;
+  for (let i = 0; i < count; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(f16[i]!));
+    q8Err = Math.max(q8Err, Math.abs(q8[i]! - f16[i]!));
+    q4Err = Math.max(q4Err, Math.abs(q4[i]! - f16[i]!));
+    sumSq += f16[i]! ** 2;
+  }
+  const halfWidth = 0.02 * Math.sqrt(3);
+  assert.ok(maxAbs <= halfWidth && maxAbs > 0.95 * halfWidth, `values within the uniform range, max ${maxAbs}`);
+  assert.ok(Math.abs(Math.sqrt(sumSq / count) - 0.02) < 0.001, 'standard deviation 0.02');
+  // Q8_0 rounds to amax/127 steps (half a step at most); Q4_0 to amax/8 steps, where the value opposite the
+  // block's extreme is clamped to level 15 (a whole step); plus the fp16 scale's rounding
+  assert.ok(q8Err <= halfWidth / 127 / 2 + 1e-4, `Q8_0 error ${q8Err}`);
+  assert.ok(q4Err <= halfWidth / 8 + 1e-4, `Q4_0 error ${q4Err}`);
+  assert.ok(q4Err > q8Err);
+});
+
+test('norm weights are ones and vectors stay F32', () => {
+  const spec = benchTensorSpecs(TINY_SHAPE).find((s) => s.name === 'output_norm.weight')!;
+  const t = makeBenchTensor(spec, GgmlType.Q4_0, 1);
+  assert.equal(t.type, GgmlType.F32);
+  assert.deepEqual([...new Float32Array(t.data.buffer, t.data.byteOffset, 128)], new Array(128).fill(1));
+});
+
+function plainValue(v: GgufTypedValue): GgufValue {
+  return v.type === 'array' ? (v.values as GgufValue[]) : v.value;
+}
+
+test('the Qwen2.5 vocabulary in the metadata: padded to the embedding rows, tokenizes like Qwen2.5',
+  { skip: sharedSkip('tokenizers/qwen2.5/vocab.json') }, () => {
+    const dir = qwenTokenizerDir(SHARED_DIR);
+    assert.ok(dir);
+    const tok = benchTokenizer(151936, dir);
+    assert.equal(tok.source, 'qwen2.5');
+    const meta = new Map(tok.metadata.map(([k, v]) => [k, plainValue(v)]));
+    const tokens = meta.get('tokenizer.ggml.tokens') as string[];
+    const types = meta.get('tokenizer.ggml.token_type') as number[];
+    assert.equal(tokens.length, 151936);
+    assert.equal(types.length, 151936);
+    assert.equal(tokens[151645], '<|im_end|>');
+    assert.equal(types[151645], 3); // control
+    assert.equal(types[151657], 4); // <tool_call>: added but not special
+    assert.equal(tokens[151665], '[PAD151665]');
+    assert.equal(types[151935], 5); // unused
+    assert.equal(meta.get('tokenizer.ggml.eos_token_id'), 151645);
+    assert.equal(meta.get('tokenizer.ggml.pre'), 'qwen2');
+    const tokenizer = tokenizerFromGgufMetadata(meta, 'bench metadata');
+    // reference ids from the llama.cpp qwen2 vocabulary cases (see ../shared/tokenizers/SOURCES.md)
+    assert.deepEqual(tokenizer.encode('Hello world', { addSpecial: true }), [9707, 1879]);
+    assert.deepEqual(tokenizer.encode(' the', { addSpecial: false }), [279]);
+    assert.deepEqual(tokenizer.encode('<|im_start|>user', { addSpecial: false, parseSpecial: true }).slice(0, 1), [151644]);
+  });
+
+test('a vocabulary larger than the model falls back to bytes', { skip: sharedSkip('tokenizers/qwen2.5/vocab.json') }, () => {
+  assert.equal(benchTokenizer(TINY_SHAPE.vocabSize, qwenTokenizerDir(SHARED_DIR)).source, 'bytes');
+  assert.throws(() => benchTokenizer(200, undefined), /more than 256 rows/);
+});
+
+test('a sidecar that does not match the file makes the model be written again', () => {
+  const made = ensureBenchModel({ type: 'f16', shape: TINY_SHAPE, cacheDir, tokenizerDir: null, seed: 3 });
+  assert.equal(made.created, true);
+  const sidecarFile = `${made.path}.json`;
+  const sidecar = JSON.parse(readFileSync(sidecarFile, 'utf8'));
+  assert.equal(sidecar.seed, 3);
+  writeFileSync(sidecarFile, JSON.stringify({ ...sidecar, bytes: sidecar.bytes + 1 }));
+  assert.equal(ensureBenchModel({ type: 'f16', shape: TINY_SHAPE, cacheDir, tokenizerDir: null, seed: 3 }).created, true);
+  writeFileSync(sidecarFile, '{ not json');
+  const remade = ensureBenchModel({ type: 'f16', shape: TINY_SHAPE, cacheDir, tokenizerDir: null, seed: 3 });
+  assert.equal(remade.created, true);
+  assert.equal(remade.sidecar.bytes, statSync(made.path).size);
+  assert.equal(openModelFiles(made.path).tensors.get('blk.0.attn_q.weight')!.type, GgmlType.F16);
+});
