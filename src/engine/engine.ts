@@ -73,16 +73,9 @@ class WorkerEngine implements EngineHandle {
 
   private onMessage(message: FromWorker): void {
     switch (message.type) {
-      case 'event': {
-        const queue = this.streams.get(message.event.requestId);
-        if (!queue) return;
-        queue.push(message.event);
-        if (message.event.type === 'finish') {
-          this.streams.delete(message.event.requestId);
-          queue.end();
-        }
+      case 'events':
+        for (const event of message.events) this.deliver(event);
         break;
-      }
       case 'rejected': {
         const queue = this.streams.get(message.requestId);
         this.streams.delete(message.requestId);
@@ -98,6 +91,16 @@ class WorkerEngine implements EngineHandle {
       case 'closed':
         void this.worker.terminate();
         break;
+    }
+  }
+
+  private deliver(event: EngineEvent): void {
+    const queue = this.streams.get(event.requestId);
+    if (!queue) return;
+    queue.push(event);
+    if (event.type === 'finish') {
+      this.streams.delete(event.requestId);
+      queue.end();
     }
   }
 

@@ -5,10 +5,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setThreads } from '../kernels/native.js';
 import { loadModel } from '../model/load.js';
 import { EngineCore, type EngineCoreConfig } from './engineCore.js';
+import type { EngineEvent } from './api.js';
 import type { EngineOptions, FromWorker, ToWorker, WorkerInit } from './workerProtocol.js';
 
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
+let pendingEvents: EngineEvent[] = [];
+const emit = (event: EngineEvent) => pendingEvents.push(event);
+const flushEvents = () => {
+  if (pendingEvents.length === 0) return;
+  post({ type: 'events', events: pendingEvents });
+  pendingEvents = [];
+};
 
 function coreConfig(options: EngineOptions, modelContext: number, bytesPerToken: number): EngineCoreConfig {
   const contextLength = options.contextLength ?? modelContext;
@@ -52,6 +60,7 @@ function start(init: WorkerInit): void {
       post({ type: 'failed', message: `engine step failed: ${(e as Error).message}` });
       process.exit(1);
     }
+    flushEvents();
     post({ type: 'stats', stats: core.stats() });
     if (core.hasWork()) kick();
     else core.checkIntegrity();
@@ -66,7 +75,8 @@ function start(init: WorkerInit): void {
     switch (message.type) {
       case 'add':
         try {
-          core.add(message.request, (event) => post({ type: 'event', event }));
+          core.add(message.request, emit);
+          flushEvents();
           kick();
         } catch (e) {
           post({ type: 'rejected', requestId: message.request.requestId, message: (e as Error).message });
@@ -74,11 +84,13 @@ function start(init: WorkerInit): void {
         break;
       case 'abort':
         core.abort(message.requestId);
+        flushEvents();
         post({ type: 'stats', stats: core.stats() });
         break;
       case 'close':
         closing = true;
         core.abortAll();
+        flushEvents();
         post({ type: 'closed' });
         port.close();
         break;

@@ -29,7 +29,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; model: ModelInfo; config: EngineCoreConfig }
   | { type: 'failed'; message: string }
-  | { type: 'event'; event: EngineEvent }
+  /** every event of one engine step (or one add/abort) in one message, in order */
+  | { type: 'events'; events: EngineEvent[] }
   | { type: 'rejected'; requestId: string; message: string }
   | { type: 'stats'; stats: EngineStats }
   | { type: 'closed' };
