@@ -18,6 +18,8 @@
         "native/src/bindings/bind_system.cc",
         "native/src/bindings/js_args.cc",
         "native/src/common/ggml_types.cc",
+        "native/src/common/weight_panels.cc",
+        "native/src/cpu/amx.cc",
         "native/src/cpu/cpu_features.cc",
         "native/src/cpu/dispatch.cc",
         "native/src/io/map_file.cc",
@@ -28,7 +30,7 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "conditions": [
-        ["target_arch=='x64'", { "dependencies": ["fastfill_level_avx2", "fastfill_level_avx512"] }]
+        ["target_arch=='x64'", { "dependencies": ["fastfill_level_avx2", "fastfill_level_avx512", "fastfill_level_avx512bf16", "fastfill_level_amx"] }]
       ]
     }
   ],
@@ -45,7 +47,19 @@
           "target_name": "fastfill_level_avx512",
           "type": "static_library",
           "sources": ["native/src/levels/level_avx512.cc"],
-          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-Wno-maybe-uninitialized"]
+          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
+        },
+        {
+          "target_name": "fastfill_level_avx512bf16",
+          "type": "static_library",
+          "sources": ["native/src/levels/level_avx512bf16.cc"],
+          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512bf16", "-mavx512vnni", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
+        },
+        {
+          "target_name": "fastfill_level_amx",
+          "type": "static_library",
+          "sources": ["native/src/levels/level_amx.cc"],
+          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512bf16", "-mavx512vnni", "-mamx-tile", "-mamx-bf16", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
         }
       ]
     }]

@@ -1,5 +1,6 @@
 import { ggmlTypeName } from '../formats/ggmlTypes.js';
 import { openModelFiles } from '../model/load.js';
+import { panelBytesIfPacked, shouldPackWeights } from '../model/weights.js';
 import { CliError, parse } from './args.js';
 import { resolveModelPath } from './defaultModel.js';
 
@@ -29,6 +30,8 @@ export function inspectCommand(argv: string[]): void {
     ropeScaled: ropeFreqFactors !== undefined,
     tensors: files.tensors.size,
     parameters,
+    /** extra memory for GEMM weight panels at load (F32/F16/BF16 matrices; quantized ones are not packed) */
+    packedPanelMiB: shouldPackWeights(files.tensors) ? Math.round(panelBytesIfPacked(files.tensors) / 2 ** 20) : 0,
     tensorTypes: Object.fromEntries(typeCounts),
   };
   if (values.json) {

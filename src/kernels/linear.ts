@@ -16,7 +16,7 @@ export function matmul(x: Float32Array, m: number, w: Weight, out: Float32Array,
   checkFloat32(fn, 'out', out, m * w.rows, `m*rows = ${m}*${w.rows}`);
   if (bias !== undefined) checkFloat32(fn, 'bias', bias, w.rows, 'rows');
   checkNoOverlap(fn, out, bias !== undefined ? { x, bias } : { x });
-  addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null);
+  addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null, w.panels, w.precisionCode);
 }
 
 /** out[i] = row ids[i] of W as floats; out is [ids.length][w.cols]. */

@@ -1,7 +1,42 @@
 // A weight matrix as the kernels see it: `rows` output features of `cols` input elements each,
 // every row a run of whole ggml blocks of `type`.
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
+import { addon } from './addon.js';
 import { checkDim } from './checks.js';
+
+/** Types whose weights are packed into GEMM panels by default (block-quantized types never are). */
+export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlType.F16, GgmlType.BF16]);
+
+/**
+ * How matmul rounds. 'f32': exact F32 math on the weights' values (the default). 'bf16': weights
+ * and, for 8 or more rows of x, activations rounded to bf16 with F32 accumulation: about twice
+ * the GEMM throughput on CPUs with AVX512-BF16, relative error per output about 2^-8 of sum |x w|.
+ * Fewer rows (decode) stay exact F32 except that F32/F16 weights are read as bf16.
+ */
+export type Precision = 'f32' | 'bf16';
+export const PRECISIONS: readonly Precision[] = ['f32', 'bf16'];
+const PRECISION_CODE: Record<Precision, number> = { f32: 0, bf16: 1 };
+
+export interface WeightOptions {
+  /**
+   * Pack F32/F16/BF16 weights into the GEMM's panel layout now (default true). It costs memory
+   * beside the weights (`packedBytes`: as much again at 'f32', 2 bytes per weight at 'bf16'); without
+   * it matmul decodes and transposes weight tiles on every call.
+   */
+  pack?: boolean;
+  /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
+  precision?: Precision;
+}
+
+/** The precision of weights created without one: FASTFILL_PRECISION, or 'f32'. */
+export function defaultPrecision(): Precision {
+  const value = process.env.FASTFILL_PRECISION;
+  if (value === undefined || value === '') return 'f32';
+  if (!(PRECISIONS as readonly string[]).includes(value)) {
+    throw new RangeError(`FASTFILL_PRECISION=${value} is not one of ${PRECISIONS.join(', ')}`);
+  }
+  return value as Precision;
+}
 
 export class Weight {
   private constructor(
@@ -12,9 +47,25 @@ export class Weight {
     readonly cols: number,
     /** rows * rowBytes(type, cols) bytes; kept by reference (a view into a mapped file is fine). */
     readonly data: Uint8Array,
+    readonly precision: Precision,
+    /**
+     * The same weights in the GEMM's panel layout for `precision` (native/src/common/weight_panels.h),
+     * or null. matmul reads these when present; getRows always reads `data`.
+     */
+    readonly panels: Uint8Array | null,
   ) {}
 
-  static create(type: GgmlType, rows: number, cols: number, data: Uint8Array): Weight {
+  /** Bytes of memory the packed panels add beside `data` (0 when not packed). */
+  get packedBytes(): number {
+    return this.panels?.byteLength ?? 0;
+  }
+
+  /** precision as the native code numbers it */
+  get precisionCode(): number {
+    return PRECISION_CODE[this.precision];
+  }
+
+  static create(type: GgmlType, rows: number, cols: number, data: Uint8Array, options: WeightOptions = {}): Weight {
     const fn = 'Weight.create';
     if (!COMPUTE_TYPES.has(type)) throw new RangeError(`${fn}: ${ggmlTypeName(type)} is not a type the kernels compute with`);
     checkDim(fn, 'rows', rows, 0);
@@ -29,6 +80,15 @@ export class Weight {
       throw new RangeError(`${fn}: data has ${data.byteLength} bytes, expected ${rows} rows of ` +
         `${rowBytes(type, cols)} bytes (${ggmlTypeName(type)}, ${cols} columns) = ${expected}`);
     }
-    return new Weight(type, rows, cols, data);
+    if (options.pack !== undefined && typeof options.pack !== 'boolean') {
+      throw new TypeError(`${fn}: options.pack must be a boolean`);
+    }
+    const precision = options.precision ?? defaultPrecision();
+    if (!PRECISIONS.includes(precision)) {
+      throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
+    }
+    const pack = (options.pack ?? true) && PANEL_TYPES.has(type) && rows > 0;
+    const packed = pack ? addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision]) : null;
+    return new Weight(type, rows, cols, data, precision, packed ? new Uint8Array(packed) : null);
   }
 }

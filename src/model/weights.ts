@@ -2,7 +2,8 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { Weight } from '../kernels/native.js';
+import { PANEL_TYPES, Weight } from '../kernels/native.js';
+import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
 
@@ -24,6 +25,26 @@ export interface ModelWeights {
 
 export class WeightError extends Error {}
 
+/**
+ * Packing F32/F16/BF16 matrices into GEMM panels doubles their memory at F32 precision (the mapped file
+ * stays too). Pack only while the panels fit a share of RAM; bigger models run unpacked, slower but in
+ * memory. FASTFILL_PACK=0/1 forces the choice.
+ */
+export function shouldPackWeights(tensors: ReadonlyMap<string, TensorSource>): boolean {
+  const forced = process.env.FASTFILL_PACK;
+  if (forced === '0' || forced === '1') return forced === '1';
+  return panelBytesIfPacked(tensors) <= 0.4 * totalmem();
+}
+
+/** Memory the F32 GEMM panels of all F32/F16/BF16 matrices would take (an upper bound: see bindWeights). */
+export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>): number {
+  let bytes = 0;
+  for (const t of tensors.values()) {
+    if (t.dims.length === 2 && PANEL_TYPES.has(t.type)) bytes += t.dims[0]! * t.dims[1]! * 4;
+  }
+  return bytes;
+}
+
 export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, TensorSource>, names: TensorNames,
   source: string): ModelWeights {
   const { hiddenSize: h, numHeads, numKvHeads, headDim, intermediateSize: ffn, vocabSize } = config;
@@ -32,13 +53,14 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
     if (!t) throw new WeightError(`${source}: tensor '${name}' is missing`);
     return t;
   };
-  const matrix = (name: string, rows: number, cols: number): Weight => {
+  const pack = shouldPackWeights(tensors);
+  const matrix = (name: string, rows: number, cols: number, usedByMatmul = true): Weight => {
     const t = find(name);
     expectDims(t, [cols, rows], source);
     if (!COMPUTE_TYPES.has(t.type)) {
       throw new WeightError(`${source}: tensor '${name}' has type ${ggmlTypeName(t.type)}, which the kernels do not support`);
     }
-    return Weight.create(t.type, rows, cols, t.data());
+    return Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul });
   };
   const vector = (name: string, length: number): Float32Array => {
     const t = find(name);
@@ -67,8 +89,10 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
       wDown: matrix(n.wDown, h, ffn),
     });
   }
-  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h);
-  const output = tensors.has(names.output) ? matrix(names.output, vocabSize, h) : tokenEmbedding;
+  // an untied embedding is only ever gathered by row, never multiplied: no panels for it
+  const untied = tensors.has(names.output);
+  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h, !untied);
+  const output = untied ? matrix(names.output, vocabSize, h) : tokenEmbedding;
   return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output };
 }
 

@@ -148,3 +148,26 @@ test('attention gives identical results with 1 and 2 threads', () => {
     setThreads(threads);
   }
 });
+
+test('any block size and head size: keys in several softmax steps per block, partial vectors of d', () => {
+  // The kernel takes a block's keys 16 (avx512) or 8 at a time and d in vectors: block sizes of 5,
+  // 20 and 48 and d = 40 leave partial steps and partial vectors everywhere.
+  const rng = new Rng(5);
+  const tokens = 61;
+  for (const [blockSize, headDim, nHeads, nKvHeads] of [[5, 40, 4, 2], [20, 40, 3, 1], [48, 64, 14, 2]] as const) {
+    const shape: Shape = { nHeads, nKvHeads, headDim, blockSize };
+    const seq = randomSequence(rng, shape, tokens);
+    const numBlocks = Math.ceil(tokens / blockSize) + 1;
+    const blockTable = shuffledBlocks(rng, numBlocks);
+    const { kCache, vCache } = pagedCache(seq, shape, blockTable, numBlocks);
+    const q = rng.floats(tokens * nHeads * headDim);
+    const positions = Int32Array.from({ length: tokens }, (_, i) => i);
+    const scale = 1 / Math.sqrt(headDim);
+    const want = naiveCausal(q, positions, seq, shape, scale);
+    forEachLevel((level) => {
+      const got = run({ kCache, vCache, scale, ...shape, q, qPositions: positions,
+        ...denseCausalPlan(0, tokens, blockTable, blockSize, 13) });
+      assertClose(got, want, () => TOLERANCE, `${describe(shape)} block ${blockSize} ${level}`);
+    });
+  }
+});

@@ -1,18 +1,24 @@
 // matmul and getRows for every weight type and dispatch level against float64 references built
-// on the independent TypeScript dequantizer (src/formats/quant/dequantize.ts).
+// on the independent TypeScript dequantizer (src/formats/quant/dequantize.ts). matmul has three
+// paths (native/src/kernels/matmul.h): the GEMM on packed panels (F32/F16/BF16, any M), the GEMM
+// decoding weight tiles (other types, or pack: false, M >= 8) and dot products / fused group
+// decoding (M < 8); the shapes below cross every edge of their tiles (14 or 6 or 4 rows, 32
+// columns, K blocks of 256).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { getRows, matmul, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
+import { getRows, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
 const TYPES = [...COMPUTE_TYPES];
-const M_VALUES = [1, 3, 17];
+const M_VALUES = [1, 3, 8, 17];
 const N_VALUES = [1, 7, 33, 257];
 const K_VALUES = [32, 64, 256, 512];
+/** F32/F16/BF16 run packed (the default) and unpacked; other types have one path. */
+const packings = (type: GgmlType): boolean[] => (PANEL_TYPES.has(type) ? [true, false] : [true]);
 
 interface Case {
   x: Float32Array;
@@ -23,8 +29,8 @@ interface Case {
   magnitude: Float64Array;
 }
 
-function makeCase(rng: Rng, type: GgmlType, m: number, n: number, k: number, bias?: Float32Array): Case {
-  const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k));
+function makeCase(rng: Rng, type: GgmlType, m: number, n: number, k: number, bias?: Float32Array, pack = true): Case {
+  const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k), { pack });
   const dense = dequantize(type, w.data, n * k);
   const x = rng.floats(m * k);
   const want = new Float64Array(m * n);
@@ -58,38 +64,89 @@ for (const type of TYPES) {
   const block = blockLayout(type)!.blockElements;
   test(`matmul ${ggmlTypeName(type)}: every M x N x K shape at every level`, () => {
     const rng = new Rng(1000 + type);
-    for (const k of K_VALUES.filter((v) => v % block === 0)) {
-      for (const n of N_VALUES) {
-        for (const m of M_VALUES) {
-          const c = makeCase(rng, type, m, n, k);
-          forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} M=${m} N=${n} K=${k} ${level}`));
+    for (const pack of packings(type)) {
+      for (const k of K_VALUES.filter((v) => v % block === 0)) {
+        for (const n of N_VALUES) {
+          for (const m of M_VALUES) {
+            const c = makeCase(rng, type, m, n, k, undefined, pack);
+            forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} M=${m} N=${n} K=${k} pack=${pack} ${level}`));
+          }
         }
       }
     }
   });
 }
 
-test('matmul: more x rows than one work item (M=70) and K spanning several panels (K=1536)', () => {
+test('matmul: every row count around the GEMM tiles, several work items, K over several K blocks', () => {
   const rng = new Rng(7);
-  for (const type of [GgmlType.F32, GgmlType.Q4_K, GgmlType.Q8_0]) {
-    const c = makeCase(rng, type, 70, 37, 1536);
-    forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} M=70 K=1536 ${level}`));
+  for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.Q6_K]) {
+    const k = type === GgmlType.Q4_K || type === GgmlType.Q6_K ? 768 : 800;  // 3 and 3.125 K blocks
+    for (const m of [2, 5, 6, 7, 13, 14, 15, 29, 70]) {
+      const c = makeCase(rng, type, m, 37, k);
+      forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} M=${m} K=${k} ${level}`));
+    }
   }
 });
 
-test('matmul: plain float weights accept any K (K=45)', () => {
+test('matmul: plain float weights accept any K (K=45, 291)', () => {
   const rng = new Rng(8);
   for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16]) {
-    const c = makeCase(rng, type, 5, 9, 45);
-    forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} K=45 ${level}`));
+    for (const pack of [true, false]) {
+      for (const [m, k] of [[5, 45], [9, 45], [20, 291]] as const) {
+        const c = makeCase(rng, type, m, 9, k, undefined, pack);
+        forEachLevel((level) => checkMatmul(c, `${ggmlTypeName(type)} M=${m} K=${k} pack=${pack} ${level}`));
+      }
+    }
   }
 });
 
-test('matmul: bias is added to every output row', () => {
+test('matmul: bias is added to every output row, on every path', () => {
   const rng = new Rng(9);
   const bias = rng.floats(33, 4);
-  const c = makeCase(rng, GgmlType.Q5_0, 3, 33, 64, bias);
-  forEachLevel((level) => checkMatmul(c, `bias ${level}`, bias));
+  for (const [type, m, pack] of [[GgmlType.Q5_0, 3, true], [GgmlType.Q5_0, 20, true], [GgmlType.F16, 3, true],
+    [GgmlType.F16, 20, false], [GgmlType.F32, 3, false]] as const) {
+    const c = makeCase(rng, type, m, 33, 64, bias, pack);
+    forEachLevel((level) => checkMatmul(c, `bias ${ggmlTypeName(type)} M=${m} pack=${pack} ${level}`, bias));
+  }
+});
+
+test('matmul: packed float weights give each row the same bits whatever the batch around it', () => {
+  // Every output is one sequential chain of FMAs over K in the GEMM, so a row computed alone, in
+  // a small batch or in a large one is identical; so are packed and unpacked weights from M=8 on.
+  const rng = new Rng(11);
+  for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16]) {
+    const [n, k, m] = [45, 300, 20];
+    const bytes = randomWeightBytes(rng, type, n, k);
+    const packed = Weight.create(type, n, k, bytes);
+    const unpacked = Weight.create(type, n, k, bytes, { pack: false });
+    const x = rng.floats(m * k);
+    forEachLevel((level) => {
+      const all = new Float32Array(m * n);
+      matmul(x, m, packed, all);
+      const fromUnpacked = new Float32Array(m * n);
+      matmul(x, m, unpacked, fromUnpacked);
+      assertIdentical(all, fromUnpacked, `${ggmlTypeName(type)} ${level} packed vs unpacked`);
+      for (const row of [0, 7, 19]) {
+        const one = new Float32Array(n);
+        matmul(x.subarray(row * k, (row + 1) * k), 1, packed, one);
+        assertIdentical(one, all.subarray(row * n, (row + 1) * n), `${ggmlTypeName(type)} ${level} row ${row} alone`);
+      }
+    });
+  }
+});
+
+test('Weight: F32/F16/BF16 are packed into panels by default, at a stated cost; quant types never', () => {
+  const rng = new Rng(12);
+  for (const type of TYPES) {
+    const k = blockLayout(type)!.blockElements === 256 ? 256 : 64;
+    const w = Weight.create(type, 40, k, randomWeightBytes(rng, type, 40, k));
+    const element = type === GgmlType.F32 ? 4 : 2;
+    const expected = PANEL_TYPES.has(type) ? 2 * 32 * k * element : 0;  // 40 rows -> 2 panels of 32
+    assert.equal(w.packedBytes, expected, ggmlTypeName(type));
+    assert.equal(Weight.create(type, 40, k, w.data, { pack: false }).packedBytes, 0);
+  }
+  assert.equal(Weight.create(GgmlType.F16, 0, 8, new Uint8Array(0)).packedBytes, 0);
+  assert.throws(() => Weight.create(GgmlType.F16, 1, 8, new Uint8Array(16), { pack: 1 as never }), /options.pack must be a boolean/);
 });
 
 test('matmul: M = 0 and N = 0 do nothing', () => {
@@ -103,16 +160,16 @@ test('matmul: results are identical with 1 and 2 threads', () => {
   const rng = new Rng(10);
   const threads = cpuInfo().threads;
   try {
-    for (const type of [GgmlType.F16, GgmlType.Q6_K]) {
-      const c = makeCase(rng, type, 70, 257, 512);
+    for (const [type, m] of [[GgmlType.F16, 70], [GgmlType.Q6_K, 70], [GgmlType.Q8_0, 3], [GgmlType.F32, 1]] as const) {
+      const c = makeCase(rng, type, m, 257, 512);
       forEachLevel((level) => {
-        const one = new Float32Array(70 * 257);
-        const two = new Float32Array(70 * 257);
+        const one = new Float32Array(m * 257);
+        const two = new Float32Array(m * 257);
         setThreads(1);
-        matmul(c.x, 70, c.w, one);
+        matmul(c.x, m, c.w, one);
         setThreads(2);
-        matmul(c.x, 70, c.w, two);
-        assertIdentical(one, two, `${ggmlTypeName(type)} ${level} 1 vs 2 threads`);
+        matmul(c.x, m, c.w, two);
+        assertIdentical(one, two, `${ggmlTypeName(type)} M=${m} ${level} 1 vs 2 threads`);
       });
     }
   } finally {

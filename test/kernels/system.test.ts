@@ -29,7 +29,13 @@ test('cpuInfo reports features, the active level and threads', () => {
   for (const name of ['avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512vnni', 'avx512bf16', 'amxTile']) {
     assert.equal(typeof info.features[name], 'boolean', name);
   }
-  if (info.maxLevel === 'avx512') assert.ok(info.features.avx512f && info.features.avx512bw && info.features.avx2);
+  if (info.maxLevel === 'avx512' || info.maxLevel === 'avx512bf16' || info.maxLevel === 'amx') {
+    assert.ok(info.features.avx512f && info.features.avx512bw && info.features.avx2);
+  }
+  if (info.maxLevel === 'avx512bf16') assert.ok(info.features.avx512bf16 && info.features.avx512vnni);
+  if (info.maxLevel === 'amx') assert.ok(info.features.amxBf16 && info.features.amxPermitted);
+  assert.equal(typeof info.features.amxPermitted, 'boolean');
+  if (info.maxLevel === 'avx512') assert.ok(!(info.features.avx512bf16 && info.features.avx512vnni));
 });
 
 test('cpuInfo features agree with /proc/cpuinfo', { skip: existsSync('/proc/cpuinfo') ? false : 'no /proc/cpuinfo' }, () => {
@@ -54,12 +60,12 @@ test('FASTFILL_CPU=scalar and FASTFILL_THREADS=1 take effect in a fresh process'
 });
 
 test('FASTFILL_CPU above the CPU is capped; unknown values fail loudly', () => {
-  const capped = childCpuInfo({ FASTFILL_CPU: 'avx512' });
+  const capped = childCpuInfo({ FASTFILL_CPU: 'amx' });
   assert.equal(capped.status, 0, capped.stderr);
   assert.equal((JSON.parse(capped.stdout) as { level: string }).level, cpuInfo().maxLevel);
   const bad = childCpuInfo({ FASTFILL_CPU: 'avx9000' });
   assert.notEqual(bad.status, 0);
-  assert.match(bad.stderr, /FASTFILL_CPU=avx9000 is not one of scalar, avx2, avx512/);
+  assert.match(bad.stderr, /FASTFILL_CPU=avx9000 is not one of scalar, avx2, avx512, avx512bf16, amx/);
   const badThreads = childCpuInfo({ FASTFILL_THREADS: 'many' });
   assert.notEqual(badThreads.status, 0);
   assert.match(badThreads.stderr, /FASTFILL_THREADS=many is not an integer/);
@@ -81,7 +87,7 @@ test('setCpuLevel and setThreads change what cpuInfo reports, and refuse bad val
   assert.throws(() => setCpuLevel('sse9' as never), /setCpuLevel: 'sse9' is not one of/);
   assert.throws(() => setThreads(0), /setThreads: n must be an integer/);
   assert.throws(() => setThreads(1.5), /setThreads: n must be an integer/);
-  if (before.maxLevel !== 'avx512') assert.throws(() => setCpuLevel('avx512'), /above what this CPU supports/);
+  if (before.maxLevel !== 'amx') assert.throws(() => setCpuLevel('amx'), /above what this CPU supports/);
 });
 
 test('mapFile maps files and ranges copy-on-write and reports unreadable paths and bad ranges', () => {

@@ -105,4 +105,12 @@ test('the native layer refuses bad arguments by itself', () => {
   assert.throws(() => call(i32(0, 2, 0, 1), a.keyBlocks), /query 2 is in no tile/);
   assert.throws(() => native.setThreads(0), /setThreads: n must be an integer in \[1, 256\]/);
   assert.throws(() => (native.matmul as (...args: unknown[]) => void)('x', 1), /matmul: type must be an integer/);
+  assert.throws(() => native.matmul(f32(4), 1, new Uint8Array(48), GgmlType.F32, 3, 4, f32(3), null, new Uint8Array(48)),
+    /matmul: panels has 48 bytes, expected 512/);
+  assert.throws(() => native.matmul(f32(32), 1, new Uint8Array(18), GgmlType.Q4_0, 1, 32, f32(1), null, new Uint8Array(64)),
+    /weight type 2 has no panels/);
+  assert.throws(() => native.matmul(f32(4), 1, new Uint8Array(48), GgmlType.F32, 3, 4, f32(3), null,
+    new Uint8Array(new ArrayBuffer(520), 2, 512)), /panels must be 4-byte aligned/);
+  assert.throws(() => native.packWeight(new Uint8Array(10), GgmlType.F16, 3, 4), /packWeight: weight data has 10 bytes, expected 24/);
+  assert.equal(native.packWeight(new Uint8Array(18), GgmlType.Q4_0, 1, 32), null);
 });

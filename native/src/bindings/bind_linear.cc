@@ -1,10 +1,12 @@
 // matmul and getRows: weight matrices of any compute type.
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
 #include "common/ggml_types.h"
+#include "common/weight_panels.h"
 #include "cpu/dispatch.h"
 
 namespace fastfill {
@@ -32,10 +34,36 @@ WeightView readWeight(JsArgs& args, size_t first) {
   return w;
 }
 
-// matmul(x, m, data, type, rows, cols, out, bias | null)
+// The optional precision argument at `index` (undefined: kPrecisionF32).
+int32_t readPrecision(JsArgs& args, const Napi::CallbackInfo& info, size_t index) {
+  if (info[index].IsUndefined()) return kPrecisionF32;
+  return static_cast<int32_t>(args.integer(index, "precision", kPrecisionF32, kPrecisionBf16));
+}
+
+// The optional panels argument at `index` (null/undefined: none): exactly panelBytes bytes,
+// 4-byte aligned, of a panel type, in the layout of w.precision.
+const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t index, const WeightView& w) {
+  const Napi::Value value = info[index];
+  if (!args.ok() || value.IsNull() || value.IsUndefined()) return nullptr;
+  if (!isPanelType(w.type)) {
+    args.fail("weight type " + std::to_string(w.type) + " has no panels");
+    return nullptr;
+  }
+  const int64_t bytes = static_cast<int64_t>(panelBytes(w.type, w.rows, w.cols, w.precision));
+  const uint8_t* panels = args.bytes(index, "panels", bytes);
+  if (panels != nullptr && reinterpret_cast<uintptr_t>(panels) % 4 != 0) {
+    args.fail("panels must be 4-byte aligned");
+    return nullptr;
+  }
+  return panels;
+}
+
+// matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?)
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   JsArgs args(info, "matmul");
-  const WeightView w = readWeight(args, 2);
+  WeightView w = readWeight(args, 2);
+  w.precision = readPrecision(args, info, 9);
+  w.panels = readPanels(args, info, 8, w);
   const int64_t m = args.integer(1, "m", 0, kMaxDim);
   const float* x = args.floats(0, "x", args.product(m, w.cols, "m*cols"));
   float* out = args.floats(6, "out", args.product(m, w.rows, "m*rows"));
@@ -61,9 +89,34 @@ Napi::Value GetRows(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
+// packWeight(data, type, rows, cols, precision?): an ArrayBuffer holding the weight's panels
+// (native memory, freed when collected), or null for a type without panels.
+Napi::Value PackWeight(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "packWeight");
+  WeightView w = readWeight(args, 0);
+  w.precision = readPrecision(args, info, 4);
+  if (!args.ok()) return args.finish();
+  Napi::Env env = info.Env();
+  const size_t bytes = panelBytes(w.type, w.rows, w.cols, w.precision);
+  if (bytes == 0) return env.Null();
+  void* memory = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (memory == nullptr) {
+    args.fail("out of memory for " + std::to_string(bytes) + " bytes of weight panels");
+    return args.finish();
+  }
+  packPanels(w, w.precision, static_cast<uint8_t*>(memory));
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  return Napi::ArrayBuffer::New(env, memory, bytes, [](Napi::Env finalizeEnv, void* data, size_t* size) {
+    Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(*size));
+    std::free(data);
+    delete size;
+  }, new size_t(bytes));
+}
+
 }  // namespace
 
 void registerLinear(Napi::Env env, Napi::Object exports) {
+  exports.Set("packWeight", Napi::Function::New(env, PackWeight, "packWeight"));
   exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
   exports.Set("getRows", Napi::Function::New(env, GetRows, "getRows"));
 }

@@ -3,6 +3,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
+#include "cpu/amx.h"
 #include "cpu/cpu_features.h"
 #include "cpu/dispatch.h"
 #include "io/map_file.h"
@@ -30,6 +31,7 @@ Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
   features.Set("amxTile", f.amxTile);
   features.Set("amxBf16", f.amxBf16);
   features.Set("amxInt8", f.amxInt8);
+  features.Set("amxPermitted", amxPermitted());
   Napi::Object result = Napi::Object::New(env);
   result.Set("features", features);
   result.Set("level", levelName(activeLevel()));
@@ -51,7 +53,7 @@ Napi::Value SetCpuLevel(const Napi::CallbackInfo& info) {
   JsArgs args(info, "setCpuLevel");
   const std::string name = args.string(0, "level");
   CpuLevel level = CpuLevel::kScalar;
-  if (args.ok() && !parseLevel(name, &level)) args.fail("level '" + name + "' is not one of scalar, avx2, avx512");
+  if (args.ok() && !parseLevel(name, &level)) args.fail("level '" + name + "' is not one of scalar, avx2, avx512, avx512bf16, amx");
   if (args.ok() && !setActiveLevel(level))
     args.fail(std::string("level ") + name + " is above what this CPU supports (" + levelName(maxSupportedLevel()) + ")");
   return args.finish();

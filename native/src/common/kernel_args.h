@@ -6,6 +6,11 @@
 
 namespace fastfill {
 
+// How a matmul rounds: kPrecisionF32 is exact F32 math on the weights' values; kPrecisionBf16
+// rounds weights and (from kGemmMinRows rows on) activations to bf16, accumulating in F32.
+constexpr int32_t kPrecisionF32 = 0;
+constexpr int32_t kPrecisionBf16 = 1;
+
 // A weight matrix of `rows` output features, each row `cols` elements stored as consecutive blocks.
 struct WeightView {
   const uint8_t* data;  // any alignment
@@ -13,6 +18,10 @@ struct WeightView {
   int64_t rows;
   int64_t cols;
   size_t rowBytes;
+  int32_t precision;  // kPrecisionF32 or kPrecisionBf16
+  // The same weights in the panel layout of `precision` (common/weight_panels.h), 4-byte aligned;
+  // nullptr when the weight was not packed (block-quantized types never are).
+  const uint8_t* panels;
 };
 
 // out[m][n] = bias[n] + sum_k x[m][k] * W[n][k]

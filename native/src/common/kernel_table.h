@@ -28,6 +28,8 @@ namespace scalar { extern const KernelTable kKernels; }
 #if FASTFILL_X86_LEVELS
 namespace avx2 { extern const KernelTable kKernels; }
 namespace avx512 { extern const KernelTable kKernels; }
+namespace avx512bf16 { extern const KernelTable kKernels; }
+namespace amx { extern const KernelTable kKernels; }
 #endif
 
 }  // namespace fastfill

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "cpu/amx.h"
 #include "cpu/cpu_features.h"
 
 namespace fastfill {
@@ -12,6 +13,8 @@ std::atomic<int> gActiveLevel{-1};  // -1: not chosen yet, use the supported max
 
 const KernelTable& tableFor(CpuLevel level) {
 #if FASTFILL_X86_LEVELS
+  if (level == CpuLevel::kAmx) return amx::kKernels;
+  if (level == CpuLevel::kAvx512Bf16) return avx512bf16::kKernels;
   if (level == CpuLevel::kAvx512) return avx512::kKernels;
   if (level == CpuLevel::kAvx2) return avx2::kKernels;
 #endif
@@ -23,6 +26,8 @@ const KernelTable& tableFor(CpuLevel level) {
 
 const char* levelName(CpuLevel level) {
   switch (level) {
+    case CpuLevel::kAmx: return "amx";
+    case CpuLevel::kAvx512Bf16: return "avx512bf16";
     case CpuLevel::kAvx512: return "avx512";
     case CpuLevel::kAvx2: return "avx2";
     default: return "scalar";
@@ -33,18 +38,29 @@ bool parseLevel(const std::string& name, CpuLevel* level) {
   if (name == "scalar") *level = CpuLevel::kScalar;
   else if (name == "avx2") *level = CpuLevel::kAvx2;
   else if (name == "avx512") *level = CpuLevel::kAvx512;
+  else if (name == "avx512bf16") *level = CpuLevel::kAvx512Bf16;
+  else if (name == "amx") *level = CpuLevel::kAmx;
   else return false;
   return true;
 }
 
-CpuLevel maxSupportedLevel() {
+CpuLevel detectMaxLevel() {
 #if FASTFILL_X86_LEVELS
   const CpuFeatures& f = cpuFeatures();
   const bool avx2 = f.avx2 && f.fma && f.f16c;
-  if (avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq) return CpuLevel::kAvx512;
+  const bool avx512 = avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq;
+  const bool bf16 = avx512 && f.avx512bf16 && f.avx512vnni;
+  if (bf16 && amxRequested() && amxPermitted()) return CpuLevel::kAmx;
+  if (bf16) return CpuLevel::kAvx512Bf16;
+  if (avx512) return CpuLevel::kAvx512;
   if (avx2) return CpuLevel::kAvx2;
 #endif
   return CpuLevel::kScalar;
+}
+
+CpuLevel maxSupportedLevel() {
+  static const CpuLevel level = detectMaxLevel();
+  return level;
 }
 
 CpuLevel activeLevel() {
@@ -64,7 +80,7 @@ bool applyCpuEnvironment(std::string* error) {
   if (value == nullptr || *value == '\0') return true;
   CpuLevel requested;
   if (!parseLevel(value, &requested)) {
-    *error = std::string("FASTFILL_CPU=") + value + " is not one of scalar, avx2, avx512";
+    *error = std::string("FASTFILL_CPU=") + value + " is not one of scalar, avx2, avx512, avx512bf16, amx";
     return false;
   }
   if (applied.exchange(true)) return true;  // a second load of the addon keeps the current level

@@ -1,5 +1,6 @@
 // Which kernel table runs: the highest level the CPU supports, capped by FASTFILL_CPU or by
-// setActiveLevel (tests use it to cover every level on one machine).
+// setActiveLevel (tests use it to cover every level on one machine). The amx level counts as
+// supported only with FASTFILL_AMX=1 and the tile permission granted (cpu/amx.h).
 #pragma once
 #include <string>
 
@@ -7,7 +8,7 @@
 
 namespace fastfill {
 
-enum class CpuLevel : int { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+enum class CpuLevel : int { kScalar = 0, kAvx2 = 1, kAvx512 = 2, kAvx512Bf16 = 3, kAmx = 4 };
 
 const char* levelName(CpuLevel level);
 bool parseLevel(const std::string& name, CpuLevel* level);

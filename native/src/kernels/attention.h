@@ -1,112 +1,89 @@
 // Tiled flash attention with online softmax over a paged KV cache (compiled once per level).
 //
-// Work item: one query tile x one KV head; its rows are (query, head of the KV group) pairs.
-// The item walks its list of key-block entries once. For each entry the K block is transposed
-// into a small buffer (headDim x keys, keys padded to whole vectors), so scores for 4 rows at a
-// time are plain broadcast-FMAs; then each row folds its scores into its running max, sum and
-// P*V accumulator. Causal masking inside an entry is a visible prefix: key j (position
-// first + j) is visible to a query at position p iff first + j <= p.
+// Work item: one query tile x one KV head; its rows are (query, head of the KV group) pairs, so
+// every K/V block is read once for all query heads that share it (GQA). Rows go in blocks of
+// kAttnRows = kLanes, one row per vector lane; their queries are packed [d][row]. For each
+// key-block entry, K is transposed once into kt [d][key] (shared by all row blocks); then each row
+// block takes the entry's keys kAttnKeys at a time:
+//   scores: kAttnKeys accumulators, each one key across the block's rows, over d (a broadcast of
+//     kt, a vector of packed q);
+//   softmax: running max, correction, p = exp(s - max) and sums, all across rows at once; masked
+//     keys get exactly 0; p is stored [key][row];
+//   P V: kAttnRows accumulators (one per row) over a vector of d, per visible key one load of V.
+// Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
+// query at position p iff first + j <= p. A query that sees no key gets zeros. The micro-kernels
+// are not inlined: inside the item's big body GCC spills their tiles.
 #pragma once
+#include <float.h>
+
 #include "kernels/level_common.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-constexpr int kScoreRows = 4;  // rows whose scores are computed together
+constexpr int kAttnRows = kLanes;                 // rows per block: one per lane
+constexpr int kAttnKeys = kLanes >= 16 ? 16 : 8;  // keys per online-softmax step
 
-struct AttentionRowState {
-  float* acc;  // [headDim] running sum of p * v
-  float* max;  // running max score (-inf before any key)
-  float* sum;  // running sum of p
+// Per-block running state, one lane per row.
+struct RowBlockState {
+  float* max;         // [kAttnRows] running max score (-inf before any visible key)
+  float* sum;         // [kAttnRows] running sum of p
+  float* correction;  // [kAttnRows] factor for the running output, set by each step
 };
 
-// kt[d * paddedKeys + j] = keys[j * rowStride + d] for j < keyCount, 0 for the padding.
-inline void transposeKeys(const float* keys, int64_t rowStride, int64_t keyCount, int64_t headDim,
-                          int64_t paddedKeys, float* kt) {
+// One online-softmax step over keys [c0, c0 + kAttnKeys) of an entry (kt padded with zeros past
+// its keys): writes p to pT[j * kAttnRows + row] (0 where key c0 + j >= visible[row]) and updates
+// the state. q: the block's packed queries [d][row].
+__attribute__((noinline)) void softmaxStep(const float* q, const float* kt, int64_t paddedKeys, int64_t c0,
+                                           int64_t headDim, float scale, const float* visible, RowBlockState state,
+                                           float* pT) {
+  Vec s[kAttnKeys];
+  for (int j = 0; j < kAttnKeys; ++j) s[j] = vZero();
+  const float* keys = kt + c0;
   for (int64_t d = 0; d < headDim; ++d) {
-    float* row = kt + d * paddedKeys;
-    for (int64_t j = 0; j < keyCount; ++j) row[j] = keys[j * rowStride + d];
-    for (int64_t j = keyCount; j < paddedKeys; ++j) row[j] = 0.0f;
+    const Vec x = vLoad(q + d * kAttnRows);
+    for (int j = 0; j < kAttnKeys; ++j) s[j] = vFma(vSplat(keys[d * paddedKeys + j]), x, s[j]);
   }
+  const Vec limit = vLoad(visible), minusInf = vSplat(-INFINITY), scaleV = vSplat(scale);
+  Vec blockMax = minusInf;
+  for (int j = 0; j < kAttnKeys; ++j) {
+    s[j] = vIfLess(vSplat(static_cast<float>(c0 + j)), limit, vMul(s[j], scaleV), minusInf);
+    blockMax = vMax(blockMax, s[j]);
+  }
+  const Vec oldMax = vLoad(state.max), newMax = vMax(oldMax, blockMax);
+  // Rows that have seen no key yet keep max -inf: exponents are taken against 0 there (their p are
+  // all masked to 0, their sums and outputs are 0, so the tiny correction changes nothing).
+  const Vec base = vIfLess(vSplat(-FLT_MAX), newMax, newMax, vZero());
+  const Vec correction = vExp(vSub(oldMax, base));
+  Vec total = vZero();
+  for (int j = 0; j < kAttnKeys; ++j) {
+    const Vec p = vIfLess(vSplat(static_cast<float>(c0 + j)), limit, vExp(vSub(s[j], base)), vZero());
+    vStore(pT + j * kAttnRows, p);
+    total = vAdd(total, p);
+  }
+  vStore(state.sum, vFma(vLoad(state.sum), correction, total));
+  vStore(state.max, newMax);
+  vStore(state.correction, correction);
 }
 
-// scores[r * paddedKeys + j] = scale * dot(q[r], key j) for r < kScoreRows, j < keyChunks * kLanes.
-inline void scoreRows(const float* const q[kScoreRows], const float* kt, int64_t paddedKeys, int64_t keyChunks,
-                      int64_t headDim, float scale, float* scores) {
-  for (int64_t c = 0; c < keyChunks; ++c) {
-    const float* column = kt + c * kLanes;
-    Vec a0 = vZero(), a1 = vZero(), a2 = vZero(), a3 = vZero();
-    for (int64_t d = 0; d < headDim; ++d) {
-      const Vec k = vLoad(column + d * paddedKeys);
-      a0 = vFma(vSplat(q[0][d]), k, a0);
-      a1 = vFma(vSplat(q[1][d]), k, a1);
-      a2 = vFma(vSplat(q[2][d]), k, a2);
-      a3 = vFma(vSplat(q[3][d]), k, a3);
+// out[r][0, lanes) = out[r] * correction[r] + sum_j pT[j][r] * values[j] over `keys` keys, for the
+// kAttnRows rows at out + r * headDim; values[j] is at values + j * rowStride.
+__attribute__((noinline)) void valueVec(float* out, int64_t headDim, const float* correction, const float* pT,
+                                        int64_t keys, const float* values, int64_t rowStride, int lanes) {
+  Vec acc[kAttnRows];
+  for (int r = 0; r < kAttnRows; ++r) acc[r] = vMul(vLoadFirst(out + r * headDim, lanes), vSplat(correction[r]));
+  if (lanes == kLanes) {
+    for (int64_t j = 0; j < keys; ++j) {
+      const Vec v = vLoad(values + j * rowStride);
+      for (int r = 0; r < kAttnRows; ++r) acc[r] = vFma(vSplat(pT[j * kAttnRows + r]), v, acc[r]);
     }
-    const Vec s = vSplat(scale);
-    vStore(scores + c * kLanes, vMul(a0, s));
-    vStore(scores + paddedKeys + c * kLanes, vMul(a1, s));
-    vStore(scores + 2 * paddedKeys + c * kLanes, vMul(a2, s));
-    vStore(scores + 3 * paddedKeys + c * kLanes, vMul(a3, s));
-  }
-}
-
-// acc = acc * correction + sum_j p[j] * values[j], over headDim floats.
-inline void accumulateValues(float* acc, float correction, const float* p, int64_t visible, const float* values,
-                             int64_t rowStride, int64_t headDim) {
-  const Vec c = vSplat(correction);
-  int64_t d = 0;
-  for (; d + 4 * kLanes <= headDim; d += 4 * kLanes) {
-    Vec a0 = vMul(vLoad(acc + d), c), a1 = vMul(vLoad(acc + d + kLanes), c);
-    Vec a2 = vMul(vLoad(acc + d + 2 * kLanes), c), a3 = vMul(vLoad(acc + d + 3 * kLanes), c);
-    for (int64_t j = 0; j < visible; ++j) {
-      const Vec pj = vSplat(p[j]);
-      const float* v = values + j * rowStride + d;
-      a0 = vFma(pj, vLoad(v), a0);
-      a1 = vFma(pj, vLoad(v + kLanes), a1);
-      a2 = vFma(pj, vLoad(v + 2 * kLanes), a2);
-      a3 = vFma(pj, vLoad(v + 3 * kLanes), a3);
+  } else {
+    for (int64_t j = 0; j < keys; ++j) {
+      const Vec v = vLoadFirst(values + j * rowStride, lanes);
+      for (int r = 0; r < kAttnRows; ++r) acc[r] = vFma(vSplat(pT[j * kAttnRows + r]), v, acc[r]);
     }
-    vStore(acc + d, a0);
-    vStore(acc + d + kLanes, a1);
-    vStore(acc + d + 2 * kLanes, a2);
-    vStore(acc + d + 3 * kLanes, a3);
   }
-  for (; d + kLanes <= headDim; d += kLanes) {
-    Vec a = vMul(vLoad(acc + d), c);
-    for (int64_t j = 0; j < visible; ++j) a = vFma(vSplat(p[j]), vLoad(values + j * rowStride + d), a);
-    vStore(acc + d, a);
-  }
-  for (; d < headDim; ++d) {
-    float a = acc[d] * correction;
-    for (int64_t j = 0; j < visible; ++j) a += p[j] * values[j * rowStride + d];
-    acc[d] = a;
-  }
-}
-
-// Online softmax step for one row: scores[0, visible) become p = exp(s - newMax) in place.
-inline void foldScores(float* scores, int64_t visible, const float* values, int64_t rowStride, int64_t headDim,
-                       AttentionRowState row) {
-  float blockMax = -INFINITY;
-  for (int64_t j = 0; j < visible; ++j) blockMax = scores[j] > blockMax ? scores[j] : blockMax;
-  const float oldMax = *row.max;
-  const float newMax = blockMax > oldMax ? blockMax : oldMax;
-  const float correction = oldMax == -INFINITY ? 0.0f : scalarExp(oldMax - newMax);
-  Vec sumV = vZero();
-  int64_t j = 0;
-  for (; j + kLanes <= visible; j += kLanes) {
-    const Vec p = vExp(vSub(vLoad(scores + j), vSplat(newMax)));
-    vStore(scores + j, p);
-    sumV = vAdd(sumV, p);
-  }
-  float sum = vSum(sumV);
-  for (; j < visible; ++j) {
-    scores[j] = scalarExp(scores[j] - newMax);
-    sum += scores[j];
-  }
-  *row.sum = *row.sum * correction + sum;
-  *row.max = newMax;
-  accumulateValues(row.acc, correction, scores, visible, values, rowStride, headDim);
+  for (int r = 0; r < kAttnRows; ++r) vStoreFirst(out + r * headDim, acc[r], lanes);
 }
 
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
@@ -114,23 +91,31 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   const int64_t qStart = t[0], qCount = t[1], listStart = t[2], listCount = t[3];
   const int64_t group = a.nHeads / a.nKvHeads, headDim = a.headDim;
   const int64_t rows = qCount * group;  // row r = query r / group, head-in-group r % group
+  const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
   const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;  // floats between slots
-  const int64_t paddedKeys = ceilDiv(a.blockSize, kLanes) * kLanes;
+  const int64_t paddedKeys = ceilDiv(a.blockSize, kAttnKeys) * kAttnKeys;
 
-  float* acc = workerScratch(worker, static_cast<size_t>(rows * (headDim + 2) + headDim * paddedKeys +
-                                                         kScoreRows * paddedKeys));
-  float* maxes = acc + rows * headDim;
-  float* sums = maxes + rows;
-  float* kt = sums + rows;
-  float* scores = kt + headDim * paddedKeys;
-  for (int64_t r = 0; r < rows; ++r) {
-    maxes[r] = -INFINITY;
-    sums[r] = 0.0f;
-  }
-  std::memset(acc, 0, static_cast<size_t>(rows * headDim) * 4);
+  // Scratch: packed q, outputs, then max, sum, correction, visible per padded row, kt, pT.
+  float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + headDim * paddedKeys +
+                                                             kAttnKeys * kAttnRows));
+  float* out = packedQ + paddedRows * headDim;
+  float* maxes = out + paddedRows * headDim;
+  float* sums = maxes + paddedRows;
+  float* corrections = sums + paddedRows;
+  float* visible = corrections + paddedRows;
+  float* kt = visible + paddedRows;
+  float* pT = kt + headDim * paddedKeys;
   const auto rowOffset = [&](int64_t r) {  // of row r in q and out
     return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
   };
+  for (int64_t r = 0; r < paddedRows; ++r) {
+    const float* q = a.q + rowOffset(r < rows ? r : rows - 1);  // padding rows repeat the last one
+    float* dst = packedQ + (r / kAttnRows) * headDim * kAttnRows + r % kAttnRows;
+    for (int64_t d = 0; d < headDim; ++d) dst[d * kAttnRows] = q[d];
+    maxes[r] = -INFINITY;
+    sums[r] = 0.0f;
+  }
+  std::memset(out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 
   for (int64_t e = listStart; e < listStart + listCount; ++e) {
     const int32_t* entry = a.keyBlocks + 4 * e;
@@ -139,33 +124,33 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     const bool masked = entry[3] != 0;
     const int64_t slot0 = static_cast<int64_t>(entry[0]) * a.blockSize;
     const float* values = a.vCache + slot0 * rowStride + kvHead * headDim;
-    transposeKeys(a.kCache + slot0 * rowStride + kvHead * headDim, rowStride, keyCount, headDim, paddedKeys, kt);
-    const auto visibleKeys = [&](int64_t r) {
-      if (!masked) return keyCount;
-      const int64_t position = a.qPositions[qStart + r / group];
-      return maxI64(0, minI64(keyCount, position - firstPosition + 1));
-    };
-    for (int64_t r0 = 0; r0 < rows; r0 += kScoreRows) {
-      const int64_t count = minI64(kScoreRows, rows - r0);
+    transposeToPanel(a.kCache + slot0 * rowStride + kvHead * headDim, rowStride, static_cast<int>(keyCount), headDim,
+                     kt, static_cast<int>(paddedKeys));
+    for (int64_t r = 0; r < paddedRows; ++r) {
+      int64_t v = 0;
+      if (r < rows) v = masked ? maxI64(0, minI64(keyCount, a.qPositions[qStart + r / group] - firstPosition + 1)) : keyCount;
+      visible[r] = static_cast<float>(v);
+    }
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t r0 = block * kAttnRows;
       int64_t mostVisible = 0;
-      for (int64_t i = 0; i < count; ++i) mostVisible = maxI64(mostVisible, visibleKeys(r0 + i));
-      if (mostVisible == 0) continue;
-      const float* q[kScoreRows];
-      for (int64_t i = 0; i < kScoreRows; ++i) q[i] = a.q + rowOffset(r0 + minI64(i, count - 1));  // pad with the last row
-      scoreRows(q, kt, paddedKeys, ceilDiv(mostVisible, kLanes), headDim, a.scale, scores);
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t r = r0 + i, visible = visibleKeys(r);
-        if (visible == 0) continue;
-        foldScores(scores + i * paddedKeys, visible, values, rowStride, headDim,
-                   AttentionRowState{acc + r * headDim, maxes + r, sums + r});
+      for (int i = 0; i < kAttnRows; ++i) mostVisible = maxI64(mostVisible, static_cast<int64_t>(visible[r0 + i]));
+      const RowBlockState state{maxes + r0, sums + r0, corrections + r0};
+      for (int64_t c0 = 0; c0 < mostVisible; c0 += kAttnKeys) {
+        softmaxStep(packedQ + r0 * headDim, kt, paddedKeys, c0, headDim, a.scale, visible + r0, state, pT);
+        const int64_t keys = minI64(kAttnKeys, mostVisible - c0);
+        for (int64_t d = 0; d < headDim; d += kLanes) {
+          valueVec(out + r0 * headDim + d, headDim, state.correction, pT, keys, values + c0 * rowStride + d, rowStride,
+                   static_cast<int>(minI64(kLanes, headDim - d)));
+        }
       }
     }
   }
 
   for (int64_t r = 0; r < rows; ++r) {
-    float* out = a.out + rowOffset(r);
+    float* dst = a.out + rowOffset(r);
     const float inverse = sums[r] > 0.0f ? 1.0f / sums[r] : 0.0f;  // no visible key: zeros
-    for (int64_t d = 0; d < headDim; ++d) out[d] = acc[r * headDim + d] * inverse;
+    for (int64_t d = 0; d < headDim; ++d) dst[d] = out[r * headDim + d] * inverse;
   }
 }
 

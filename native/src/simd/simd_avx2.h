@@ -16,6 +16,8 @@ namespace FASTFILL_LEVEL {
 
 constexpr int kLanes = 8;
 constexpr int kMatmulRows = 2;  // 2 x rows * 4 weight rows = 8 accumulators of 16 ymm registers
+constexpr int kGemmRows = 6;    // GEMM micro-tile: 6 rows x 2 vectors = 12 accumulators of 16 ymm
+constexpr int kGemmVecs = 2;
 
 struct Vec {
   __m256 v;
@@ -47,12 +49,35 @@ inline float vMaxAll(Vec a) {
   return _mm_cvtss_f32(s);
 }
 
+// Per lane: x < y ? a : b.
+inline Vec vIfLess(Vec x, Vec y, Vec a, Vec b) { return {_mm256_blendv_ps(b.v, a.v, _mm256_cmp_ps(x.v, y.v, _CMP_LT_OQ))}; }
 inline Vec vRound(Vec a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
 
 // 2^n for integral n in [-126, 127]
 inline Vec vPow2(Vec n) {
   const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));
   return {_mm256_castsi256_ps(_mm256_slli_epi32(e, 23))};
+}
+
+inline __m256i firstLanesMask(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+// The first n lanes (0 <= n <= kLanes) of p; the others are 0 and p beyond n is not read.
+inline Vec vLoadFirst(const float* p, int n) { return {_mm256_maskload_ps(p, firstLanesMask(n))}; }
+inline void vStoreFirst(float* p, Vec a, int n) { _mm256_maskstore_ps(p, firstLanesMask(n), a.v); }
+
+// kLanes f16 / bf16 values as floats.
+inline Vec vLoadHalves(const uint16_t* p) { return {_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)))}; }
+inline Vec vLoadBf16s(const uint16_t* p) {
+  const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return {_mm256_castsi256_ps(_mm256_slli_epi32(wide, 16))};
+}
+
+// kLanes (even, odd) pairs of bf16 values: the even and the odd ones as floats.
+inline void vLoadBf16Pairs(const uint16_t* p, Vec* even, Vec* odd) {
+  const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  even->v = _mm256_castsi256_ps(_mm256_slli_epi32(x, 16));
+  odd->v = _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32(static_cast<int>(0xFFFF0000u))));
 }
 
 inline float halfToFloat(uint16_t h) { return _cvtsh_ss(h); }
@@ -127,6 +152,19 @@ inline void decodeInt8x16(const int8_t* q, float d, float* out) {
   const __m256 dv = _mm256_set1_ps(d);
   _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes)), dv));
   _mm256_storeu_ps(out + 8, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(bytes, 8))), dv));
+}
+
+// dst[k * width + r] = src[r * srcStride + k] for r < rows, k < count; dst[k * width + r] = 0
+// for rows <= r < width (a multiple of kLanes, >= rows): GEMM weight panels from decoded rows,
+// attention keys.
+inline void transposeToPanel(const float* src, int64_t srcStride, int rows, int64_t count, float* dst, int width) {
+  for (int64_t k0 = 0; k0 < count; k0 += 8) {
+    const int64_t k1 = k0 + 8 < count ? k0 + 8 : count;
+    for (int r = 0; r < width; ++r) {
+      const float* row = src + r * srcStride;
+      for (int64_t k = k0; k < k1; ++k) dst[k * width + r] = r < rows ? row[k] : 0.0f;
+    }
+  }
 }
 
 }  // namespace FASTFILL_LEVEL

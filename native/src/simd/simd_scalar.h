@@ -15,6 +15,8 @@ namespace FASTFILL_LEVEL {
 
 constexpr int kLanes = 1;
 constexpr int kMatmulRows = 2;  // x rows per matmul micro-tile (weight rows: 4)
+constexpr int kGemmRows = 4;    // GEMM micro-tile: 4 rows x 8 columns
+constexpr int kGemmVecs = 8;
 
 struct Vec {
   float v;
@@ -33,6 +35,8 @@ inline Vec vMax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 inline Vec vMin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 inline float vSum(Vec a) { return a.v; }
 inline float vMaxAll(Vec a) { return a.v; }
+// Per lane: x < y ? a : b.
+inline Vec vIfLess(Vec x, Vec y, Vec a, Vec b) { return {x.v < y.v ? a.v : b.v}; }
 inline Vec vRound(Vec a) { return {nearbyintf(a.v)}; }
 // 2^n for integral n in [-126, 127]
 inline Vec vPow2(Vec n) {
@@ -40,6 +44,12 @@ inline Vec vPow2(Vec n) {
   float r;
   std::memcpy(&r, &bits, 4);
   return {r};
+}
+
+// The first n lanes (0 <= n <= kLanes) of p; the others are 0 and p beyond n is not read.
+inline Vec vLoadFirst(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
+inline void vStoreFirst(float* p, Vec a, int n) {
+  if (n > 0) *p = a.v;
 }
 
 inline float halfToFloat(uint16_t h) {
@@ -59,6 +69,21 @@ inline float halfToFloat(uint16_t h) {
   float r;
   std::memcpy(&r, &bits, 4);
   return r;
+}
+
+// kLanes f16 / bf16 values as floats.
+inline Vec vLoadHalves(const uint16_t* p) { return {halfToFloat(*p)}; }
+inline Vec vLoadBf16s(const uint16_t* p) {
+  const uint32_t bits = static_cast<uint32_t>(*p) << 16;
+  float r;
+  std::memcpy(&r, &bits, 4);
+  return {r};
+}
+
+// kLanes (even, odd) pairs of bf16 values: the even and the odd ones as floats.
+inline void vLoadBf16Pairs(const uint16_t* p, Vec* even, Vec* odd) {
+  *even = vLoadBf16s(p);
+  *odd = vLoadBf16s(p + 1);
 }
 
 inline void halvesToFloats(const uint8_t* src, float* dst, int64_t n) {
@@ -99,6 +124,19 @@ inline void bitsToBytes32(uint32_t bits, uint8_t* out) {
 // out[j] = q[j] * d, j < 16.
 inline void decodeInt8x16(const int8_t* q, float d, float* out) {
   for (int j = 0; j < 16; ++j) out[j] = static_cast<float>(q[j]) * d;
+}
+
+// dst[k * width + r] = src[r * srcStride + k] for r < rows, k < count; dst[k * width + r] = 0
+// for rows <= r < width (a multiple of kLanes, >= rows): GEMM weight panels from decoded rows,
+// attention keys.
+inline void transposeToPanel(const float* src, int64_t srcStride, int rows, int64_t count, float* dst, int width) {
+  for (int64_t k0 = 0; k0 < count; k0 += 8) {
+    const int64_t k1 = k0 + 8 < count ? k0 + 8 : count;
+    for (int r = 0; r < width; ++r) {
+      const float* row = src + r * srcStride;
+      for (int64_t k = k0; k < k1; ++k) dst[k * width + r] = r < rows ? row[k] : 0.0f;
+    }
+  }
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -170,6 +170,30 @@ void setThreadCount(int n) { pool().resize(n); }
 
 float* workerScratch(int worker, size_t floats) { return pool().scratch(worker, floats); }
 
+namespace {
+struct CallerScratch {
+  ScratchBuffer buffer;
+  ~CallerScratch() { std::free(buffer.data); }
+};
+}  // namespace
+
+float* callerScratch(size_t floats) {
+  thread_local CallerScratch scratch;
+  ScratchBuffer& buffer = scratch.buffer;
+  if (floats == 0) floats = 16;
+  if (buffer.capacity < floats) {
+    std::free(buffer.data);
+    const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
+    buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (buffer.data == nullptr) {
+      std::fprintf(stderr, "fastfill: out of memory for %zu bytes of kernel scratch\n", bytes);
+      std::abort();
+    }
+    buffer.capacity = floats;
+  }
+  return buffer.data;
+}
+
 bool defaultThreadCount(int* threads, std::string* error) {
   const char* value = std::getenv("FASTFILL_THREADS");
   if (value == nullptr || *value == '\0') {

@@ -25,4 +25,9 @@ constexpr int kMaxThreads = 256;
 // (grow-only). Only that worker's chunks may use it, and only during the current chunk.
 float* workerScratch(int worker, size_t floats);
 
+// A 64-byte aligned buffer of at least `floats` floats owned by the calling thread (the one that
+// submits jobs), grow-only, valid until that thread's next call. Kernels use it for data shared by
+// all chunks of their jobs (packed activations): workers may read it while the job runs.
+float* callerScratch(size_t floats);
+
 }  // namespace fastfill

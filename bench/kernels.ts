@@ -1,0 +1,177 @@
+// Kernel micro-benchmark: GEMM GFLOP/s per weight type (prefill shapes), GEMV weight streaming GB/s
+// (decode, on a working set larger than the caches) and attention, at 1 and 2 threads.
+//
+//   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention]
+//                              [--precision f32,bf16]
+//
+// Prints a table and writes bench/results/kernels-<time>.json. Each figure is the best of several
+// timed runs after a warm-up (the machine's second vCPU comes and goes; the best run is the one
+// that was not disturbed). `cpu/wall` is process CPU time over wall time in that run: near the
+// thread count when every thread really ran.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { blockLayout, GgmlType, ggmlTypeName, rowBytes } from '../src/formats/ggmlTypes.js';
+import { attention, cpuInfo, matmul, PRECISIONS, setThreads, Weight, type Precision } from '../src/kernels/native.js';
+import { randomWeightBytes, Rng } from '../test/kernels/support/random.js';
+
+interface Row {
+  kind: 'gemm' | 'gemv' | 'attention';
+  what: string;
+  threads: number;
+  seconds: number;
+  gflops?: number;
+  gbps?: number;
+  cpuPerWall: number;
+}
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const threadList = (option('threads') ?? '1,2').split(',').map(Number);
+const only = option('only');
+const ALL_TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0,
+  GgmlType.Q4_K, GgmlType.Q6_K];
+const types = option('types')?.split(',').map((name) => {
+  const t = ALL_TYPES.find((x) => ggmlTypeName(x) === name);
+  if (t === undefined) throw new Error(`unknown type ${name}; one of ${ALL_TYPES.map(ggmlTypeName).join(', ')}`);
+  return t;
+}) ?? ALL_TYPES;
+const precisions = (option('precision') ?? 'f32').split(',').map((p) => {
+  if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`unknown precision ${p}; one of ${PRECISIONS.join(', ')}`);
+  return p as Precision;
+});
+const minSeconds = quick ? 0.15 : 0.6;
+
+/** Best wall time of `run` over >= 3 runs lasting >= minSeconds together, after one warm-up. */
+function time(run: () => void): { seconds: number; cpuPerWall: number } {
+  run();
+  let best = Infinity;
+  let cpuPerWall = 0;
+  let total = 0;
+  for (let i = 0; i < 3 || total < minSeconds; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    run();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    total += seconds;
+    if (seconds < best) {
+      best = seconds;
+      cpuPerWall = (cpu.user + cpu.system) / 1e6 / seconds;
+    }
+  }
+  return { seconds: best, cpuPerWall };
+}
+
+/** K rounded up to whole blocks (K-quants need 256: 896 becomes 1024). */
+const wholeBlocks = (type: GgmlType, k: number): number => {
+  const block = blockLayout(type)!.blockElements;
+  return Math.ceil(k / block) * block;
+};
+
+function benchGemm(rows: Row[], threads: number): void {
+  const rng = new Rng(1);
+  const shapes: [number, number, number][] = [[512, 896, 4864], [512, 4864, 896]];
+  for (const precision of precisions) {
+    for (const type of types) {
+      for (const [m, k0, n] of shapes) {
+        const k = wholeBlocks(type, k0);
+        const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k), { precision });
+        const x = rng.floats(m * k);
+        const out = new Float32Array(m * n);
+        const t = time(() => matmul(x, m, w, out));
+        rows.push({ kind: 'gemm', what: `${ggmlTypeName(type)} ${precision} M=${m} K=${k} N=${n}`, threads,
+          seconds: t.seconds, gflops: (2 * m * n * k) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+      }
+    }
+  }
+}
+
+/** M=1 over enough 4864x896 matrices to pass ~64 MB of weights, so they stream from memory. */
+function benchGemv(rows: Row[], threads: number): void {
+  const rng = new Rng(2);
+  for (const precision of precisions) for (const type of types) {
+    const [n, k] = [4864, wholeBlocks(type, 896)];
+    const bytesPerMatrix = n * rowBytes(type, k);
+    const count = Math.max(2, Math.ceil((quick ? 32 : 64) * 2 ** 20 / bytesPerMatrix));
+    const one = randomWeightBytes(rng, type, n, k);
+    const weights = Array.from({ length: count }, () => Weight.create(type, n, k, one.slice(), { precision }));
+    const x = rng.floats(k);
+    const out = new Float32Array(n);
+    const t = time(() => {
+      for (const w of weights) matmul(x, 1, w, out);
+    });
+    const streamed = weights.reduce((s, w) => s + (w.packedBytes || w.data.byteLength), 0);
+    rows.push({ kind: 'gemv', what: `${ggmlTypeName(type)} ${precision} M=1 ${count}x(${n}x${k}), ${(streamed / 2 ** 20).toFixed(0)} MiB`,
+      threads, seconds: t.seconds, gbps: streamed / t.seconds / 1e9,
+      gflops: (2 * n * k * count) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+  }
+}
+
+/** One layer of a Qwen2.5-0.5B-shaped model: 14 query heads, 2 KV heads, d=64, blocks of 16. */
+function benchAttention(rows: Row[], threads: number): void {
+  const rng = new Rng(3);
+  const [nHeads, nKvHeads, headDim, blockSize] = [14, 2, 64, 16];
+  const cases: { name: string; context: number; queries: number }[] = [
+    { name: 'prefill S=512', context: 512, queries: 512 },
+    { name: 'prefill S=2048', context: 2048, queries: 2048 },
+    { name: 'decode ctx=2048', context: 2048, queries: 1 },
+  ];
+  for (const c of cases) {
+    const blocks = Math.ceil(c.context / blockSize);
+    const kCache = rng.floats(blocks * blockSize * nKvHeads * headDim);
+    const vCache = rng.floats(kCache.length);
+    const first = c.context - c.queries;
+    const q = rng.floats(c.queries * nHeads * headDim);
+    const out = new Float32Array(q.length);
+    const qPositions = Int32Array.from({ length: c.queries }, (_, i) => first + i);
+    const tiles: number[] = [];
+    const entries: number[] = [];
+    const tile = 32;
+    for (let q0 = 0; q0 < c.queries; q0 += tile) {
+      const count = Math.min(tile, c.queries - q0);
+      const last = first + q0 + count - 1;
+      const start = entries.length / 4;
+      for (let b = 0; b * blockSize <= last; b++) {
+        const keys = Math.min(blockSize, last + 1 - b * blockSize);
+        entries.push(b, b * blockSize, keys, b * blockSize + keys - 1 > first + q0 ? 1 : 0);
+      }
+      tiles.push(q0, count, start, entries.length / 4 - start);
+    }
+    const a = { q, out, kCache, vCache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
+      nHeads, nKvHeads, headDim, blockSize, scale: 1 / 8 };
+    const t = time(() => attention(a));
+    let pairs = 0;
+    for (let i = 0; i < c.queries; i++) pairs += first + i + 1;
+    rows.push({ kind: 'attention', what: `${c.name} (14q/2kv, d=64)`, threads, seconds: t.seconds,
+      gflops: (4 * headDim * nHeads * pairs) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+  }
+}
+
+const rows: Row[] = [];
+const startThreads = cpuInfo().threads;
+for (const threads of threadList) {
+  setThreads(threads);
+  if (!only || only === 'gemm') benchGemm(rows, threads);
+  if (!only || only === 'gemv') benchGemv(rows, threads);
+  if (!only || only === 'attention') benchAttention(rows, threads);
+}
+setThreads(startThreads);
+
+const info = cpuInfo();
+console.log(`level ${info.level}, ${info.threads} threads available; best of several runs`);
+// GFLOP per CPU-second: the rate of the CPU time the process really got (a contended machine
+// lowers the wall-clock figure, not this one).
+console.log(['kind', 'what', 'thr', 'ms', 'GFLOP/s', 'GB/s', 'cpu/wall', 'GFLOP/cpu-s'].join('\t'));
+for (const r of rows) {
+  console.log([r.kind, r.what, r.threads, (r.seconds * 1e3).toFixed(2), r.gflops?.toFixed(1) ?? '',
+    r.gbps?.toFixed(1) ?? '', r.cpuPerWall.toFixed(2), r.gflops ? (r.gflops / r.cpuPerWall).toFixed(1) : ''].join('\t'));
+}
+const dir = path.join('bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `kernels-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu: info, rows }, null, 2));
+console.log(`wrote ${file}`);

@@ -1,0 +1,32 @@
+// Weight panels: the layouts the GEMM reads weights in, packed once when a Weight is created.
+// Panel p holds weight rows (outputs) [32p, 32p + 32); rows past the last are zeros.
+//
+//   kPrecisionF32 ("native" panels, F32/F16/BF16 weights): element k of the 32 rows side by side,
+//     at k * 32 + c, in the weight's own type; as many bytes as the weights themselves.
+//   kPrecisionBf16 ("pair" panels, F32/F16/BF16 weights): K in pairs (k = 2q + h, zero-padded to
+//     an even count), at (q * 32 + c) * 2 + h, as bf16 rounded to nearest even: the vdpbf16ps
+//     layout (and the AMX B-tile layout, 16 columns per 64-byte row); 2 bytes per weight.
+// Block-quantized types have no panels: the GEMM decodes them tile by tile.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "common/kernel_args.h"
+
+namespace fastfill {
+
+constexpr int kPanelColumns = 32;
+
+// True for the F32, F16 and BF16 types (at either precision).
+bool isPanelType(int32_t type);
+
+// Bytes of the panels of a rows x cols weight at `precision`; 0 when the type has none.
+size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision);
+
+// Writes the panels of w (a panel type) to dst (panelBytes(...) bytes), on the thread pool.
+void packPanels(const WeightView& w, int32_t precision, uint8_t* dst);
+
+// Round to nearest even bf16 bits (NaN stays NaN).
+uint16_t floatToBf16(float value);
+
+}  // namespace fastfill

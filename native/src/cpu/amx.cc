@@ -1,0 +1,43 @@
+#include "cpu/amx.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu/cpu_features.h"
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace fastfill {
+namespace {
+
+bool requestPermission() {
+  const CpuFeatures& f = cpuFeatures();
+  if (!f.amxTile || !f.amxBf16) return false;
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr long kArchGetXcompPerm = 0x1022, kArchReqXcompPerm = 0x1023;
+  constexpr unsigned long kXfeatureXtiledata = 18;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) != 0) return false;
+  unsigned long permitted = 0;
+  if (syscall(SYS_arch_prctl, kArchGetXcompPerm, &permitted) != 0) return false;
+  return (permitted & (1ul << kXfeatureXtiledata)) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+bool amxPermitted() {
+  static const bool permitted = requestPermission();
+  return permitted;
+}
+
+bool amxRequested() {
+  const char* value = std::getenv("FASTFILL_AMX");
+  return value != nullptr && std::strcmp(value, "1") == 0;
+}
+
+}  // namespace fastfill

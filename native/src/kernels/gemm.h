@@ -1,0 +1,153 @@
+// out = x W^T (+ bias) as a blocked GEMM (compiled once per level).
+//
+// x is first packed into row blocks of kGemmRows ([block][k][row], rows padded to kPackedRows;
+// callerScratch). Work items are (a run of weight panels) x (a run of row blocks), taken
+// dynamically by the pool. An item walks K in blocks of kGemmK; for each of its panels it gets
+// the kGemmK x 32 slice of weights:
+//   packed F32 panels: read in place;
+//   packed F16 / BF16 panels: converted inside the micro-kernel, or (when the item has enough row
+//     blocks to reuse it) converted once into an F32 slice in per-worker scratch;
+//   any other weights: 32 rows decoded (decodeRow) and transposed into an F32 slice.
+// then runs the micro-kernel for each row block over all the slices; C stays in `out` between K
+// blocks.
+#pragma once
+#include "kernels/dequantize.h"
+#include "kernels/gemm_tile.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int64_t kGemmK = 256;               // K block: a multiple of every block size (32, 256)
+constexpr int64_t kConvertSliceMinBlocks = 4;  // row blocks from which an F16 slice is converted once
+constexpr int64_t kMaxPanelsPerItem = 4;
+
+struct GemmPlan {
+  int64_t rowBlocks, panels;
+  int64_t panelsPerItem, blocksPerItem;
+  int64_t panelItems, items;
+};
+
+// Enough items for dynamic balancing (~4 per thread); results never depend on the plan.
+inline GemmPlan planGemm(int64_t m, int64_t n) {
+  GemmPlan p{};
+  p.rowBlocks = ceilDiv(m, kGemmRows);
+  p.panels = ceilDiv(n, kPanelColumns);
+  const int64_t wanted = 4 * static_cast<int64_t>(threadCount());
+  p.panelsPerItem = maxI64(1, minI64(kMaxPanelsPerItem, p.panels / wanted));
+  p.panelItems = ceilDiv(p.panels, p.panelsPerItem);
+  const int64_t rowSplits = p.panelItems >= wanted ? 1 : minI64(p.rowBlocks, ceilDiv(wanted, p.panelItems));
+  p.blocksPerItem = ceilDiv(p.rowBlocks, rowSplits);
+  p.items = p.panelItems * ceilDiv(p.rowBlocks, p.blocksPerItem);
+  return p;
+}
+
+// packed[(block * k + e) * kPackedRows + r] = x[(block * kGemmRows + r) * k + e]; 0 for rows
+// past m and for the padding rows.
+inline void packActivations(const float* x, int64_t m, int64_t k, float* packed) {
+  const int64_t blocks = ceilDiv(m, kGemmRows);
+  const int64_t blocksPerChunk = maxI64(1, 16384 / (k * kPackedRows));
+  forEachChunk(ceilDiv(blocks, blocksPerChunk), [=](int64_t chunk, int) {
+    const int64_t end = minI64(blocks, (chunk + 1) * blocksPerChunk);
+    for (int64_t block = chunk * blocksPerChunk; block < end; ++block) {
+      const int rows = static_cast<int>(minI64(kGemmRows, m - block * kGemmRows));
+      transposeToPanel(x + block * kGemmRows * k, k, rows, k, packed + block * k * kPackedRows, kPackedRows);
+    }
+  });
+}
+
+struct GemmJob {
+  const MatmulArgs* args;
+  const float* packedX;
+  GemmPlan plan;
+};
+
+// The micro-kernel over one row block and one panel's K-block slice, strip by strip.
+template <class Panel>
+inline void gemmPanelBlock(const GemmJob& job, const void* slice, int64_t panel, int64_t k0, int64_t kc, int64_t block) {
+  const MatmulArgs& a = *job.args;
+  const int64_t n = a.w.rows, k = a.w.cols;
+  const int cols = static_cast<int>(minI64(kPanelColumns, n - panel * kPanelColumns));
+  const size_t elementBytes = sizeof(typename Panel::Elem);
+  TileArgs t{};
+  t.a = job.packedX + (block * k + k0) * kPackedRows;
+  t.kc = kc;
+  t.ldc = n;
+  t.accumulate = k0 > 0;
+  const int rows = static_cast<int>(minI64(kGemmRows, a.m - block * kGemmRows));
+  for (int strip = 0; strip * kTileCols < cols; ++strip) {
+    const int64_t col = panel * kPanelColumns + strip * kTileCols;
+    t.b = static_cast<const uint8_t*>(slice) + static_cast<size_t>(strip * kTileCols) * elementBytes;
+    t.cols = static_cast<int>(minI64(kTileCols, cols - strip * kTileCols));
+    t.bias = a.bias != nullptr ? a.bias + col : nullptr;
+    t.c = a.out + block * kGemmRows * n + col;
+    gemmTileRows<Panel>(rows, t);
+  }
+}
+
+// How an item reads the K-block slice of one panel.
+enum class SliceKind { kF32, kF16, kBf16 };
+
+struct PanelSlice {
+  const void* data;
+  SliceKind kind;
+};
+
+// The kGemmK x 32 slice of `panel` at k0, from packed panels in place or decoded into `scratch`
+// (kGemmK * 32 floats; rowsBuffer: 32 * kGemmK floats).
+inline PanelSlice panelSlice(const WeightView& w, int64_t panel, int64_t k0, int64_t kc, bool convert, float* scratch,
+                             float* rowsBuffer) {
+  const size_t offset = static_cast<size_t>(panel * w.cols + k0) * kPanelColumns;  // elements into panels
+  if (w.panels != nullptr && w.type == kTypeF32) return {reinterpret_cast<const float*>(w.panels) + offset, SliceKind::kF32};
+  if (w.panels != nullptr) {
+    const uint16_t* halves = reinterpret_cast<const uint16_t*>(w.panels) + offset;
+    if (!convert) return {halves, w.type == kTypeF16 ? SliceKind::kF16 : SliceKind::kBf16};
+    const uint8_t* bytes = reinterpret_cast<const uint8_t*>(halves);
+    if (w.type == kTypeF16) halvesToFloats(bytes, scratch, kc * kPanelColumns);
+    else bf16sToFloats(bytes, scratch, kc * kPanelColumns);
+    return {scratch, SliceKind::kF32};
+  }
+  const int rows = static_cast<int>(minI64(kPanelColumns, w.rows - panel * kPanelColumns));
+  for (int r = 0; r < rows; ++r) decodeRow(w, panel * kPanelColumns + r, k0, kc, rowsBuffer + r * kGemmK);
+  transposeToPanel(rowsBuffer, kGemmK, rows, kc, scratch, kPanelColumns);
+  return {scratch, SliceKind::kF32};
+}
+
+// Per K block: the slices of the item's panels first, then every row block against all of them
+// (its packed activations stay in L1 while the slices come from L2).
+inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
+  const MatmulArgs& a = *job.args;
+  const WeightView& w = a.w;
+  const GemmPlan& p = job.plan;
+  const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
+  const int64_t block0 = (item / p.panelItems) * p.blocksPerItem, block1 = minI64(p.rowBlocks, block0 + p.blocksPerItem);
+  float* scratch = workerScratch(worker, static_cast<size_t>((kMaxPanelsPerItem + 1) * kGemmK * kPanelColumns));
+  float* rowsBuffer = scratch + kMaxPanelsPerItem * kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
+  const bool convert = block1 - block0 >= kConvertSliceMinBlocks;
+  PanelSlice slices[kMaxPanelsPerItem];
+  for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
+    const int64_t kc = minI64(kGemmK, w.cols - k0);
+    for (int64_t panel = panel0; panel < panel1; ++panel) {
+      slices[panel - panel0] =
+          panelSlice(w, panel, k0, kc, convert, scratch + (panel - panel0) * kGemmK * kPanelColumns, rowsBuffer);
+    }
+    for (int64_t block = block0; block < block1; ++block) {
+      for (int64_t panel = panel0; panel < panel1; ++panel) {
+        const PanelSlice& s = slices[panel - panel0];
+        if (s.kind == SliceKind::kF32) gemmPanelBlock<PanelF32>(job, s.data, panel, k0, kc, block);
+        else if (s.kind == SliceKind::kF16) gemmPanelBlock<PanelF16>(job, s.data, panel, k0, kc, block);
+        else gemmPanelBlock<PanelBf16>(job, s.data, panel, k0, kc, block);
+      }
+    }
+  }
+}
+
+inline void gemm(const MatmulArgs& a) {
+  const GemmPlan plan = planGemm(a.m, a.w.rows);
+  float* packedX = callerScratch(static_cast<size_t>(plan.rowBlocks * a.w.cols * kPackedRows));
+  packActivations(a.x, a.m, a.w.cols, packedX);
+  const GemmJob job{&a, packedX, plan};
+  forEachChunk(plan.items, [&job](int64_t item, int worker) { gemmItem(job, item, worker); });
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill

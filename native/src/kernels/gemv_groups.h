@@ -1,0 +1,106 @@
+// Fused GEMV for block-quantized weights, on levels whose simd headers decode quant groups into
+// registers (simd/quant_groups_<level>.h defines FASTFILL_QUANT_GROUPS): each group of 32
+// weights is decoded once and multiplied into every x row, with no trip through memory.
+//
+// Work item: kGroupItemRows weight rows, every x row (in runs of at most 7).
+#pragma once
+#include "kernels/level_common.h"
+
+#ifdef FASTFILL_QUANT_GROUPS
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int64_t kGroupItemRows = 16;  // weight rows per work item
+
+// acc[m] += group g of `block` times x[m] (M rows of x, k apart; x at the block's first element).
+template <int32_t Type, int M>
+inline void groupStep(const uint8_t* block, const typename Group<Type>::Block& prepared, int g, const float* x,
+                      int64_t k, Vec (&acc)[M][kGroupVecs]) {
+  Vec w[kGroupVecs];
+  Group<Type>::decode(block, prepared, g, w);
+  for (int m = 0; m < M; ++m)
+    for (int i = 0; i < kGroupVecs; ++i) acc[m][i] = vFma(vLoad(x + m * k + 32 * g + i * kLanes), w[i], acc[m][i]);
+}
+
+// out[m][j] = bias + dot(x[m], W[j]) for m < M. Weight rows are streamed one at a time (reading
+// several interleaved defeats the prefetchers); consecutive groups go to two sets of accumulators
+// so that enough independent FMA chains are in flight. The groups of a block are unrolled, so
+// the decoders see their group index as a constant.
+template <int32_t Type, int M>
+inline void groupDotRow(const MatmulArgs& a, const float* x, float* out, int64_t j) {
+  using G = Group<Type>;
+  constexpr int kGroups = G::kBlockElements / 32;
+  const int64_t k = a.w.cols, blocks = k / G::kBlockElements;
+  const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
+  typename G::Block prepared;
+  Vec even[M][kGroupVecs], odd[M][kGroupVecs];
+  for (int m = 0; m < M; ++m)
+    for (int i = 0; i < kGroupVecs; ++i) even[m][i] = odd[m][i] = vZero();
+  int64_t b = 0;
+  if constexpr (kGroups == 1) {
+    for (; b + 2 <= blocks; b += 2) {
+      const uint8_t* block = row + b * G::kBlockBytes;
+      groupStep<Type, M>(block, prepared, 0, x + b * 32, k, even);
+      groupStep<Type, M>(block + G::kBlockBytes, prepared, 0, x + b * 32 + 32, k, odd);
+    }
+  }
+  for (; b < blocks; ++b) {
+    const uint8_t* block = row + b * G::kBlockBytes;
+    G::prepare(block, &prepared);
+    const float* xb = x + b * G::kBlockElements;
+#pragma GCC unroll 8
+    for (int g = 0; g < kGroups; ++g) groupStep<Type, M>(block, prepared, g, xb, k, g % 2 == 0 ? even : odd);
+  }
+  for (int m = 0; m < M; ++m) {
+    Vec sum = vZero();
+    for (int i = 0; i < kGroupVecs; ++i) sum = vAdd(sum, vAdd(even[m][i], odd[m][i]));
+    out[m * a.w.rows + j] = (a.bias != nullptr ? a.bias[j] : 0.0f) + vSum(sum);
+  }
+}
+
+template <int32_t Type, int M>
+inline void groupDotItem(const MatmulArgs& a, int64_t m0, int64_t n0, int64_t n1) {
+  const float* x = a.x + m0 * a.w.cols;
+  float* out = a.out + m0 * a.w.rows;
+  for (int64_t j = n0; j < n1; ++j) groupDotRow<Type, M>(a, x, out, j);
+}
+
+template <int32_t Type, int M = 7>
+inline void groupDotRowsOf(const MatmulArgs& a, int64_t m0, int rowsOfX, int64_t n0, int64_t n1) {
+  if constexpr (M > 1) {
+    if (rowsOfX < M) {
+      groupDotRowsOf<Type, M - 1>(a, m0, rowsOfX, n0, n1);
+      return;
+    }
+  }
+  groupDotItem<Type, M>(a, m0, n0, n1);
+}
+
+template <int32_t Type>
+inline void gemvGroupsOf(const MatmulArgs& a) {
+  forEachChunk(ceilDiv(a.w.rows, kGroupItemRows), [&a](int64_t item, int) {
+    const int64_t n0 = item * kGroupItemRows, n1 = minI64(a.w.rows, n0 + kGroupItemRows);
+    for (int64_t m0 = 0; m0 < a.m; m0 += 7) groupDotRowsOf<Type>(a, m0, static_cast<int>(minI64(7, a.m - m0)), n0, n1);
+  });
+}
+
+// True when it ran (a block-quantized type with a group decoder).
+inline bool gemvGroups(const MatmulArgs& a) {
+  switch (a.w.type) {
+    case kTypeQ8_0: gemvGroupsOf<kTypeQ8_0>(a); return true;
+    case kTypeQ4_0: gemvGroupsOf<kTypeQ4_0>(a); return true;
+    case kTypeQ4_1: gemvGroupsOf<kTypeQ4_1>(a); return true;
+    case kTypeQ5_0: gemvGroupsOf<kTypeQ5_0>(a); return true;
+    case kTypeQ5_1: gemvGroupsOf<kTypeQ5_1>(a); return true;
+    case kTypeQ4_K: gemvGroupsOf<kTypeQ4_K>(a); return true;
+    case kTypeQ5_K: gemvGroupsOf<kTypeQ5_K>(a); return true;
+    case kTypeQ6_K: gemvGroupsOf<kTypeQ6_K>(a); return true;
+    default: return false;
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
+
+#endif  // FASTFILL_QUANT_GROUPS
