@@ -18,6 +18,7 @@
         "native/src/bindings/bind_system.cc",
         "native/src/bindings/js_args.cc",
         "native/src/common/ggml_types.cc",
+        "native/src/common/int8_panels.cc",
         "native/src/common/weight_panels.cc",
         "native/src/cpu/amx.cc",
         "native/src/cpu/cpu_features.cc",

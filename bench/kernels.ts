@@ -2,7 +2,7 @@
 // (decode, on a working set larger than the caches) and attention, at 1 and 2 threads.
 //
 //   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention]
-//                              [--precision f32,bf16]
+//                              [--precision f32,bf16,int8]
 //
 // Prints a table and writes bench/results/kernels-<time>.json. Each figure is the best of several
 // timed runs after a warm-up (the machine's second vCPU comes and goes; the best run is the one

@@ -1,6 +1,6 @@
 import { ggmlTypeName } from '../formats/ggmlTypes.js';
 import { openModelFiles } from '../model/load.js';
-import { panelBytesIfPacked, shouldPackWeights } from '../model/weights.js';
+import { modelPrecision, panelBytesIfPacked, shouldPackWeights } from '../model/weights.js';
 import { CliError, parse } from './args.js';
 import { resolveModelPath } from './defaultModel.js';
 
@@ -30,8 +30,10 @@ export function inspectCommand(argv: string[]): void {
     ropeScaled: ropeFreqFactors !== undefined,
     tensors: files.tensors.size,
     parameters,
-    /** extra memory for GEMM weight panels at load (F32/F16/BF16 matrices; quantized ones are not packed) */
-    packedPanelMiB: shouldPackWeights(files.tensors) ? Math.round(panelBytesIfPacked(files.tensors) / 2 ** 20) : 0,
+    /** extra memory for GEMM weight panels at load, at the precision the loader will use */
+    precision: modelPrecision(),
+    packedPanelMiB: shouldPackWeights(files.tensors, modelPrecision())
+      ? Math.round(panelBytesIfPacked(files.tensors, modelPrecision()) / 2 ** 20) : 0,
     tensorTypes: Object.fromEntries(typeCounts),
   };
   if (values.json) {

@@ -2,7 +2,7 @@
 // lengths against shapes, index ranges) before C++ sees them, and throws a clear Error.
 export type { CpuInfo, CpuLevel } from './addon.js';
 export { availableCpuLevels, CPU_LEVELS, cpuInfo, mapFile, setCpuLevel, setThreads, type FileRange } from './system.js';
-export { defaultPrecision, PANEL_TYPES, PRECISIONS, Weight, type Precision, type WeightOptions } from './weight.js';
+export { defaultPrecision, INT8_TYPES, PANEL_TYPES, PRECISIONS, Weight, type Precision, type WeightOptions } from './weight.js';
 export { getRows, matmul } from './linear.js';
 export { add, addBias, rmsNorm, rope, scale, siluMul } from './elementwise.js';
 export { attention, kvWrite, type AttentionArgs } from './attention.js';

@@ -4,24 +4,39 @@ import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName, rowBytes } from '..
 import { addon } from './addon.js';
 import { checkDim } from './checks.js';
 
-/** Types whose weights are packed into GEMM panels by default (block-quantized types never are). */
+/** Types whose weights are packed into GEMM panels at every precision. */
 export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlType.F16, GgmlType.BF16]);
+
+/**
+ * Block-quantized types whose values are, per 32 elements (Q6_K: 16), an integer quant times a scale
+ * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K): packed into int8 panels and computed by the int8 GEMM
+ * at precision 'int8' (every block-quantized compute type).
+ */
+export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1,
+  GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]);
 
 /**
  * How matmul rounds. 'f32': exact F32 math on the weights' values (the default). 'bf16': weights
  * and, for 8 or more rows of x, activations rounded to bf16 with F32 accumulation: about twice
  * the GEMM throughput on CPUs with AVX512-BF16, relative error per output about 2^-8 of sum |x w|.
  * Fewer rows (decode) stay exact F32 except that F32/F16 weights are read as bf16.
+ * 'int8': for INT8_TYPES weights and 8 or more rows of x, activations quantized to int8 per row and
+ * 32-element block (scale amax/127 in F32, as llama.cpp's Q8_0 activations) and integer dot products
+ * (AVX512-VNNI where the CPU has it): error per output up to about sum_blocks (d_x / 2) sum |w|,
+ * d_x = the block's amax / 127. Weights are repacked into int8 panels (1.25 bytes per weight; 1.375
+ * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). Float weights, and fewer rows, compute exactly
+ * as at 'f32'.
  */
-export type Precision = 'f32' | 'bf16';
-export const PRECISIONS: readonly Precision[] = ['f32', 'bf16'];
-const PRECISION_CODE: Record<Precision, number> = { f32: 0, bf16: 1 };
+export type Precision = 'f32' | 'bf16' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['f32', 'bf16', 'int8'];
+const PRECISION_CODE: Record<Precision, number> = { f32: 0, bf16: 1, int8: 2 };
 
 export interface WeightOptions {
   /**
    * Pack F32/F16/BF16 weights into the GEMM's panel layout now (default true). It costs memory
    * beside the weights (`packedBytes`: as much again at 'f32', 2 bytes per weight at 'bf16'); without
-   * it matmul decodes and transposes weight tiles on every call.
+   * it matmul decodes and transposes weight tiles on every call. At 'int8' INT8_TYPES weights are
+   * packed into int8 panels too (1.25-1.5 bytes per weight); without them they compute as at 'f32'.
    */
   pack?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
@@ -87,7 +102,8 @@ export class Weight {
     if (!PRECISIONS.includes(precision)) {
       throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
     }
-    const pack = (options.pack ?? true) && PANEL_TYPES.has(type) && rows > 0;
+    const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type));
+    const pack = (options.pack ?? true) && hasPanels && rows > 0;
     const packed = pack ? addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision]) : null;
     return new Weight(type, rows, cols, data, precision, packed ? new Uint8Array(packed) : null);
   }

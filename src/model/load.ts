@@ -11,6 +11,7 @@ import { configFromGguf } from './configFromGguf.js';
 import { configFromHf } from './configFromHf.js';
 import { GGUF_NAMES, HF_NAMES } from './tensorNames.js';
 import { bindWeights, tensorToFloat32 } from './weights.js';
+import type { Precision } from '../kernels/native.js';
 import { Transformer } from './transformer.js';
 
 export interface ModelFiles {
@@ -57,10 +58,15 @@ export function openModelFiles(path: string): ModelFiles {
   return { path, format: 'gguf', config, tensors, metadata: file.metadata };
 }
 
-export function loadModel(path: string): LoadedModel {
+export interface LoadOptions {
+  /** matmul precision (default: FASTFILL_PRECISION, else 'int8': see modelPrecision) */
+  precision?: Precision;
+}
+
+export function loadModel(path: string, options: LoadOptions = {}): LoadedModel {
   const files = openModelFiles(path);
   const names = files.format === 'gguf' ? GGUF_NAMES : HF_NAMES;
-  const weights = bindWeights(files.config, files.tensors, names, path);
+  const weights = bindWeights(files.config, files.tensors, names, path, options.precision);
   const tokenizer = files.metadata ? tokenizerFromGgufMetadata(files.metadata, path) : tokenizerFromHfFolder(path);
   return { ...files, transformer: new Transformer(files.config, weights), tokenizer };
 }

@@ -71,3 +71,13 @@ test('bench model rejects bad input with a clear message', () => {
     assert.match(run.stderr, message);
   }
 });
+
+test('peak RSS is the benchmark process\'s own, not the high-water mark inherited from a big parent',
+  { skip: process.platform === 'linux' ? false : 'needs /proc/self/status' }, () => {
+    const ballast = Buffer.alloc(256 << 20, 1); // resident in this (parent) process while the child starts
+    const run = fastfill('bench', 'model', model, '-p', '8', '-n', '0', '-r', '1', '--in-process', '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const peak = records(run.stdout)[0]!.peak_rss_mb as number;
+    assert.ok(peak > 10 && peak < 200, `peak ${peak} MiB for a 0.3 MiB model, beside a 256 MiB parent`);
+    assert.equal(ballast[1], 1);
+  });

@@ -117,13 +117,13 @@ test('matmul bf16: identical results with 1 and 2 threads; panels cost 2 bytes p
 test('precision: option checks and the FASTFILL_PRECISION default', () => {
   const bytes = new Uint8Array(2 * 8 * 2);
   assert.throws(() => Weight.create(GgmlType.F16, 2, 8, bytes, { precision: 'fp8' as never }),
-    /options.precision must be one of f32, bf16, got fp8/);
+    /options.precision must be one of f32, bf16, int8, got fp8/);
   const saved = process.env.FASTFILL_PRECISION;
   try {
     process.env.FASTFILL_PRECISION = 'bf16';
     assert.equal(Weight.create(GgmlType.F16, 2, 8, bytes).precision, 'bf16');
     process.env.FASTFILL_PRECISION = 'half';
-    assert.throws(() => Weight.create(GgmlType.F16, 2, 8, bytes), /FASTFILL_PRECISION=half is not one of f32, bf16/);
+    assert.throws(() => Weight.create(GgmlType.F16, 2, 8, bytes), /FASTFILL_PRECISION=half is not one of f32, bf16, int8/);
     delete process.env.FASTFILL_PRECISION;
     assert.equal(Weight.create(GgmlType.F16, 2, 8, bytes).precision, 'f32');
   } finally {

@@ -6,6 +6,7 @@
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
 #include "common/ggml_types.h"
+#include "common/int8_panels.h"
 #include "common/weight_panels.h"
 #include "cpu/dispatch.h"
 
@@ -37,16 +38,17 @@ WeightView readWeight(JsArgs& args, size_t first) {
 // The optional precision argument at `index` (undefined: kPrecisionF32).
 int32_t readPrecision(JsArgs& args, const Napi::CallbackInfo& info, size_t index) {
   if (info[index].IsUndefined()) return kPrecisionF32;
-  return static_cast<int32_t>(args.integer(index, "precision", kPrecisionF32, kPrecisionBf16));
+  return static_cast<int32_t>(args.integer(index, "precision", kPrecisionF32, kPrecisionInt8));
 }
 
 // The optional panels argument at `index` (null/undefined: none): exactly panelBytes bytes,
-// 4-byte aligned, of a panel type, in the layout of w.precision.
+// 4-byte aligned, of a type with panels at w.precision, in its layout.
 const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t index, const WeightView& w) {
   const Napi::Value value = info[index];
   if (!args.ok() || value.IsNull() || value.IsUndefined()) return nullptr;
-  if (!isPanelType(w.type)) {
-    args.fail("weight type " + std::to_string(w.type) + " has no panels");
+  const bool int8 = usesInt8Panels(w.type, w.precision);
+  if (!isPanelType(w.type) && !int8) {
+    args.fail("weight type " + std::to_string(w.type) + " has no panels at precision " + std::to_string(w.precision));
     return nullptr;
   }
   const int64_t bytes = static_cast<int64_t>(panelBytes(w.type, w.rows, w.cols, w.precision));

@@ -7,9 +7,12 @@
 namespace fastfill {
 
 // How a matmul rounds: kPrecisionF32 is exact F32 math on the weights' values; kPrecisionBf16
-// rounds weights and (from kGemmMinRows rows on) activations to bf16, accumulating in F32.
+// rounds weights and (from kGemmMinRows rows on) activations to bf16, accumulating in F32;
+// kPrecisionInt8 quantizes activations to int8 per 32-element block (from kGemmMinRows rows on)
+// for weights with int8 panels (common/int8_panels.h); any other weights compute as at F32.
 constexpr int32_t kPrecisionF32 = 0;
 constexpr int32_t kPrecisionBf16 = 1;
+constexpr int32_t kPrecisionInt8 = 2;
 
 // A weight matrix of `rows` output features, each row `cols` elements stored as consecutive blocks.
 struct WeightView {
@@ -18,9 +21,9 @@ struct WeightView {
   int64_t rows;
   int64_t cols;
   size_t rowBytes;
-  int32_t precision;  // kPrecisionF32 or kPrecisionBf16
+  int32_t precision;  // kPrecisionF32, kPrecisionBf16 or kPrecisionInt8
   // The same weights in the panel layout of `precision` (common/weight_panels.h), 4-byte aligned;
-  // nullptr when the weight was not packed (block-quantized types never are).
+  // nullptr when the weight was not packed (block-quantized types are only at kPrecisionInt8).
   const uint8_t* panels;
 };
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/ggml_types.h"
+#include "common/int8_panels.h"
 #include "threads/thread_pool.h"
 
 namespace fastfill {
@@ -23,6 +24,8 @@ size_t elementBytes(int32_t type) {
   }
 }
 
+}  // namespace
+
 float halfBitsToFloat(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t exponent = (h >> 10) & 0x1Fu, mantissa = h & 0x3FFu;
@@ -40,6 +43,8 @@ float halfBitsToFloat(uint16_t h) {
   std::memcpy(&r, &bits, 4);
   return r;
 }
+
+namespace {
 
 // Element k of a row of w as bf16 bits.
 uint16_t bf16At(const WeightView& w, const uint8_t* row, int64_t k) {
@@ -96,6 +101,7 @@ uint16_t floatToBf16(float value) {
 bool isPanelType(int32_t type) { return elementBytes(type) != 0; }
 
 size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision) {
+  if (usesInt8Panels(type, precision)) return int8PanelBytes(type, rows, cols);
   if (!isPanelType(type)) return 0;
   const size_t panels = static_cast<size_t>((rows + kPanelColumns - 1) / kPanelColumns);
   if (precision == kPrecisionBf16) return panels * static_cast<size_t>((cols + 1) / 2) * kPanelColumns * 4;
@@ -103,6 +109,10 @@ size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision) {
 }
 
 void packPanels(const WeightView& w, int32_t precision, uint8_t* dst) {
+  if (usesInt8Panels(w.type, precision)) {
+    packInt8Panels(w, dst);
+    return;
+  }
   if (!isPanelType(w.type)) return;
   PackJob job{&w, precision, dst};
   parallelFor((w.rows + kPanelColumns - 1) / kPanelColumns, packPanel, &job);

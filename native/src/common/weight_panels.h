@@ -6,7 +6,9 @@
 //   kPrecisionBf16 ("pair" panels, F32/F16/BF16 weights): K in pairs (k = 2q + h, zero-padded to
 //     an even count), at (q * 32 + c) * 2 + h, as bf16 rounded to nearest even: the vdpbf16ps
 //     layout (and the AMX B-tile layout, 16 columns per 64-byte row); 2 bytes per weight.
-// Block-quantized types have no panels: the GEMM decodes them tile by tile.
+//   kPrecisionInt8: block-quantized types with int8 quants (Q8_0, Q4_0, Q5_0) get int8 panels
+//     (common/int8_panels.h); F32/F16/BF16 get the native panels of kPrecisionF32.
+// Other block-quantized types have no panels: the GEMM decodes them tile by tile.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,11 +22,14 @@ constexpr int kPanelColumns = 32;
 // True for the F32, F16 and BF16 types (at either precision).
 bool isPanelType(int32_t type);
 
-// Bytes of the panels of a rows x cols weight at `precision`; 0 when the type has none.
+// Bytes of the panels of a rows x cols weight at `precision`; 0 when the type has none there.
 size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision);
 
 // Writes the panels of w (a panel type) to dst (panelBytes(...) bytes), on the thread pool.
 void packPanels(const WeightView& w, int32_t precision, uint8_t* dst);
+
+// f16 bits as a float (exact).
+float halfBitsToFloat(uint16_t h);
 
 // Round to nearest even bf16 bits (NaN stays NaN).
 uint16_t floatToBf16(float value);

@@ -5,9 +5,11 @@
 // panels take dot products on their own layout (gemv.h; register decoding of quant groups where
 // the level has it, gemv_groups.h) for fewer than kGemmMinRows rows, where decoding each weight
 // once per call is the whole cost, and the GEMM with tile-by-tile decoding from there on. Those
-// few-row paths are exact F32 at either precision.
+// few-row paths are exact F32 at any precision. At int8 precision, weights with int8 panels take
+// the int8 GEMM (gemm_int8.h) from kGemmMinRows rows on; everything else computes as at F32.
 #pragma once
 #include "kernels/gemm.h"
+#include "kernels/gemm_int8.h"
 #include "kernels/gemm_pairs.h"
 #include "kernels/gemv.h"
 #include "kernels/gemv_groups.h"
@@ -17,8 +19,28 @@ namespace FASTFILL_LEVEL {
 
 constexpr int64_t kGemmMinRows = 8;
 
+inline void matmulFloat(const MatmulArgs& a);
+
 inline void matmul(const MatmulArgs& a) {
   if (a.m == 0 || a.w.rows == 0) return;
+  if (a.w.precision != kPrecisionInt8) {
+    matmulFloat(a);
+    return;
+  }
+  MatmulArgs f32 = a;
+  f32.w.precision = kPrecisionF32;
+  if (usesInt8Panels(a.w.type, a.w.precision)) {
+    if (a.w.panels != nullptr && a.m >= kGemmMinRows) {
+      gemmInt8(a);
+      return;
+    }
+    f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
+  }
+  matmulFloat(f32);
+}
+
+// matmul at F32 or BF16 precision.
+inline void matmulFloat(const MatmulArgs& a) {
   const bool manyRows = a.m >= kGemmMinRows;
   if (a.w.panels != nullptr || manyRows) {
     if (a.w.precision == kPrecisionBf16) gemmPairs(a, manyRows);

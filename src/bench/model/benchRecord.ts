@@ -1,5 +1,5 @@
 // One benchmark result as a plain record (the --json line), and llama-bench style table rows.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ggmlTypeName } from '../../formats/ggmlTypes.js';
 import type { ModelFiles } from '../../model/load.js';
@@ -26,7 +26,7 @@ export interface BenchRecord extends ModelFacts {
   tokens_per_s_mean: number;
   stddev: number;
   samples: number[];
-  /** process.resourceUsage().maxRSS in MiB (a high-water mark, see rss_scope) */
+  /** peak resident memory in MiB (a high-water mark, see peakRssMb and rss_scope) */
   peak_rss_mb: number;
   /** 'test': measured in a fresh process per test; 'cumulative': the process's peak up to this test */
   rss_scope: RssScope;
@@ -49,7 +49,20 @@ export function modelFacts(files: ModelFiles): ModelFacts {
   };
 }
 
+/**
+ * This process's peak resident set in MiB: VmHWM from /proc/self/status where there is one, else
+ * process.resourceUsage().maxRSS. On Linux maxRSS is not this process's own figure: it carries over the
+ * high-water mark of the memory a child inherited at fork (the parent's resident anonymous pages), so a
+ * child spawned by a big parent reports at least the parent's size. VmHWM belongs to the address space
+ * the process got at exec.
+ */
 export function peakRssMb(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // no procfs: fall back
+  }
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 

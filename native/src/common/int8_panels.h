@@ -1,0 +1,50 @@
+// Int8 panels: the layout the int8-precision GEMM (kernels/gemm_int8.h) reads weights in whose
+// values are, per sub-block of 32 (Q6_K: 16) elements, an integer quant times a scale plus (for
+// some) an offset: Q8_0, Q4_0, Q5_0, Q6_K (value = q d), Q4_1, Q5_1, Q4_K, Q5_K (value = q d + min;
+// K-quants: d and min per sub-block). Packed once when a Weight is created at kPrecisionInt8.
+//
+// Panel p holds weight rows (outputs) [32p, 32p + 32); rows past the last are zeros. For each
+// 32-element block b of K the panel has one record of int8RecordBytes(type) at (p * blocks + b) *
+// int8RecordBytes(type); with S = int8SubBlocks(type) (1, or 2 for Q6_K):
+//   bytes [0, 1024): the signed quants, element k (< 32) of column c at ((k / 4) * 32 + c) * 4 + k % 4
+//     (the vpdpbusd operand layout: 4 consecutive k of one column per int32 lane);
+//   then S x 32 floats: the scale d of sub-block h of column c at h * 32 + c;
+//   then S x 32 int32s: -128 * (sum of the quants of that sub-block), the correction that turns a
+//     dot product with activations offset by +128 (unsigned) into the signed one;
+//   types with mins only, then 32 floats: the offset `min` of each column.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "common/kernel_args.h"
+
+namespace fastfill {
+
+constexpr int kInt8PanelColumns = 32;
+constexpr int kInt8BlockElements = 32;
+constexpr int kInt8ScalesOffset = 1024;  // bytes into a record
+
+// The types listed above.
+bool isInt8Type(int32_t type);
+
+// True for the int8 types whose values have an offset (Q4_1, Q5_1, Q4_K, Q5_K).
+bool int8HasMins(int32_t type);
+
+// Sub-blocks per 32 elements: 2 for Q6_K, else 1.
+int int8SubBlocks(int32_t type);
+
+// Bytes into a record of the corrections and of the mins (see above).
+int int8CorrectionOffset(int32_t type);
+int int8MinsOffset(int32_t type);
+
+int int8RecordBytes(int32_t type);
+
+// True when a weight of `type` at `precision` has int8 panels.
+bool usesInt8Panels(int32_t type, int32_t precision);
+
+size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols);
+
+// Writes the int8 panels of w (an int8 type) to dst (int8PanelBytes bytes), on the thread pool.
+void packInt8Panels(const WeightView& w, uint8_t* dst);
+
+}  // namespace fastfill

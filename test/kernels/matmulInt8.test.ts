@@ -1,0 +1,184 @@
+// matmul at precision 'int8' (every block-quantized type: Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, Q4_K, Q5_K,
+// Q6_K weights, 8 or more rows:
+// activations quantized to int8 per row and 32-element block, integer dot products). Two references:
+//   1. float64 math on the SAME quantized activations, quantized here by an independent
+//      implementation of the rule (d = amax/127 in F32, q = round-half-even(x * f32(1/d)),
+//      clamped to +-127) and on the dequantized weights: the kernel may differ only by F32
+//      rounding of the per-block scale product and of the accumulation, 2e-6 of sum |terms|. For
+//      types with mins the kernel adds two terms per block (quants times scale, block sum times
+//      min) that may cancel, so the tolerance also gets 2e-6 of sum_b d_b sum |q| 2 max|w of the row|
+//      (|scale q| and |min| are at most about max |w| when a block holds a zero quant).
+//   2. the exact F32 product: activation rounding moves each element by at most d/2, so an output
+//      moves by at most sum over blocks of (d_b / 2) * sum |w| in the block (plus the F32 term).
+// Every level gives bit-identical results (integer sums are exact, the float steps the same), and
+// so do 1 and 2 threads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
+import { dequantize } from '../../src/formats/quant/dequantize.js';
+import { addon } from '../../src/kernels/addon.js';
+import { cpuInfo, defaultPrecision, matmul, setThreads, Weight } from '../../src/kernels/native.js';
+import { assertClose, assertIdentical } from './support/close.js';
+import { forEachLevel } from './support/levels.js';
+import { randomWeightBytes, Rng } from './support/random.js';
+
+const BLOCK = 32;
+const f32 = Math.fround;
+
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);  // halves go up
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Activations quantized per row and 32-element block: quants and scales. */
+function quantizeRows(x: Float32Array, m: number, k: number): { q: Int8Array; d: Float32Array } {
+  const q = new Int8Array(m * k);
+  const d = new Float32Array(m * k / BLOCK);
+  for (let b = 0; b < m * k / BLOCK; b++) {
+    let amax = 0;
+    for (let e = 0; e < BLOCK; e++) amax = Math.max(amax, Math.abs(x[b * BLOCK + e]!));
+    const scale = f32(amax / 127);
+    const inverse = scale !== 0 ? f32(1 / scale) : 0;
+    d[b] = scale;
+    for (let e = 0; e < BLOCK; e++) {
+      q[b * BLOCK + e] = Math.max(-127, Math.min(127, roundHalfEven(f32(x[b * BLOCK + e]! * inverse))));
+    }
+  }
+  return { q, d };
+}
+
+const MIN_TYPES = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K]);
+
+interface Expected {
+  quantized: Float64Array;  // on the quantized activations
+  magnitude: Float64Array;  // sum of |terms| of that sum
+  exact: Float64Array;      // on x itself
+  bound: Float64Array;      // the activation-rounding bound on |quantized - exact|, plus magnitude
+}
+
+function expected(x: Float32Array, m: number, w: Float32Array, n: number, k: number, bias: Float32Array,
+  mins: boolean): Expected {
+  const { q, d } = quantizeRows(x, m, k);
+  const quantized = new Float64Array(m * n), magnitude = new Float64Array(m * n);
+  const exact = new Float64Array(m * n), bound = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let rowMax = 0;
+      for (let e = 0; e < k; e++) rowMax = Math.max(rowMax, Math.abs(w[j * k + e]!));
+      let sq = bias[j]!, mag = Math.abs(sq), se = sq, rounding = 0, exactMag = mag;
+      for (let b = 0; b < k / BLOCK; b++) {
+        const xd = d[i * k / BLOCK + b]!;
+        let dot = 0, dotAbs = 0, wAbs = 0, qAbs = 0;
+        for (let e = b * BLOCK; e < (b + 1) * BLOCK; e++) {
+          const wv = w[j * k + e]!;
+          dot += q[i * k + e]! * wv;
+          dotAbs += Math.abs(q[i * k + e]! * wv);
+          qAbs += Math.abs(q[i * k + e]!);
+          wAbs += Math.abs(wv);
+          se += x[i * k + e]! * wv;
+          exactMag += Math.abs(x[i * k + e]! * wv);
+        }
+        sq += xd * dot;
+        mag += xd * dotAbs + (mins ? xd * qAbs * 2 * rowMax : 0);
+        rounding += (xd / 2) * wAbs;
+      }
+      quantized[i * n + j] = sq;
+      magnitude[i * n + j] = mag;
+      exact[i * n + j] = se;
+      bound[i * n + j] = rounding * (1 + 1e-6) + 2e-6 * (mag + exactMag);
+    }
+  }
+  return { quantized, magnitude, exact, bound };
+}
+
+const TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K,
+  GgmlType.Q6_K];
+/** Bytes of one int8-panel record (32 columns x 32 elements), from common/int8_panels.h. */
+const recordBytes = (type: GgmlType): number => (type === GgmlType.Q6_K ? 1536 : MIN_TYPES.has(type) ? 1408 : 1280);
+const SHAPES = [
+  { m: 8, n: 32, k: 256 },
+  { m: 13, n: 37, k: 512 },   // odd rows and columns, 16 K blocks (two runs of 8)
+  { m: 31, n: 70, k: 288 },   // 9 K blocks (32-element types only)
+];
+
+for (const type of TYPES) {
+  test(`matmul int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
+    const rng = new Rng(4100 + type);
+    for (const { m, n, k } of SHAPES) {
+      if (k % blockLayout(type)!.blockElements !== 0) continue;
+      const bytes = randomWeightBytes(rng, type, n, k);
+      const dense = dequantize(type, bytes, n * k);
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8' });
+      assert.equal(w.packedBytes, Math.ceil(n / 32) * (k / 32) * recordBytes(type), 'packedBytes');
+      const x = rng.floats(m * k, 2);
+      x[5] = 0;
+      x.fill(0, k, k + BLOCK);  // an all-zero block (scale 0)
+      const bias = rng.floats(n);
+      const ref = expected(x, m, dense, n, k, bias, MIN_TYPES.has(type));
+      let first: Float32Array | null = null;
+      forEachLevel((level) => {
+        for (const threads of [1, 2]) {
+          setThreads(threads);
+          const out = new Float32Array(m * n);
+          matmul(x, m, w, out, bias);
+          const what = `${ggmlTypeName(type)} ${m}x${n}x${k} ${level} threads=${threads}`;
+          assertClose(out, ref.quantized, (i) => 2e-6 * ref.magnitude[i]! + 1e-30, `${what} vs quantized reference`);
+          assertClose(out, ref.exact, (i) => ref.bound[i]!, `${what} vs exact`);
+          if (first === null) first = out;
+          else assertIdentical(out, first, `${what} vs the first level/thread count`);
+        }
+      });
+      setThreads(cpuInfo().threads);
+    }
+  });
+}
+
+test('matmul int8: fewer than 8 rows, and float weights, compute exactly as at f32', () => {
+  const rng = new Rng(4200);
+  const k = 256, n = 40;
+  for (const type of [GgmlType.Q8_0, GgmlType.F32, GgmlType.F16]) {
+    const bytes = randomWeightBytes(rng, type, n, k);
+    const int8 = Weight.create(type, n, k, bytes, { precision: 'int8' });
+    const exact = Weight.create(type, n, k, bytes, { precision: 'f32' });
+    if (type !== GgmlType.Q8_0) assert.equal(int8.packedBytes, exact.packedBytes, 'float weights: the f32 panels');
+    for (const m of type === GgmlType.Q8_0 ? [1, 7] : [3, 12]) {
+      const x = rng.floats(m * k);
+      const a = new Float32Array(m * n), b = new Float32Array(m * n);
+      matmul(x, m, int8, a);
+      matmul(x, m, exact, b);
+      assertIdentical(a, b, `${ggmlTypeName(type)} m=${m}`);
+    }
+  }
+});
+
+test('matmul int8: pack: false falls back to the f32 path; FASTFILL_PRECISION=int8 selects it', () => {
+  const rng = new Rng(4300);
+  const k = 64, n = 33, m = 9;
+  const bytes = randomWeightBytes(rng, GgmlType.Q4_0, n, k);
+  const unpacked = Weight.create(GgmlType.Q4_0, n, k, bytes, { precision: 'int8', pack: false });
+  assert.equal(unpacked.packedBytes, 0);
+  const x = rng.floats(m * k);
+  const a = new Float32Array(m * n), b = new Float32Array(m * n);
+  matmul(x, m, unpacked, a);
+  matmul(x, m, Weight.create(GgmlType.Q4_0, n, k, bytes, { precision: 'f32' }), b);
+  assertIdentical(a, b, 'unpacked int8 vs f32');
+  const saved = process.env.FASTFILL_PRECISION;
+  try {
+    process.env.FASTFILL_PRECISION = 'int8';
+    assert.equal(defaultPrecision(), 'int8');
+    assert.equal(Weight.create(GgmlType.Q4_0, n, k, bytes).precision, 'int8');
+  } finally {
+    if (saved === undefined) delete process.env.FASTFILL_PRECISION;
+    else process.env.FASTFILL_PRECISION = saved;
+  }
+});
+
+test('matmul int8: the native layer checks int8 panels and the precision code', () => {
+  const native = addon();
+  const x = new Float32Array(8 * 32), out = new Float32Array(8);
+  const data = new Uint8Array(34);  // one Q8_0 row of 32
+  assert.throws(() => native.matmul(x, 8, data, GgmlType.Q8_0, 1, 32, out, null, new Uint8Array(1024), 2),
+    /matmul: panels has 1024 bytes, expected 1280/);
+  assert.throws(() => native.matmul(x, 8, data, GgmlType.Q8_0, 1, 32, out, null, null, 3), /precision must be an integer in \[0, 2\]/);
+  assert.equal(new Uint8Array(native.packWeight(data, GgmlType.Q8_0, 1, 32, 2)!).byteLength, 1280);
+});
