@@ -102,13 +102,19 @@ for (const name of ['tiny-llama', 'tiny-qwen2']) {
       convertHfToGguf(modelDir, quantizedPath, { type });
       const dequantizedPath = path.join(tmp, `${name}-${type}-as-f32.gguf`);
       rewriteAsF32(quantizedPath, dequantizedPath);
-      const quantized = loadModel(quantizedPath);
+      const quantized = loadModel(quantizedPath, { precision: 'f32' });
       assert.ok([...quantized.tensors.values()].some((t) => t.type === GgmlType[type]), `${type} tensors written`);
       const ours = new SequenceRunner(quantized.transformer, 512).feed(p.ids, { allLogits: true, chunkSize: 64 });
       const ref = new SequenceRunner(loadModel(dequantizedPath).transformer, 512).feed(p.ids, { allLogits: true, chunkSize: 64 });
       const err = relativeError(ours, ref);
       assert.ok(err < 1e-4, `${type}: relative error ${err} against the dequantized weights`);
       errors.push(relativeError(ours, readLogits(refDir, p)));
+      // the default int8 path quantizes activations too (8-bit, like the weights): about as far from the exact
+      // path as Q8_0 weights are from F32 ones on these deliberately sensitive random models
+      const int8 = new SequenceRunner(loadModel(quantizedPath, { precision: 'int8' }).transformer, 512)
+        .feed(p.ids, { allLogits: true, chunkSize: 64 });
+      const int8Err = relativeError(int8, ours);
+      assert.ok(int8Err > 0 && int8Err < 0.15, `${type}: int8 activations moved the logits by ${int8Err}`);
     }
     assert.ok(errors[0]! < errors[1]!, `Q8_0 (${errors[0]}) should be closer to HF than Q4_0 (${errors[1]})`);
   });
