@@ -81,7 +81,7 @@ export function evalCommand(argv: string[]): void {
   const ppl = pplTokens > 0
     ? perplexity(model, method, heldOutTokens(model), windowTokens, Math.max(1, Math.round(pplTokens / windowTokens)))
     : undefined;
-  const report = makeReport({ task, method: methodName, model: path.resolve(modelPath), samples,
+  const report = makeReport({ task, method: methodName, model: path.relative(process.cwd(), path.resolve(modelPath)) || modelPath, samples,
     corrupt: values.corrupt === true, cells, perplexity: ppl });
   const files = writeReport(report, str(values.out) ?? 'eval-results');
   if (values.json) {

@@ -1,0 +1,77 @@
+"""Training batches: windows of plain text and long-context task examples, drawn from an RNG seeded by
+(seed, step) so a resumed run sees exactly the batches it would have seen."""
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from tasks import BUILDERS, Haystack, SPEC
+
+DATA = Path(__file__).resolve().parent / 'runs' / 'data'
+# Share of task examples by kind; the rest of a batch is plain text.
+TASK_MIXES = {
+    # warm-up: only copies of repeated text, so induction (copying) heads form before anything else
+    'copy': {'repeat': 1.0},
+    'tasks': {'repeat': 0.5, 'passkey': 0.2, 'kv': 0.15, 'niah': 0.1, 'hop': 0.05},
+}
+ANSWER_WEIGHT = 2.0
+REPEAT_WEIGHT = 1.5
+# A task row packs examples of random lengths (at least this many tokens) until it is full, so a step sees
+# many answers; about half the examples take all the room left, so full-length examples stay common.
+MIN_EXAMPLE = 48
+
+
+class Corpus:
+    def __init__(self):
+        self.tok = Tokenizer.from_file(str(DATA / 'tokenizer.json'))
+        self.eos = self.tok.token_to_id(SPEC['eos'])
+        docs = [d.split('\n') for d in (DATA / 'train.txt').read_text(encoding='utf-8').strip().split('\n\n')]
+        sentences = [s for d in docs for s in d]
+        counts = [len(e.ids) for e in self.tok.encode_batch([' ' + s for s in sentences])]
+        self.hay = Haystack(sentences, counts)
+        stream = []
+        for d in docs:
+            stream.extend(self.tok.encode(''.join(' ' + s for s in d)).ids)
+            stream.append(self.eos)
+        self.stream = np.array(stream, dtype=np.int64)
+
+    def count(self, text: str) -> int:
+        return len(self.tok.encode(text).ids)
+
+    def task_example(self, rng: random.Random, length: int, mix: dict) -> tuple[list[int], list[float]]:
+        kind = rng.choices(list(mix), weights=list(mix.values()))[0]
+        if kind == 'repeat':
+            # a span of text and then the same span again: every token of the copy can be found by looking back,
+            # which makes induction (copying) heads form early; the retrieval tasks build on them
+            half = length // 2
+            start = rng.randrange(len(self.stream) - half)
+            span = self.stream[start:start + half].tolist()
+            return span + span, [1.0] * half + [REPEAT_WEIGHT] * half
+        prompt, answer = BUILDERS[kind](rng, self.hay, length, rng.random(), self.count)
+        p = self.tok.encode(prompt).ids
+        a = self.tok.encode(' ' + answer).ids + [self.eos]
+        return p + a, [1.0] * len(p) + [ANSWER_WEIGHT] * len(a)
+
+    def batch(self, seed: int, step: int, length: int, rows: int, task_share: float, mix: str = 'tasks'):
+        """ids [rows, length] and per-target weights [rows, length-1] (0 on padding)."""
+        rng = random.Random(seed * 1_000_003 + step)
+        ids = np.full((rows, length), self.eos, dtype=np.int64)
+        w = np.zeros((rows, length), dtype=np.float32)
+        for r in range(rows):
+            if rng.random() < task_share:
+                toks, weights = [], []
+                while length - len(toks) >= MIN_EXAMPLE:
+                    room = length - len(toks)
+                    n = room if rng.random() < 0.5 else rng.randint(MIN_EXAMPLE, room)
+                    t, wt = self.task_example(rng, n, TASK_MIXES[mix])
+                    toks, weights = toks + t, weights + wt
+                toks, weights = toks[:length], weights[:length]
+            else:
+                start = rng.randrange(len(self.stream) - length)
+                toks, weights = self.stream[start:start + length].tolist(), [1.0] * length
+            ids[r, :len(toks)] = toks
+            w[r, :len(weights)] = weights
+        # weight of predicting token t+1 from position t
+        return torch.from_numpy(ids), torch.from_numpy(w[:, 1:])

@@ -1,0 +1,88 @@
+"""Builds long-context task examples in the formats of models/default/tasks.json (the eval harness in
+src/eval/ follows the same file). An example is (prompt, answer): the model should continue prompt with
+' ' + answer. Haystack sentences are each preceded by one space; needles are inserted between sentences."""
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+SPEC = json.loads((Path(__file__).resolve().parents[2] / 'models' / 'default' / 'tasks.json').read_text())
+LETTERS = 'abcdefghijklmnopqrstuvwxyz'
+
+
+@dataclass
+class Haystack:
+    sentences: list[str]
+    counts: list[int]  # tokens of ' ' + sentence, for sizing
+
+    def window(self, rng: random.Random, budget: int) -> list[str]:
+        start = rng.randrange(len(self.sentences))
+        out, used, i = [], 0, start
+        while True:
+            c = self.counts[i % len(self.sentences)]
+            if used + c > budget:
+                return out
+            out.append(self.sentences[i % len(self.sentences)])
+            used += c
+            i += 1
+
+
+def digits(rng: random.Random, n: int) -> str:
+    return str(rng.randrange(1, 10)) + ''.join(str(rng.randrange(10)) for _ in range(n - 1))
+
+
+def insert_at(items: list[str], needles: list[tuple[float, str]]) -> str:
+    """Inserts each (depth 0..1, text) between items, depth 0 = before the first, 1 = after the last."""
+    slots = sorted(((round(d * len(items)), k, t) for k, (d, t) in enumerate(needles)))
+    out, j = [], 0
+    for i in range(len(items) + 1):
+        while j < len(slots) and slots[j][0] == i:
+            out.append(slots[j][2])
+            j += 1
+        if i < len(items):
+            out.append(items[i])
+    return ''.join(' ' + s for s in out)
+
+
+def passkey(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, str]:
+    s = SPEC['passkey']
+    key = digits(rng, s['key_digits'])
+    needle = s['needle'].format(key=key)
+    fixed = count(s['intro'] + ' ' + needle + s['question']) + 8
+    body = insert_at(hay.window(rng, length - fixed), [(depth, needle)])
+    return s['intro'] + body + s['question'], s['answer'].format(key=key)
+
+
+def kv(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, str]:
+    s = SPEC['kv']
+    line_tokens = count(' ' + s['line'].format(key='abcdef', value='12345')) + 1
+    q_tokens = count(s['question'].format(key='abcdef')) + 8
+    n = max(2, (length - count(s['intro']) - q_tokens) // line_tokens)
+    keys: set[str] = set()
+    while len(keys) < n:
+        keys.add(''.join(rng.choice(LETTERS) for _ in range(s['key_letters'])))
+    pairs = [(k, digits(rng, s['value_digits'])) for k in keys]
+    rng.shuffle(pairs)
+    target = min(n - 1, round(depth * (n - 1)))
+    key, value = pairs[target]
+    body = ''.join(' ' + s['line'].format(key=k, value=v) for k, v in pairs)
+    return s['intro'] + body + s['question'].format(key=key), s['answer'].format(value=value)
+
+
+def niah(rng, hay: Haystack, length: int, depth: float, count, hop: bool = False) -> tuple[str, str]:
+    s = SPEC['niah']
+    names = rng.sample(s['names'], s['needles'] + 1)
+    numbers = [digits(rng, s['number_digits']) for _ in names]
+    needles = [(depth, s['needle'].format(name=names[0], number=numbers[0]))]
+    needles += [(rng.random(), s['needle'].format(name=n, number=v)) for n, v in zip(names[1:-1], numbers[1:-1])]
+    asked = names[0]
+    if hop:  # a second needle points at the first: the answer is the first one's number
+        asked = names[-1]
+        needles.append((rng.uniform(depth, 1.0), s['hop_needle'].format(name=asked, other=names[0])))
+    fixed = count(s['intro'] + ''.join(' ' + t for _, t in needles) + s['question'].format(name=asked)) + 8
+    body = insert_at(hay.window(rng, length - fixed), needles)
+    return s['intro'] + body + s['question'].format(name=asked), s['answer'].format(number=numbers[0])
+
+
+BUILDERS = {'passkey': passkey, 'kv': kv, 'niah': niah,
+            'hop': lambda rng, hay, length, depth, count: niah(rng, hay, length, depth, count, hop=True)}
