@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const tests = benchTests(parseCountList(values['n-prompt']!, '--n-prompt'), parseCountList(values['n-gen']!, '--n-gen'));
   const options = {
     threads: positiveInt(values.threads!, 'threads'), reps: positiveInt(values.reps!, 'reps'),
-    chunk: positiveInt(values.chunk!, 'chunk'), seed: Number(values.seed),
+    chunk: positiveInt(values.chunk!, 'chunk'), seed: positiveInt(values.seed!, 'seed'),
   };
   const shape = values.shape === 'tiny' ? TINY_SHAPE : QWEN25_05B_SHAPE;
   if (values.shape !== 'tiny' && values.shape !== 'qwen2.5-0.5b') throw new Error(`--shape: '${values.shape}' is not tiny or qwen2.5-0.5b`);
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   }
 
   const machine = machineInfo();
-  const command = `node dist/bench/model.js ${process.argv.slice(2).join(' ')}`.trim();
+  const quote = (arg: string) => (/^[\w.,:=/+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  const command = `node dist/bench/model.js ${process.argv.slice(2).map(quote).join(' ')}`.trim();
   const table = comparisonTable(rows);
   process.stdout.write(`${command}\n${machine.cpuModel}, ${machine.logicalCpus} CPUs, flags: ${machine.flags.join(' ')}\n\n${table}\n`);
   for (const p of profiles) {
