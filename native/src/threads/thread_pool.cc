@@ -23,6 +23,21 @@ struct ScratchBuffer {
   size_t capacity = 0;
 };
 
+// Grows `buffer` to at least `floats` floats (64-byte aligned, contents not kept); aborts when memory is out.
+float* growScratch(ScratchBuffer& buffer, size_t floats) {
+  if (buffer.capacity < floats) {
+    std::free(buffer.data);
+    const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
+    buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (buffer.data == nullptr) {
+      std::fprintf(stderr, "fastfill: out of memory for %zu bytes of kernel scratch\n", bytes);
+      std::abort();
+    }
+    buffer.capacity = floats;
+  }
+  return buffer.data;
+}
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) { start(threads); }
@@ -63,17 +78,7 @@ class ThreadPool {
 
   float* scratch(int worker, size_t floats) {
     ScratchBuffer& buffer = scratch_[static_cast<size_t>(worker)];
-    if (buffer.capacity < floats) {
-      std::free(buffer.data);
-      const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
-      buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
-      if (buffer.data == nullptr) {
-        std::fprintf(stderr, "fastfill: out of memory for %zu bytes of kernel scratch\n", bytes);
-        std::abort();
-      }
-      buffer.capacity = floats;
-    }
-    return buffer.data;
+    return growScratch(buffer, floats);
   }
 
  private:
@@ -181,17 +186,7 @@ float* callerScratch(size_t floats) {
   thread_local CallerScratch scratch;
   ScratchBuffer& buffer = scratch.buffer;
   if (floats == 0) floats = 16;
-  if (buffer.capacity < floats) {
-    std::free(buffer.data);
-    const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64;
-    buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
-    if (buffer.data == nullptr) {
-      std::fprintf(stderr, "fastfill: out of memory for %zu bytes of kernel scratch\n", bytes);
-      std::abort();
-    }
-    buffer.capacity = floats;
-  }
-  return buffer.data;
+  return growScratch(buffer, floats);
 }
 
 bool defaultThreadCount(int* threads, std::string* error) {
