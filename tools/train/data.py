@@ -15,6 +15,8 @@ TASK_MIXES = {
     # warm-up: only copies of repeated text, so induction (copying) heads form before anything else
     'copy': {'repeat': 1.0},
     'tasks': {'repeat': 0.5, 'passkey': 0.2, 'kv': 0.15, 'niah': 0.1, 'hop': 0.05},
+    # second stage: more of the hardest lookups (kv: one 6-letter key among hundreds of similar ones)
+    'retrieval': {'repeat': 0.2, 'passkey': 0.15, 'kv': 0.4, 'niah': 0.2, 'hop': 0.05},
 }
 ANSWER_WEIGHT = 2.0
 REPEAT_WEIGHT = 1.5

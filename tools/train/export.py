@@ -2,6 +2,7 @@
 tokenizer.json, tokenizer_config.json), then converts it to GGUF with fastfill's own converter.
 
 Usage: python tools/train/export.py runs/main/final.pt [--out models/default]
+(or a folder of weight parts written by train.py --parts-out)
 """
 import argparse
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
+from checkpoint_io import load_weights
 from model import Config
 from tasks import SPEC
 
@@ -38,9 +40,7 @@ def main() -> None:
     ap.add_argument('--out', default=str(REPO / 'models' / 'default'))
     ap.add_argument('--gguf-type', default='F16')
     args = ap.parse_args()
-    state = torch.load(args.checkpoint, map_location='cpu')
-    state = state.get('model', state)
-    cfg = Config()
+    state, cfg = load_weights(Path(args.checkpoint))
     out = Path(args.out)
     hf = out / 'hf'
     hf.mkdir(parents=True, exist_ok=True)
