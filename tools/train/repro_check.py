@@ -23,13 +23,16 @@ def losses(run: Path) -> dict[int, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument('--preset', default='smoke', help='smoke: the default model shape with small batches')
+    ap.add_argument('--scale', default='2')
     ap.add_argument('--steps', type=int, default=12)
     ap.add_argument('--kill-after', type=float, default=40.0, help='seconds before the second run is interrupted')
     args = ap.parse_args()
     runs = [HERE / 'runs' / 'repro-a', HERE / 'runs' / 'repro-b']
     for run in runs:
         shutil.rmtree(run, ignore_errors=True)
-    base = [sys.executable, str(HERE / 'train.py'), '--steps', str(args.steps), '--ckpt-minutes', '0']
+    base = [sys.executable, str(HERE / 'train.py'), '--preset', args.preset, '--scale', args.scale,
+            '--steps', str(args.steps), '--ckpt-minutes', '0']
     subprocess.run(base + ['--run', str(runs[0])], check=True, capture_output=True)
     try:
         subprocess.run(base + ['--run', str(runs[1])], capture_output=True, timeout=args.kill_after)

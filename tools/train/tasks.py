@@ -58,9 +58,9 @@ def kv(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, str]:
     line_tokens = count(' ' + s['line'].format(key='abcdef', value='12345')) + 1
     q_tokens = count(s['question'].format(key='abcdef')) + 8
     n = max(2, (length - count(s['intro']) - q_tokens) // line_tokens)
-    keys: set[str] = set()
+    keys: dict[str, None] = {}  # insertion-ordered: a set's order depends on the process's string hash seed
     while len(keys) < n:
-        keys.add(''.join(rng.choice(LETTERS) for _ in range(s['key_letters'])))
+        keys[''.join(rng.choice(LETTERS) for _ in range(s['key_letters']))] = None
     pairs = [(k, digits(rng, s['value_digits'])) for k in keys]
     rng.shuffle(pairs)
     target = min(n - 1, round(depth * (n - 1)))
