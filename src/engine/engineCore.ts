@@ -100,7 +100,7 @@ export class EngineCore {
   }
 
   private sampleOne(active: ActiveRequest, logits: Float32Array): SampledToken {
-    const tokenId = active.sampler.sample(logits, active.history);
+    const tokenId = active.sampler.sample(logits, active.history, active.request.promptTokenIds.length);
     active.history.push(tokenId);
     active.outputTokens++;
     active.firstTokenAt ??= performance.now();

@@ -52,7 +52,7 @@ export function generate(model: LoadedModel, request: GenerateRequest, onText?: 
   let logits = runner.feed(request.promptIds, { chunkSize: request.chunkSize });
   let finishReason: FinishReason = 'length';
   while (ids.length < request.maxTokens) {
-    const id = sampler.sample(logits, history);
+    const id = sampler.sample(logits, history, request.promptIds.length);
     ids.push(id);
     history.push(id);
     if (stopIds.has(id)) {

@@ -44,11 +44,14 @@ export class Sampler {
     this.work = new Float32Array(vocabSize);
   }
 
-  /** One token id drawn from `logits` (length vocabSize); `history` = the ids so far, for the penalties. */
-  sample(logits: Float32Array, history: readonly number[] = []): number {
+  /**
+   * One token id drawn from `logits` (length vocabSize). `history` = the ids so far, for the penalties, of which
+   * those from `firstOutput` on were generated (presence and frequency penalties count only those).
+   */
+  sample(logits: Float32Array, history: readonly number[] = [], firstOutput = 0): number {
     this.checkLogits(logits);
-    if (this.params.temperature === 0) return this.greedy(logits, history);
-    const total = this.fillWeights(logits, history);
+    if (this.params.temperature === 0) return this.greedy(logits, history, firstOutput);
+    const total = this.fillWeights(logits, history, firstOutput);
     return pickByCumulativeWeight(this.work, this.rng.nextFloat() * total);
   }
 
@@ -56,24 +59,24 @@ export class Sampler {
    * The unnormalized probabilities `sample` draws from (0 = cut), after the whole chain; a one-hot vector
    * when greedy. The array is the sampler's own buffer: valid until the next call. Draws no random number.
    */
-  filteredWeights(logits: Float32Array, history: readonly number[] = []): Float32Array {
+  filteredWeights(logits: Float32Array, history: readonly number[] = [], firstOutput = 0): Float32Array {
     this.checkLogits(logits);
     if (this.params.temperature === 0) {
-      const id = this.greedy(logits, history);
+      const id = this.greedy(logits, history, firstOutput);
       this.work.fill(0);
       this.work[id] = 1;
     } else {
-      this.fillWeights(logits, history);
+      this.fillWeights(logits, history, firstOutput);
     }
     return this.work;
   }
 
-  private greedy(logits: Float32Array, history: readonly number[]): number {
+  private greedy(logits: Float32Array, history: readonly number[], firstOutput: number): number {
     let values = logits;
     if (penaltiesActive(this.params)) {
       values = this.work;
       values.set(logits);
-      applyPenalties(values, history, this.params, this.counts);
+      applyPenalties(values, history, this.params, this.counts, firstOutput);
     }
     const id = argmax(values);
     if (id < 0) throw new Error('cannot sample: every logit is -Infinity or NaN');
@@ -81,11 +84,11 @@ export class Sampler {
   }
 
   /** Runs the chain into `work`; returns the total weight left. */
-  private fillWeights(logits: Float32Array, history: readonly number[]): number {
+  private fillWeights(logits: Float32Array, history: readonly number[], firstOutput: number): number {
     const { topK, topP, minP, temperature } = this.params;
     const work = this.work;
     work.set(logits);
-    if (penaltiesActive(this.params)) applyPenalties(work, history, this.params, this.counts);
+    if (penaltiesActive(this.params)) applyPenalties(work, history, this.params, this.counts, firstOutput);
     const maxId = argmax(work);
     if (maxId < 0) throw new Error('cannot sample: every logit is -Infinity or NaN');
     if (topK > 0 && topK < work.length) {

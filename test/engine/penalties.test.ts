@@ -49,3 +49,16 @@ test('the default window is 64 tokens, seen through the sampler', () => {
   assert.equal(sampler.sample(logits, old.slice(1).concat([0])), 1);
   assert.equal(new Sampler({ temperature: 0, presencePenalty: 0.5, penaltyLastN: -1 }, 3).sample(logits, old), 1);
 });
+
+test('presence and frequency count only generated tokens; repetition counts the prompt too', () => {
+  // history = prompt [0, 0, 1] + output [1, 2]; firstOutput = 3
+  const values = Float32Array.from([2, 2, 2, 2]);
+  applyPenalties(values, [0, 0, 1, 1, 2], { ...base, repetitionPenalty: 2, presencePenalty: 0.5, frequencyPenalty: 0.25 },
+    new Map(), 3);
+  // id0: prompt only -> repetition alone; id1: prompt + once in output; id2: once in output; id3: never seen
+  assert.deepEqual([...values], [1, 1 - 0.5 - 0.25, 1 - 0.5 - 0.25, 2]);
+  const sampler = new Sampler({ temperature: 0, presencePenalty: 1.5, penaltyLastN: -1 }, 2);
+  const logits = Float32Array.from([3, 2]);
+  assert.equal(sampler.sample(logits, [0, 0, 0], 3), 0, 'a token of the prompt alone is not penalized');
+  assert.equal(sampler.sample(logits, [0, 0, 0], 2), 1, 'once generated, it is');
+});

@@ -14,15 +14,17 @@ export function penaltiesActive(params: PenaltyParams): boolean {
 }
 
 /**
- * Penalizes every distinct token among the last `penaltyLastN` ids of `history` (all of them for -1):
- * repetition first (positive logit / p, negative * p, once per distinct token), then
- * logit -= presence * 1 + frequency * count. `counts` is scratch space, cleared here.
+ * Penalizes the tokens among the last `penaltyLastN` ids of `history` (all of them for -1). Repetition (positive
+ * logit / p, negative * p, once per distinct token) counts the whole window, prompt included, as llama.cpp and
+ * vLLM do; presence and frequency (logit -= presence + frequency * count) count only the generated ids, those
+ * from index `firstOutput` on, as OpenAI's API and vLLM define them. `counts` is scratch space, cleared here.
  */
 export function applyPenalties(
   logits: Float32Array,
   history: readonly number[],
   params: PenaltyParams,
   counts: Map<number, number>,
+  firstOutput = 0,
 ): void {
   const windowStart = params.penaltyLastN < 0 ? 0 : Math.max(0, history.length - params.penaltyLastN);
   counts.clear();
@@ -31,12 +33,13 @@ export function applyPenalties(
     if (!Number.isInteger(id) || id < 0 || id >= logits.length) {
       throw new RangeError(`history[${i}] = ${id} is not a token id of this vocabulary (size ${logits.length})`);
     }
-    counts.set(id, (counts.get(id) ?? 0) + 1);
+    counts.set(id, (counts.get(id) ?? 0) + (i >= firstOutput ? 1 : 0));
   }
   const { repetitionPenalty, presencePenalty, frequencyPenalty } = params;
-  for (const [id, count] of counts) {
+  for (const [id, outputCount] of counts) {
     let logit = logits[id]!;
     if (repetitionPenalty !== 1) logit = logit > 0 ? logit / repetitionPenalty : logit * repetitionPenalty;
-    logits[id] = logit - presencePenalty - frequencyPenalty * count;
+    if (outputCount > 0) logit -= presencePenalty + frequencyPenalty * outputCount;
+    logits[id] = logit;
   }
 }
