@@ -31,6 +31,8 @@ export function createEngine(modelPath: string, options: EngineOptions = {}): Pr
 class WorkerEngine implements EngineHandle {
   private readonly streams = new Map<string, EventQueue<EngineEvent>>();
   private latestStats: EngineStats = EMPTY_STATS;
+  private addsSent = 0;
+  private addsSeenByStats = 0;
   private dead: string | undefined;
   private closed: Promise<void> | undefined;
 
@@ -47,6 +49,7 @@ class WorkerEngine implements EngineHandle {
     const queue = new EventQueue<EngineEvent>(() => this.abort(request.requestId));
     this.streams.set(request.requestId, queue);
     this.send({ type: 'add', request });
+    this.addsSent++;
     return queue;
   }
 
@@ -54,8 +57,11 @@ class WorkerEngine implements EngineHandle {
     if (this.streams.has(requestId) && !this.dead) this.send({ type: 'abort', requestId });
   }
 
+  /** The worker's last stats, with the requests posted since it took them counted as waiting, so an admission
+   * check right after a burst of requests sees the burst. */
   stats(): EngineStats {
-    return this.latestStats;
+    const inTransit = this.addsSent - this.addsSeenByStats;
+    return inTransit === 0 ? this.latestStats : { ...this.latestStats, waiting: this.latestStats.waiting + inTransit };
   }
 
   close(): Promise<void> {
@@ -84,6 +90,7 @@ class WorkerEngine implements EngineHandle {
       }
       case 'stats':
         this.latestStats = message.stats;
+        this.addsSeenByStats = message.addsReceived;
         break;
       case 'failed':
         this.failAll(message.message);

@@ -51,6 +51,8 @@ function start(init: WorkerInit): void {
 
   let scheduled = false;
   let closing = false;
+  let addsReceived = 0;
+  const postStats = () => post({ type: 'stats', stats: core.stats(), addsReceived });
   const loop = () => {
     scheduled = false;
     try {
@@ -61,7 +63,7 @@ function start(init: WorkerInit): void {
       process.exit(1);
     }
     flushEvents();
-    post({ type: 'stats', stats: core.stats() });
+    postStats();
     if (core.hasWork()) kick();
     else core.checkIntegrity();
   };
@@ -74,18 +76,20 @@ function start(init: WorkerInit): void {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'add':
+        addsReceived++;
         try {
           core.add(message.request, emit);
           flushEvents();
           kick();
         } catch (e) {
           post({ type: 'rejected', requestId: message.request.requestId, message: (e as Error).message });
+          postStats();
         }
         break;
       case 'abort':
         core.abort(message.requestId);
         flushEvents();
-        post({ type: 'stats', stats: core.stats() });
+        postStats();
         break;
       case 'close':
         closing = true;

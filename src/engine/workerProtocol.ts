@@ -32,5 +32,6 @@ export type FromWorker =
   /** every event of one engine step (or one add/abort) in one message, in order */
   | { type: 'events'; events: EngineEvent[] }
   | { type: 'rejected'; requestId: string; message: string }
-  | { type: 'stats'; stats: EngineStats }
+  /** addsReceived: 'add' messages the worker had handled when it took these stats (see WorkerEngine.stats) */
+  | { type: 'stats'; stats: EngineStats; addsReceived: number }
   | { type: 'closed' };

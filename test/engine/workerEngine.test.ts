@@ -37,6 +37,14 @@ test('worker engine: concurrent requests, early cancel, errors, close', { skip }
   for (let i = 0; i < 50 && engine.stats().running + engine.stats().waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(engine.stats().running + engine.stats().waiting, 0);
 
+  // requests posted to the worker count as waiting at once, before the worker has seen them (the server's 429
+  // check reads this right after a burst)
+  const burst = [0, 1, 2].map((i) => collect(request(`burst${i}`, cases[0]!.prompt_ids, 2)));
+  assert.ok(engine.stats().running + engine.stats().waiting >= 3, JSON.stringify(engine.stats()));
+  await Promise.all(burst);
+  for (let i = 0; i < 50 && engine.stats().running + engine.stats().waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(engine.stats().running + engine.stats().waiting, 0);
+
   await assert.rejects(collect(request('too-long', new Array(600).fill(1), 4)), /600 tokens; the context length is 512/);
   await engine.close();
   assert.throws(() => engine.generate(request('late', [1], 1)), /shutting down/);
