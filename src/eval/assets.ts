@@ -1,19 +1,9 @@
 // Where the committed default model lives (models/default/ at the repository root) and what it holds.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../packageRoot.js';
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const DEFAULT_MODEL_DIR = path.join(findRepoRoot(path.dirname(fileURLToPath(import.meta.url))), 'models', 'default');
+export const DEFAULT_MODEL_DIR = path.join(PACKAGE_ROOT, 'models', 'default');
 /** the embedded default model: the F16 GGUF (the same weights are in hf/ as a safetensors folder) */
 export const DEFAULT_MODEL_PATH = path.join(DEFAULT_MODEL_DIR, 'fastfill-default-f16.gguf');
 /** the long-context task formats shared with the training recipe (tools/train/tasks.py) */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../packageRoot.js';
 
 export type CpuLevel = 'scalar' | 'avx2' | 'avx512' | 'avx512bf16' | 'amx';
 
@@ -50,18 +50,11 @@ let loaded: NativeAddon | undefined;
 /** The addon, loaded on first use; throws a clear error when it was not built. */
 export function addon(): NativeAddon {
   if (loaded) return loaded;
-  const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const root = PACKAGE_ROOT;
   const file = path.join(root, ADDON_RELATIVE_PATH);
   if (!existsSync(file)) {
     throw new Error(`native addon ${file} is missing: run \`npm install\` (or \`npx node-gyp rebuild\`) in ${root}`);
   }
   loaded = createRequire(import.meta.url)(file) as NativeAddon;
   return loaded;
-}
-
-function packageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}: cannot locate the native addon`);
-  }
 }

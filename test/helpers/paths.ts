@@ -1,25 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../src/packageRoot.js';
 
-/** Repository root (tests run compiled from dist/test/..., so walk up to package.json). */
-export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** Repository root (where package.json is). */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** `../shared/` beside the repository: read-only reference data (models, tokenizers, cases). */
 export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 
 /** Committed small fixtures (made by tools/make_fixtures.py). */
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures');
-
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 /**
  * Path of a file under ../shared, or a skip reason when it is absent, for
