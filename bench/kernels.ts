@@ -1,5 +1,6 @@
 // Kernel micro-benchmark: GEMM GFLOP/s per weight type (prefill shapes), GEMV weight streaming GB/s
-// (decode, on a working set larger than the caches) and attention, at 1 and 2 threads.
+// (decode, on a working set larger than the caches; also per call at each matmul shape of the
+// Qwen2.5-0.5B-shaped bench model, for F16 / Q8_0 / Q4_0) and attention, at 1 and 2 threads.
 //
 //   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention]
 //                              [--precision f32,bf16,int8]
@@ -111,6 +112,50 @@ function benchGemv(rows: Row[], threads: number): void {
   }
 }
 
+/**
+ * M=1 per call at the bench model's matmul shapes (N x K: q/o, k/v, gate/up, down, lm_head), each
+ * over copies of >= 96 MiB so the weights stream from memory as in decode, with a 20 us pause
+ * between calls as the JS between decode ops leaves (so the pool's idle workers are measured too).
+ */
+function benchGemvShapes(rows: Row[], threads: number): void {
+  const rng = new Rng(6);
+  const shapes: [string, number, number][] = [['q/o', 896, 896], ['k/v', 128, 896], ['gate/up', 4864, 896],
+    ['down', 896, 4864], ['lm_head', 151936, 896]];
+  const pause = (us: number) => {
+    const until = process.hrtime.bigint() + BigInt(us * 1000);
+    while (process.hrtime.bigint() < until);
+  };
+  for (const precision of precisions) for (const type of types) {
+    if (![GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0].includes(type)) continue;
+    for (const [name, n, k] of shapes) {
+      if (quick && name === 'lm_head') continue;
+      const bytes = n * rowBytes(type, k);
+      const count = Math.max(1, Math.ceil(96 * 2 ** 20 / bytes));
+      const one = randomWeightBytes(rng, type, n, k);
+      const weights = Array.from({ length: count }, () => Weight.create(type, n, k, one.slice(), { precision }));
+      const x = rng.floats(k);
+      const out = new Float32Array(n);
+      const once = (): number => {
+        let total = 0;
+        for (const w of weights) {
+          pause(20);
+          const t0 = process.hrtime.bigint();
+          matmul(x, 1, w, out);
+          total += Number(process.hrtime.bigint() - t0) / 1e9;
+        }
+        return total;
+      };
+      once();
+      let best = Infinity;
+      for (let rep = 0; rep < 3; rep++) best = Math.min(best, once());
+      const seconds = best / count;
+      const streamed = type === GgmlType.F16 ? weights[0]!.packedBytes : bytes;  // F16 streams its panels
+      rows.push({ kind: 'gemv', what: `${ggmlTypeName(type)} ${precision} M=1 ${name} ${n}x${k} (per call, ${count} copies)`,
+        threads, seconds, gbps: streamed / seconds / 1e9, gflops: (2 * n * k) / seconds / 1e9, cpuPerWall: NaN });
+    }
+  }
+}
+
 /** One layer of a Qwen2.5-0.5B-shaped model: 14 query heads, 2 KV heads, d=64, blocks of 16. */
 function benchAttention(rows: Row[], threads: number): void {
   const rng = new Rng(3);
@@ -157,6 +202,7 @@ for (const threads of threadList) {
   setThreads(threads);
   if (!only || only === 'gemm') benchGemm(rows, threads);
   if (!only || only === 'gemv') benchGemv(rows, threads);
+  if (!only || only === 'gemv') benchGemvShapes(rows, threads);
   if (!only || only === 'attention') benchAttention(rows, threads);
 }
 setThreads(startThreads);
@@ -167,8 +213,8 @@ console.log(`level ${info.level}, ${info.threads} threads available; best of sev
 // lowers the wall-clock figure, not this one).
 console.log(['kind', 'what', 'thr', 'ms', 'GFLOP/s', 'GB/s', 'cpu/wall', 'GFLOP/cpu-s'].join('\t'));
 for (const r of rows) {
-  console.log([r.kind, r.what, r.threads, (r.seconds * 1e3).toFixed(2), r.gflops?.toFixed(1) ?? '',
-    r.gbps?.toFixed(1) ?? '', r.cpuPerWall.toFixed(2), r.gflops ? (r.gflops / r.cpuPerWall).toFixed(1) : ''].join('\t'));
+  console.log([r.kind, r.what, r.threads, (r.seconds * 1e3).toFixed(3), r.gflops?.toFixed(1) ?? '',
+    r.gbps?.toFixed(1) ?? '', Number.isNaN(r.cpuPerWall) ? '' : r.cpuPerWall.toFixed(2), r.gflops && !Number.isNaN(r.cpuPerWall) ? (r.gflops / r.cpuPerWall).toFixed(1) : ''].join('\t'));
 }
 const dir = path.join('bench', 'results');
 mkdirSync(dir, { recursive: true });

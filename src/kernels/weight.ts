@@ -24,8 +24,9 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
  * 32-element block (scale amax/127 in F32, as llama.cpp's Q8_0 activations) and integer dot products
  * (AVX512-VNNI where the CPU has it): error per output up to about sum_blocks (d_x / 2) sum |w|,
  * d_x = the block's amax / 127. Weights are repacked into int8 panels (1.25 bytes per weight; 1.375
- * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). Float weights, and fewer rows, compute exactly
- * as at 'f32'.
+ * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). With 1-7 rows (decode), Q8_0 and Q4_0 weights also take
+ * int8 activations (the same rule) dotted with their own blocks; other quantized types and float weights
+ * compute exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'bf16', 'int8'];

@@ -2,16 +2,14 @@
 // registers (simd/quant_groups_<level>.h defines FASTFILL_QUANT_GROUPS): each group of 32
 // weights is decoded once and multiplied into every x row, with no trip through memory.
 //
-// Work item: kGroupItemRows weight rows, every x row (in runs of at most 7).
+// Work item: a run of weight rows (gemv_split.h), every x row (in runs of at most 7).
 #pragma once
-#include "kernels/level_common.h"
+#include "kernels/gemv_split.h"
 
 #ifdef FASTFILL_QUANT_GROUPS
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
-
-constexpr int64_t kGroupItemRows = 16;  // weight rows per work item
 
 // acc[m] += group g of `block` times x[m] (M rows of x, k apart; x at the block's first element).
 template <int32_t Type, int M>
@@ -79,8 +77,9 @@ inline void groupDotRowsOf(const MatmulArgs& a, int64_t m0, int rowsOfX, int64_t
 
 template <int32_t Type>
 inline void gemvGroupsOf(const MatmulArgs& a) {
-  forEachChunk(ceilDiv(a.w.rows, kGroupItemRows), [&a](int64_t item, int) {
-    const int64_t n0 = item * kGroupItemRows, n1 = minI64(a.w.rows, n0 + kGroupItemRows);
+  const int64_t rowsPerItem = gemvRowsPerItem(a.w.rowBytes);
+  forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&a, rowsPerItem](int64_t item, int) {
+    const int64_t n0 = item * rowsPerItem, n1 = minI64(a.w.rows, n0 + rowsPerItem);
     for (int64_t m0 = 0; m0 < a.m; m0 += 7) groupDotRowsOf<Type>(a, m0, static_cast<int>(minI64(7, a.m - m0)), n0, n1);
   });
 }

@@ -1,18 +1,22 @@
 // out[m][n] = bias[n] + sum_k x[m][k] * W[n][k] for every weight type (compiled once per level).
 //
-// Weights with panels (F32/F16/BF16, packed at load) always take the GEMM of their precision
-// (gemm.h, gemm_pairs.h): for a single row it streams the panels as a GEMV would. Weights without
-// panels take dot products on their own layout (gemv.h; register decoding of quant groups where
-// the level has it, gemv_groups.h) for fewer than kGemmMinRows rows, where decoding each weight
-// once per call is the whole cost, and the GEMM with tile-by-tile decoding from there on. Those
-// few-row paths are exact F32 at any precision. At int8 precision, weights with int8 panels take
-// the int8 GEMM (gemm_int8.h) from kGemmMinRows rows on; everything else computes as at F32.
+// Fewer than kGemmMinRows rows (decode): weights with native panels (F32/F16/BF16 at f32 or int8
+// precision) take the panel GEMV (gemv_panels.h: the GEMM's own FMA chains, so bit-identical to
+// it); at int8 precision Q8_0 / Q4_0 weights with int8 panels take the int8 GEMV (gemv_int8.h:
+// activations quantized per 32-block, vpdpbusd on the weights' own layout); every other weight
+// without panels takes dot products on its own layout (gemv.h; register decoding of quant groups
+// where the level has it, gemv_groups.h), exact F32. From kGemmMinRows rows on: the GEMM of the
+// precision (gemm.h, gemm_pairs.h; bf16 pair panels also below 8 rows), the int8 GEMM
+// (gemm_int8.h) for weights with int8 panels, and for other block-quantized weights the GEMM with
+// tile-by-tile decoding.
 #pragma once
 #include "kernels/gemm.h"
 #include "kernels/gemm_int8.h"
 #include "kernels/gemm_pairs.h"
 #include "kernels/gemv.h"
 #include "kernels/gemv_groups.h"
+#include "kernels/gemv_int8.h"
+#include "kernels/gemv_panels.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -34,6 +38,7 @@ inline void matmul(const MatmulArgs& a) {
       gemmInt8(a);
       return;
     }
+    if (gemvInt8(a)) return;  // fewer rows, Q8_0 / Q4_0
     f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
   }
   matmulFloat(f32);
@@ -42,6 +47,7 @@ inline void matmul(const MatmulArgs& a) {
 // matmul at F32 or BF16 precision.
 inline void matmulFloat(const MatmulArgs& a) {
   const bool manyRows = a.m >= kGemmMinRows;
+  if (!manyRows && gemvPanels(a)) return;  // native panels, fewer rows: the GEMM's chains
   if (a.w.panels != nullptr || manyRows) {
     if (a.w.precision == kPrecisionBf16) gemmPairs(a, manyRows);
     else gemm(a);

@@ -1,7 +1,9 @@
 // A persistent thread pool shared by all kernels of the process. The calling thread takes part;
-// workers sleep on a condition variable between jobs. A job is `chunks` independent pieces of
-// work taken dynamically from an atomic counter, so a worker that gets no CPU time (the second
-// vCPU of a busy VM) delays nothing: the caller simply takes its chunks.
+// between jobs workers spin for a bounded time (FASTFILL_SPIN_US, default kDefaultSpinMicroseconds:
+// decode submits hundreds of small jobs per token), then sleep on a condition variable. A job is
+// `chunks` independent pieces of work taken dynamically from an atomic counter, so a worker that
+// gets no CPU time (the second vCPU of a busy VM) delays nothing: the caller simply takes its
+// chunks.
 //
 // Kernels split work into chunks that do not depend on the thread count, so results are
 // bit-identical for any number of threads. Jobs are serialized; a chunk must not start a job.
@@ -20,6 +22,7 @@ int threadCount();
 // n >= 1 (clamped to kMaxThreads); restarts the workers.
 void setThreadCount(int n);
 constexpr int kMaxThreads = 256;
+constexpr int64_t kDefaultSpinMicroseconds = 200;
 
 // A 64-byte aligned buffer of at least `floats` floats owned by `worker`, kept between jobs
 // (grow-only). Only that worker's chunks may use it, and only during the current chunk.

@@ -1,0 +1,115 @@
+// Exact-F32 GEMV on native panels (F32/F16/BF16 weights packed for kPrecisionF32, which weights at
+// kPrecisionInt8 share): 1..7 rows of x, no activation packing, panels streamed a few at a time.
+//
+// Every output is the GEMM's chain (gemm_tile.h): it starts at its bias (or 0) and takes one FMA
+// per k, in order, of the same operands, so a row's result is bit-identical to what the GEMM gives
+// it in any batch, at any thread count. Work item: a run of whole panels of about kGemvItemBytes
+// (gemv_split.h); inside it, groups of panelGroup<M>() panels so that enough independent chains
+// are in flight (the chains are long: one FMA per k).
+#pragma once
+#include "kernels/gemm_tile.h"
+#include "kernels/gemv_split.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int kPanelVecs = kPanelColumns / kLanes;
+constexpr int kGemvPanelMaxRows = 7;  // rows of x per pass over the panels
+
+// Panels per group for M rows: up to 4, within about 24 vector accumulators.
+template <int M>
+constexpr int panelGroup() {
+  const int fit = 24 / (M * kPanelVecs);
+  return fit < 1 ? 1 : (fit > 4 ? 4 : fit);
+}
+
+// out rows m0..m0+M-1, panels p0..p0+count-1 (count <= G).
+template <class Panel, int M, int G>
+inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count) {
+  using Elem = typename Panel::Elem;
+  const int64_t n = a.w.rows, k = a.w.cols;
+  const Elem* panels = reinterpret_cast<const Elem*>(a.w.panels);
+  const Elem* base[G];
+  int lanes[G][kPanelVecs];
+  for (int g = 0; g < G; ++g) {
+    const int64_t p = p0 + (g < count ? g : 0);
+    base[g] = panels + static_cast<size_t>(p * k) * kPanelColumns;
+    for (int v = 0; v < kPanelVecs; ++v) lanes[g][v] = g < count ? lanesOf(static_cast<int>(n - p * kPanelColumns), v) : 0;
+  }
+  Vec acc[M][G][kPanelVecs];
+  for (int g = 0; g < G; ++g) {
+    for (int v = 0; v < kPanelVecs; ++v) {
+      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
+      const Vec start = a.bias != nullptr && lanes[g][v] > 0 ? vLoadFirst(a.bias + col, lanes[g][v]) : vZero();
+      for (int r = 0; r < M; ++r) acc[r][g][v] = start;
+    }
+  }
+  const float* x = a.x + m0 * k;
+  for (int64_t e = 0; e < k; ++e) {
+    Vec w[G][kPanelVecs];
+    for (int g = 0; g < G; ++g)
+      for (int v = 0; v < kPanelVecs; ++v) w[g][v] = Panel::load(base[g] + e * kPanelColumns + v * kLanes);
+    for (int r = 0; r < M; ++r) {
+      const Vec xv = vSplat(x[r * k + e]);
+      for (int g = 0; g < G; ++g)
+        for (int v = 0; v < kPanelVecs; ++v) acc[r][g][v] = vFma(xv, w[g][v], acc[r][g][v]);
+    }
+  }
+  for (int g = 0; g < count; ++g) {
+    for (int v = 0; v < kPanelVecs; ++v) {
+      const int valid = lanes[g][v];
+      if (valid == 0) continue;
+      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
+      for (int r = 0; r < M; ++r) {
+        float* out = a.out + (m0 + r) * n + col;
+        if (valid == kLanes) vStore(out, acc[r][g][v]);
+        else vStoreFirst(out, acc[r][g][v], valid);
+      }
+    }
+  }
+}
+
+template <class Panel, int M>
+inline void panelGemvRows(const MatmulArgs& a, int64_t m0, int64_t p0, int64_t p1) {
+  constexpr int G = panelGroup<M>();
+  for (int64_t p = p0; p < p1; p += G) panelGemvGroup<Panel, M, G>(a, m0, p, static_cast<int>(minI64(G, p1 - p)));
+}
+
+template <class Panel, int M = kGemvPanelMaxRows>
+inline void panelGemvRowsOf(const MatmulArgs& a, int64_t m0, int rows, int64_t p0, int64_t p1) {
+  if constexpr (M > 1) {
+    if (rows < M) {
+      panelGemvRowsOf<Panel, M - 1>(a, m0, rows, p0, p1);
+      return;
+    }
+  }
+  panelGemvRows<Panel, M>(a, m0, p0, p1);
+}
+
+template <class Panel>
+inline void panelGemvOf(const MatmulArgs& a) {
+  const size_t panelBytes = static_cast<size_t>(a.w.cols) * kPanelColumns * sizeof(typename Panel::Elem);
+  const int64_t panels = ceilDiv(a.w.rows, kPanelColumns);
+  const int64_t perItem = maxI64(1, ceilDiv(kGemvItemBytes, static_cast<int64_t>(panelBytes)));
+  forEachChunk(ceilDiv(panels, perItem), [&a, panels, perItem](int64_t item, int) {
+    const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
+    for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
+      const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
+      panelGemvRowsOf<Panel>(a, m0, rows, p0, p1);
+    }
+  });
+}
+
+// True when it ran: native F32/F16/BF16 panels (not bf16 precision's pair panels), 1..7 rows.
+inline bool gemvPanels(const MatmulArgs& a) {
+  if (a.w.panels == nullptr || a.w.precision == kPrecisionBf16 || a.m > kGemvPanelMaxRows) return false;
+  switch (a.w.type) {
+    case kTypeF32: panelGemvOf<PanelF32>(a); return true;
+    case kTypeF16: panelGemvOf<PanelF16>(a); return true;
+    case kTypeBF16: panelGemvOf<PanelBf16>(a); return true;
+    default: return false;
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
