@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { QWEN25_05B_SHAPE, TINY_SHAPE } from '../src/bench/model/benchShape.js';
 import { runTestInChild, type BenchOptions } from '../src/bench/model/benchModelCommand.js';
 import { modelFacts, peakRssMb, summarize, type BenchRecord } from '../src/bench/model/benchRecord.js';
@@ -19,6 +18,7 @@ import { timeGemms } from '../src/bench/model/gemmShapes.js';
 import { machineInfo } from '../src/bench/model/machineInfo.js';
 import { ensureBenchModel, isBenchWeightType } from '../src/bench/model/makeBenchModel.js';
 import { measureNodeLlamaCpp, type NodeLlamaCppRun } from '../src/bench/model/measureNodeLlamaCpp.js';
+import { parseScriptArgs } from '../src/bench/scriptArgs.js';
 import { setThreads } from '../src/kernels/native.js';
 import { loadModel, openModelFiles } from '../src/model/load.js';
 
@@ -27,7 +27,10 @@ const MAIN_SCRIPT = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)
 const REPO_ROOT = path.resolve(path.dirname(THIS_SCRIPT), '..', '..');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const { values } = parseArgs({
+const USAGE = `node dist/bench/model.js [--types f16,q8_0] [-p 512,2048] [-n 128] [-t 2] [-r 3] [--chunk 512]
+  [--engines fastfill,llama] [--profile pp512] [--out FILE] [--shape tiny] [--note TEXT]`;
+
+const { values } = parseScriptArgs(USAGE, {
   options: {
     types: { type: 'string', default: 'f16,q8_0' },
     shape: { type: 'string', default: 'qwen2.5-0.5b' }, // or 'tiny', for a quick check of the script

@@ -3,13 +3,14 @@
 //   node dist/bench/serveScenarios.js --model M [-t 2] [--budgets 512,4096] [--only prefix,stall,throughput]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../src/bench/scriptArgs.js';
 import { createEngine } from '../src/engine/engine.js';
 import { createServer } from '../src/server/app.js';
 import { loadTokenizer } from '../src/tokenizer/index.js';
 import { decodeStreams, prefixReuse, throughput, type ScenarioTarget } from '../src/bench/scenarios/scenarios.js';
 
-const { values } = parseArgs({ options: {
+const USAGE = 'node dist/bench/serveScenarios.js --model M [-t 2] [--budgets 512,4096] [--only prefix,stall,throughput] [--ctx 8192] [--out FILE]';
+const { values } = parseScriptArgs(USAGE, { options: {
   model: { type: 'string' }, threads: { type: 'string', short: 't' }, budgets: { type: 'string' },
   only: { type: 'string' }, out: { type: 'string' }, ctx: { type: 'string' },
 } });
