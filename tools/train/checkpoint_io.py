@@ -27,8 +27,14 @@ def save_parts(state: dict, folder: Path, config: Config) -> None:
 
 
 def load_weights(path: Path) -> tuple[dict, Config]:
-    """A final.pt/last.pt of train.py or a folder written by save_parts; returns (state dict, model config)."""
+    """A final.pt/last.pt of train.py, a folder written by save_parts, or an exported Hugging Face folder
+    (config.json + model.safetensors, as models/default/hf); returns (state dict in fp32, model config)."""
     path = Path(path)
+    if path.is_dir() and (path / 'model.safetensors').exists():
+        from safetensors.torch import load_file
+        hf = json.loads((path / 'config.json').read_text())
+        config = Config(**{k: hf[k] for k in Config().to_dict()})
+        return {k: v.float() for k, v in load_file(str(path / 'model.safetensors')).items()}, config
     if path.is_dir():
         state = {}
         for part in sorted(path.glob('weights-*.pt')):
