@@ -10,64 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { cpuInfo, matmul, setThreads, Weight } from '../../src/kernels/native.js';
+import { matmul, Weight } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
-import { forEachLevel } from './support/levels.js';
 import { randomWeightBytes, Rng } from './support/random.js';
-
-const BLOCK = 32;
-const f32 = Math.fround;
-
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-interface Reference {
-  quantized: Float64Array;  // on the quantized activations
-  magnitude: Float64Array;  // sum of |terms| of that sum
-  exact: Float64Array;      // on x itself
-  bound: Float64Array;      // allowed |out - exact|
-}
-
-function reference(x: Float32Array, m: number, w: Float32Array, n: number, k: number, bias: Float32Array): Reference {
-  const blocks = k / BLOCK;
-  const q = new Int8Array(m * k), d = new Float32Array(m * blocks);
-  for (let b = 0; b < m * blocks; b++) {
-    let amax = 0;
-    for (let e = 0; e < BLOCK; e++) amax = Math.max(amax, Math.abs(x[b * BLOCK + e]!));
-    d[b] = f32(amax / 127);
-    const inverse = d[b] !== 0 ? f32(1 / d[b]!) : 0;
-    for (let e = 0; e < BLOCK; e++) q[b * BLOCK + e] = Math.max(-127, Math.min(127, roundHalfEven(f32(x[b * BLOCK + e]! * inverse))));
-  }
-  const r: Reference = { quantized: new Float64Array(m * n), magnitude: new Float64Array(m * n),
-    exact: new Float64Array(m * n), bound: new Float64Array(m * n) };
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sq = bias[j]!, mag = Math.abs(sq), se = sq, exactMag = mag, rounding = 0;
-      for (let b = 0; b < blocks; b++) {
-        const xd = d[i * blocks + b]!;
-        let dot = 0, dotAbs = 0, wAbs = 0;
-        for (let e = b * BLOCK; e < (b + 1) * BLOCK; e++) {
-          const wv = w[j * k + e]!;
-          dot += q[i * k + e]! * wv;
-          dotAbs += Math.abs(q[i * k + e]! * wv);
-          wAbs += Math.abs(wv);
-          se += x[i * k + e]! * wv;
-          exactMag += Math.abs(x[i * k + e]! * wv);
-        }
-        sq += xd * dot;
-        mag += xd * dotAbs;
-        rounding += (xd / 2) * wAbs;
-      }
-      r.quantized[i * n + j] = sq;
-      r.magnitude[i * n + j] = mag;
-      r.exact[i * n + j] = se;
-      r.bound[i * n + j] = rounding * (1 + 1e-6) + 2e-6 * (mag + exactMag);
-    }
-  }
-  return r;
-}
+import { BLOCK, checkInt8EveryLevel, int8Expected } from './support/int8Reference.js';
 
 const SHAPES = [
   { m: 1, n: 37, k: 32 },     // one block, N not a multiple of 16
@@ -89,21 +35,8 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
       x[1] = 0;
       if (k >= 2 * BLOCK) x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
       const bias = rng.floats(n);
-      const ref = reference(x, m, dense, n, k, bias);
-      let first: Float32Array | null = null;
-      forEachLevel((level) => {
-        for (const threads of [1, 2]) {
-          setThreads(threads);
-          const out = new Float32Array(m * n);
-          matmul(x, m, w, out, bias);
-          const what = `${ggmlTypeName(type)} ${m}x${n}x${k} ${level} threads=${threads}`;
-          assertClose(out, ref.quantized, (i) => 2e-6 * ref.magnitude[i]! + 1e-30, `${what} vs quantized reference`);
-          assertClose(out, ref.exact, (i) => ref.bound[i]!, `${what} vs exact`);
-          if (first === null) first = out;
-          else assertIdentical(out, first, `${what} vs the first level/thread count`);
-        }
-      });
-      setThreads(cpuInfo().threads);
+      const ref = int8Expected(x, m, dense, n, k, bias, false);
+      checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
     }
   });
 }
@@ -114,7 +47,7 @@ test('gemv int8: without bias, and the int8 result is not the F32 one (the path 
   for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const x = rng.floats(m * k);
-    const r = reference(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n));
+    const r = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n), false);
     const int8 = new Float32Array(m * n), exact = new Float32Array(m * n);
     matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'int8' }), int8);
     matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'f32' }), exact);

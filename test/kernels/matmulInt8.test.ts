@@ -17,79 +17,12 @@ import assert from 'node:assert/strict';
 import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { addon } from '../../src/kernels/addon.js';
-import { cpuInfo, defaultPrecision, matmul, setThreads, Weight } from '../../src/kernels/native.js';
-import { assertClose, assertIdentical } from './support/close.js';
-import { forEachLevel } from './support/levels.js';
+import { defaultPrecision, matmul, Weight } from '../../src/kernels/native.js';
+import { assertIdentical } from './support/close.js';
+import { BLOCK, checkInt8EveryLevel, int8Expected } from './support/int8Reference.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
-const BLOCK = 32;
-const f32 = Math.fround;
-
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);  // halves go up
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** Activations quantized per row and 32-element block: quants and scales. */
-function quantizeRows(x: Float32Array, m: number, k: number): { q: Int8Array; d: Float32Array } {
-  const q = new Int8Array(m * k);
-  const d = new Float32Array(m * k / BLOCK);
-  for (let b = 0; b < m * k / BLOCK; b++) {
-    let amax = 0;
-    for (let e = 0; e < BLOCK; e++) amax = Math.max(amax, Math.abs(x[b * BLOCK + e]!));
-    const scale = f32(amax / 127);
-    const inverse = scale !== 0 ? f32(1 / scale) : 0;
-    d[b] = scale;
-    for (let e = 0; e < BLOCK; e++) {
-      q[b * BLOCK + e] = Math.max(-127, Math.min(127, roundHalfEven(f32(x[b * BLOCK + e]! * inverse))));
-    }
-  }
-  return { q, d };
-}
-
 const MIN_TYPES = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K]);
-
-interface Expected {
-  quantized: Float64Array;  // on the quantized activations
-  magnitude: Float64Array;  // sum of |terms| of that sum
-  exact: Float64Array;      // on x itself
-  bound: Float64Array;      // the activation-rounding bound on |quantized - exact|, plus magnitude
-}
-
-function expected(x: Float32Array, m: number, w: Float32Array, n: number, k: number, bias: Float32Array,
-  mins: boolean): Expected {
-  const { q, d } = quantizeRows(x, m, k);
-  const quantized = new Float64Array(m * n), magnitude = new Float64Array(m * n);
-  const exact = new Float64Array(m * n), bound = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let rowMax = 0;
-      for (let e = 0; e < k; e++) rowMax = Math.max(rowMax, Math.abs(w[j * k + e]!));
-      let sq = bias[j]!, mag = Math.abs(sq), se = sq, rounding = 0, exactMag = mag;
-      for (let b = 0; b < k / BLOCK; b++) {
-        const xd = d[i * k / BLOCK + b]!;
-        let dot = 0, dotAbs = 0, wAbs = 0, qAbs = 0;
-        for (let e = b * BLOCK; e < (b + 1) * BLOCK; e++) {
-          const wv = w[j * k + e]!;
-          dot += q[i * k + e]! * wv;
-          dotAbs += Math.abs(q[i * k + e]! * wv);
-          qAbs += Math.abs(q[i * k + e]!);
-          wAbs += Math.abs(wv);
-          se += x[i * k + e]! * wv;
-          exactMag += Math.abs(x[i * k + e]! * wv);
-        }
-        sq += xd * dot;
-        mag += xd * dotAbs + (mins ? xd * qAbs * 2 * rowMax : 0);
-        rounding += (xd / 2) * wAbs;
-      }
-      quantized[i * n + j] = sq;
-      magnitude[i * n + j] = mag;
-      exact[i * n + j] = se;
-      bound[i * n + j] = rounding * (1 + 1e-6) + 2e-6 * (mag + exactMag);
-    }
-  }
-  return { quantized, magnitude, exact, bound };
-}
 
 const TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K,
   GgmlType.Q6_K];
@@ -114,21 +47,8 @@ for (const type of TYPES) {
       x[5] = 0;
       x.fill(0, k, k + BLOCK);  // an all-zero block (scale 0)
       const bias = rng.floats(n);
-      const ref = expected(x, m, dense, n, k, bias, MIN_TYPES.has(type));
-      let first: Float32Array | null = null;
-      forEachLevel((level) => {
-        for (const threads of [1, 2]) {
-          setThreads(threads);
-          const out = new Float32Array(m * n);
-          matmul(x, m, w, out, bias);
-          const what = `${ggmlTypeName(type)} ${m}x${n}x${k} ${level} threads=${threads}`;
-          assertClose(out, ref.quantized, (i) => 2e-6 * ref.magnitude[i]! + 1e-30, `${what} vs quantized reference`);
-          assertClose(out, ref.exact, (i) => ref.bound[i]!, `${what} vs exact`);
-          if (first === null) first = out;
-          else assertIdentical(out, first, `${what} vs the first level/thread count`);
-        }
-      });
-      setThreads(cpuInfo().threads);
+      const ref = int8Expected(x, m, dense, n, k, bias, MIN_TYPES.has(type));
+      checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
     }
   });
 }

@@ -6,6 +6,10 @@ written into the run's config.json, and re-running with that scale and seed repl
 """
 from model import Config
 
+# The embedded default model's shape (7.3M parameters), shared by its stages and the smoke check.
+DEFAULT_SHAPE = Config(hidden_size=256, intermediate_size=768, num_hidden_layers=8, num_attention_heads=4,
+                       num_key_value_heads=2, rope_theta=500000.0)
+
 PRESETS = {
     # The first model (2.4M parameters): about 15 minutes on one CPU core. Too little to learn retrieval.
     'cpu-small': {
@@ -18,8 +22,7 @@ PRESETS = {
     # The embedded default model (7.3M parameters). About 2,300 steps of 131K tokens: minutes on one datacenter
     # GPU; the same schedule on CPU is days, so on 2 cores use a small --scale (see MODEL.md).
     'default': {
-        'model': Config(hidden_size=256, intermediate_size=768, num_hidden_layers=8, num_attention_heads=4,
-                        num_key_value_heads=2, rope_theta=500000.0),
+        'model': DEFAULT_SHAPE,
         'phases': [(400, 512, 256, 1.0, 'copy'), (600, 512, 256, 0.8, 'tasks'), (500, 2048, 64, 0.8, 'tasks'),
                    (600, 4096, 32, 0.8, 'tasks'), (200, 8192, 16, 0.8, 'tasks')],
         'lr': 2e-3,
@@ -27,8 +30,7 @@ PRESETS = {
     # Second stage of the default model, started from the first one's weights (train.py --init): retrieval-heavy
     # rows at 2K-8K with a lower learning rate, for the kv lookups that stage one left below 95 %.
     'default-stage2': {
-        'model': Config(hidden_size=256, intermediate_size=768, num_hidden_layers=8, num_attention_heads=4,
-                        num_key_value_heads=2, rope_theta=500000.0),
+        'model': DEFAULT_SHAPE,
         'phases': [(500, 2048, 64, 0.9, 'retrieval'), (700, 4096, 32, 0.9, 'retrieval'),
                    (150, 8192, 16, 0.9, 'retrieval')],
         'lr': 6e-4,
@@ -36,15 +38,13 @@ PRESETS = {
     # Third stage, prepared but NOT yet run (needs a GPU): from the shipped weights (--init models/default/hf),
     # kv-heavy rows at 4K-8K, for kv at 4K (87 % after stage two). About 100 s on one H200.
     'default-stage3': {
-        'model': Config(hidden_size=256, intermediate_size=768, num_hidden_layers=8, num_attention_heads=4,
-                        num_key_value_heads=2, rope_theta=500000.0),
+        'model': DEFAULT_SHAPE,
         'phases': [(600, 4096, 32, 0.9, 'kv-focus'), (250, 8192, 16, 0.9, 'kv-focus')],
         'lr': 4e-4,
     },
     # A pipeline check: the default model's shape, a few tiny steps of every phase kind.
     'smoke': {
-        'model': Config(hidden_size=256, intermediate_size=768, num_hidden_layers=8, num_attention_heads=4,
-                        num_key_value_heads=2, rope_theta=500000.0),
+        'model': DEFAULT_SHAPE,
         'phases': [(2, 128, 4, 1.0, 'copy'), (2, 256, 2, 0.8, 'tasks'), (2, 1024, 1, 0.8, 'retrieval')],
         'lr': 2e-3,
     },

@@ -10,6 +10,7 @@
 //     (common/int8_panels.h); F32/F16/BF16 get the native panels of kPrecisionF32.
 // Other block-quantized types have no panels: the GEMM decodes them tile by tile.
 #pragma once
+#include "common/half_float.h"
 #include <cstddef>
 #include <cstdint>
 
@@ -27,9 +28,6 @@ size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision);
 
 // Writes the panels of w (a panel type) to dst (panelBytes(...) bytes), on the thread pool.
 void packPanels(const WeightView& w, int32_t precision, uint8_t* dst);
-
-// f16 bits as a float (exact).
-float halfBitsToFloat(uint16_t h);
 
 // Round to nearest even bf16 bits (NaN stays NaN).
 uint16_t floatToBf16(float value);

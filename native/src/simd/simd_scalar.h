@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/half_float.h"
+
 #ifndef FASTFILL_LEVEL
 #error "define FASTFILL_LEVEL before including a simd header"
 #endif
@@ -52,24 +54,7 @@ inline void vStoreFirst(float* p, Vec a, int n) {
   if (n > 0) *p = a.v;
 }
 
-inline float halfToFloat(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  const uint32_t exponent = (h >> 10) & 0x1Fu;
-  const uint32_t mantissa = h & 0x3FFu;
-  uint32_t bits;
-  if (exponent == 0) {
-    const float magnitude = static_cast<float>(mantissa) * 5.9604644775390625e-8f;  // 2^-24
-    std::memcpy(&bits, &magnitude, 4);
-    bits |= sign;
-  } else if (exponent == 31) {
-    bits = sign | 0x7F800000u | (mantissa << 13);
-  } else {
-    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  }
-  float r;
-  std::memcpy(&r, &bits, 4);
-  return r;
-}
+inline float halfToFloat(uint16_t h) { return halfBitsToFloat(h); }
 
 // kLanes f16 / bf16 values as floats.
 inline Vec vLoadHalves(const uint16_t* p) { return {halfToFloat(*p)}; }

@@ -2,20 +2,12 @@
 // variant with the same structure for tests.
 import type { ModelConfig } from '../../model/config.js';
 
-export interface BenchShape {
+export type BenchShape = Pick<ModelConfig, 'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim'
+  | 'intermediateSize' | 'vocabSize' | 'ropeTheta' | 'rmsNormEps'> & {
   /** short name used in file names */
   name: string;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  intermediateSize: number;
-  vocabSize: number;
   contextLength: number;
-  ropeTheta: number;
-  rmsNormEps: number;
-}
+};
 
 export const QWEN25_05B_SHAPE: BenchShape = {
   name: 'qwen2.5-0.5b-shape',
