@@ -64,23 +64,15 @@ inline void groupDotItem(const MatmulArgs& a, int64_t m0, int64_t n0, int64_t n1
   for (int64_t j = n0; j < n1; ++j) groupDotRow<Type, M>(a, x, out, j);
 }
 
-template <int32_t Type, int M = 7>
-inline void groupDotRowsOf(const MatmulArgs& a, int64_t m0, int rowsOfX, int64_t n0, int64_t n1) {
-  if constexpr (M > 1) {
-    if (rowsOfX < M) {
-      groupDotRowsOf<Type, M - 1>(a, m0, rowsOfX, n0, n1);
-      return;
-    }
-  }
-  groupDotItem<Type, M>(a, m0, n0, n1);
-}
-
 template <int32_t Type>
 inline void gemvGroupsOf(const MatmulArgs& a) {
   const int64_t rowsPerItem = gemvRowsPerItem(a.w.rowBytes);
   forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&a, rowsPerItem](int64_t item, int) {
     const int64_t n0 = item * rowsPerItem, n1 = minI64(a.w.rows, n0 + rowsPerItem);
-    for (int64_t m0 = 0; m0 < a.m; m0 += 7) groupDotRowsOf<Type>(a, m0, static_cast<int>(minI64(7, a.m - m0)), n0, n1);
+    for (int64_t m0 = 0; m0 < a.m; m0 += 7) {
+      withRowCount<7>(static_cast<int>(minI64(7, a.m - m0)),
+                      [&](auto M) { groupDotItem<Type, decltype(M)::value>(a, m0, n0, n1); });
+    }
   });
 }
 

@@ -154,16 +154,6 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
   }
 }
 
-template <int32_t Type, int M = kGemvInt8MaxRows>
-inline void gemvInt8RowsOfVec(const GemvInt8Job& job, int64_t m0, int rows, int64_t j0, int64_t j1) {
-  if constexpr (M > 1) {
-    if (rows < M) {
-      gemvInt8RowsOfVec<Type, M - 1>(job, m0, rows, j0, j1);
-      return;
-    }
-  }
-  gemvInt8RowsVec<Type, M>(job, m0, j0, j1);
-}
 #endif
 
 template <int32_t Type>
@@ -171,7 +161,8 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 #ifdef __AVX2__
   const int64_t m = job.args->m;
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
-    gemvInt8RowsOfVec<Type>(job, m0, static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), j0, j1);
+    withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
+                                   [&](auto M) { gemvInt8RowsVec<Type, decltype(M)::value>(job, m0, j0, j1); });
 #else
   for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain<Type>(job, j);
 #endif

@@ -75,17 +75,6 @@ inline void panelGemvRows(const MatmulArgs& a, int64_t m0, int64_t p0, int64_t p
   for (int64_t p = p0; p < p1; p += G) panelGemvGroup<Panel, M, G>(a, m0, p, static_cast<int>(minI64(G, p1 - p)));
 }
 
-template <class Panel, int M = kGemvPanelMaxRows>
-inline void panelGemvRowsOf(const MatmulArgs& a, int64_t m0, int rows, int64_t p0, int64_t p1) {
-  if constexpr (M > 1) {
-    if (rows < M) {
-      panelGemvRowsOf<Panel, M - 1>(a, m0, rows, p0, p1);
-      return;
-    }
-  }
-  panelGemvRows<Panel, M>(a, m0, p0, p1);
-}
-
 template <class Panel>
 inline void panelGemvOf(const MatmulArgs& a) {
   const size_t panelBytes = static_cast<size_t>(a.w.cols) * kPanelColumns * sizeof(typename Panel::Elem);
@@ -95,7 +84,7 @@ inline void panelGemvOf(const MatmulArgs& a) {
     const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
     for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
       const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
-      panelGemvRowsOf<Panel>(a, m0, rows, p0, p1);
+      withRowCount<kGemvPanelMaxRows>(rows, [&](auto M) { panelGemvRows<Panel, decltype(M)::value>(a, m0, p0, p1); });
     }
   });
 }

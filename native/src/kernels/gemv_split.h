@@ -5,6 +5,8 @@
 // items never write the same 64-byte line of an output row (when it is 64-byte aligned). The split
 // depends only on the shape, never on the thread count.
 #pragma once
+#include <type_traits>
+
 #include "kernels/level_common.h"
 
 namespace fastfill {
@@ -16,6 +18,19 @@ constexpr int64_t kGemvRowQuantum = 16;
 inline int64_t gemvRowsPerItem(size_t rowBytes) {
   const int64_t rows = static_cast<int64_t>(kGemvItemBytes / (rowBytes > 0 ? rowBytes : 1));
   return maxI64(kGemvRowQuantum, ceilDiv(rows, kGemvRowQuantum) * kGemvRowQuantum);
+}
+
+// Calls f(std::integral_constant<int, M>{}) with M = rows (1..MaxRows): a GEMV's row count of x as a
+// template argument, so its accumulators stay in registers.
+template <int MaxRows, class F>
+inline void withRowCount(int rows, const F& f) {
+  if constexpr (MaxRows > 1) {
+    if (rows < MaxRows) {
+      withRowCount<MaxRows - 1>(rows, f);
+      return;
+    }
+  }
+  f(std::integral_constant<int, MaxRows>{});
 }
 
 }  // namespace FASTFILL_LEVEL
