@@ -24,10 +24,13 @@ export interface NativeAddon {
   setThreads(n: number): void;
   setCpuLevel(level: CpuLevel): void;
   mapFile(path: string, offset: number, length: number, maxLength: number): ArrayBuffer;
+  releaseMappedPages(view: Uint8Array): number;
   /** The weight's GEMM panels (native memory), or null for a type without panels. precision: 0 F32, 1 BF16. */
   packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision?: number): ArrayBuffer | null;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
     bias: Float32Array | null, panels?: Uint8Array | null, precision?: number): void;
+  /** matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision). */
+  matmulGroup(x: Float32Array, m: number, ...parts: unknown[]): void;
   getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;
   rmsNorm(x: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number, out: Float32Array): void;
   rope(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number, positions: Int32Array,

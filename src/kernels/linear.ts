@@ -19,6 +19,45 @@ export function matmul(x: Float32Array, m: number, w: Weight, out: Float32Array,
   addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null, w.panels, w.precisionCode);
 }
 
+/** One part of matmulGroup: out = x W^T (+ bias), out is [m][w.rows]. */
+export interface MatmulPart {
+  w: Weight;
+  out: Float32Array;
+  bias?: Float32Array;
+}
+
+/**
+ * matmul of one x by several weights of the same cols (a layer's q, k, v; gate, up). Bit-identical
+ * to calling matmul for each part; with few rows of x (decode) the parts run as one native job.
+ */
+export function matmulGroup(x: Float32Array, m: number, parts: readonly MatmulPart[]): void {
+  const fn = 'matmulGroup';
+  if (!Array.isArray(parts) || parts.length < 1 || parts.length > 8) {
+    throw new RangeError(`${fn}: parts must be an array of 1 to 8 parts`);
+  }
+  checkDim(fn, 'm', m);
+  const flat: unknown[] = [];
+  parts.forEach((part, i) => {
+    const name = `parts[${i}]`;
+    checkWeight(`${fn} ${name}`, part.w);
+    if (part.w.cols !== parts[0]!.w.cols) {
+      throw new RangeError(`${fn}: ${name}.w has ${part.w.cols} cols, parts[0].w has ${parts[0]!.w.cols}`);
+    }
+    checkFloat32(fn, `${name}.out`, part.out, m * part.w.rows, `m*rows = ${m}*${part.w.rows}`);
+    if (part.bias !== undefined) checkFloat32(fn, `${name}.bias`, part.bias, part.w.rows, 'rows');
+    const others: Record<string, Float32Array> = { x };
+    parts.forEach((other, j) => {
+      if (other.bias !== undefined) others[`parts[${j}].bias`] = other.bias;
+      if (j !== i) others[`parts[${j}].out`] = other.out;
+    });
+    checkNoOverlap(`${fn} ${name}`, part.out, others);
+    flat.push(part.w.data, part.w.type, part.w.rows, part.w.cols, part.out, part.bias ?? null, part.w.panels,
+      part.w.precisionCode);
+  });
+  checkFloat32(fn, 'x', x, m * parts[0]!.w.cols, `m*cols = ${m}*${parts[0]!.w.cols}`);
+  addon().matmulGroup(x, m, ...flat);
+}
+
 /** out[i] = row ids[i] of W as floats; out is [ids.length][w.cols]. */
 export function getRows(w: Weight, ids: Int32Array, out: Float32Array): void {
   const fn = 'getRows';

@@ -68,3 +68,14 @@ export function mapFile(path: string, range?: FileRange): ArrayBuffer {
   if (!Number.isSafeInteger(length) || length < -1) throw new RangeError(`${fn}: length must be an integer >= 0, got ${length}`);
   return addon().mapFile(path, offset, length, MAX_ARRAY_BUFFER_BYTES);
 }
+
+/**
+ * Drops this process's resident pages of `view` when it lies inside a file mapped by mapFile (a no-op,
+ * returning 0, for any other memory). The bytes stay readable: pages read again come back from the file.
+ * For weights that will not be read again (packed into panels), so the mapped copy stops counting in RSS.
+ * Returns the bytes released (whole pages inside the view).
+ */
+export function releaseMappedPages(view: Uint8Array): number {
+  if (!(view instanceof Uint8Array)) throw new TypeError('releaseMappedPages: view must be a Uint8Array');
+  return addon().releaseMappedPages(view);
+}

@@ -76,6 +76,14 @@ export class Weight {
     return this.panels?.byteLength ?? 0;
   }
 
+  /**
+   * True when matmul never reads `data` (F32/F16/BF16 weights with panels: every matmul reads the
+   * panels); getRows still does.
+   */
+  get matmulReadsOnlyPanels(): boolean {
+    return this.panels !== null && PANEL_TYPES.has(this.type);
+  }
+
   /** precision as the native code numbers it */
   get precisionCode(): number {
     return PRECISION_CODE[this.precision];

@@ -44,9 +44,8 @@ export class Transformer {
     for (let l = 0; l < c.numLayers; l++) {
       const lw = w.layers[l]!;
       k.rmsNorm(x, n, h, lw.attnNorm, c.rmsNormEps, normed);
-      k.matmul(normed, n, lw.wq, q, lw.bq);
-      k.matmul(normed, n, lw.wk, kNew, lw.bk);
-      k.matmul(normed, n, lw.wv, vNew, lw.bv);
+      k.matmulGroup(normed, n, [{ w: lw.wq, out: q, bias: lw.bq }, { w: lw.wk, out: kNew, bias: lw.bk },
+        { w: lw.wv, out: vNew, bias: lw.bv }]);
       k.rope(q, n, c.numHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
       k.rope(kNew, n, c.numKvHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
       k.kvWrite(kv.k[l]!, kv.v[l]!, kNew, vNew, batch.slots, c.numKvHeads, c.headDim);
@@ -60,8 +59,7 @@ export class Transformer {
       k.add(x, proj, x);
 
       k.rmsNorm(x, n, h, lw.ffnNorm, c.rmsNormEps, normed);
-      k.matmul(normed, n, lw.wGate, gate);
-      k.matmul(normed, n, lw.wUp, up);
+      k.matmulGroup(normed, n, [{ w: lw.wGate, out: gate }, { w: lw.wUp, out: up }]);
       k.siluMul(gate, up, gate);
       k.matmul(gate, n, lw.wDown, proj);
       k.add(x, proj, x);

@@ -2,7 +2,7 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { INT8_TYPES, PANEL_TYPES, PRECISIONS, Weight, type Precision } from '../kernels/native.js';
+import { INT8_TYPES, PANEL_TYPES, PRECISIONS, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
@@ -80,7 +80,10 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
     if (!COMPUTE_TYPES.has(t.type)) {
       throw new WeightError(`${source}: tensor '${name}' has type ${ggmlTypeName(t.type)}, which the kernels do not support`);
     }
-    return Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul, precision });
+    const weight = Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul, precision });
+    // the panels are a full copy: the file's pages need not stay resident (a no-op unless mapped)
+    if (weight.matmulReadsOnlyPanels) releaseMappedPages(weight.data);
+    return weight;
   };
   const vector = (name: string, length: number): Float32Array => {
     const t = find(name);
@@ -90,6 +93,12 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
   const optionalVector = (name: string, length: number): Float32Array | undefined =>
     tensors.has(name) ? vector(name, length) : undefined;
 
+  // The biggest matrices first: while one is packed its mapped pages are resident beside the panels
+  // made so far, so packing them early keeps the peak lower. An untied embedding is only ever
+  // gathered by row, never multiplied: no panels for it.
+  const untied = tensors.has(names.output);
+  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h, !untied);
+  const output = untied ? matrix(names.output, vocabSize, h) : tokenEmbedding;
   const layers: LayerWeights[] = [];
   for (let i = 0; i < config.numLayers; i++) {
     const n = names.layer(i);
@@ -109,10 +118,6 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
       wDown: matrix(n.wDown, h, ffn),
     });
   }
-  // an untied embedding is only ever gathered by row, never multiplied: no panels for it
-  const untied = tensors.has(names.output);
-  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h, !untied);
-  const output = untied ? matrix(names.output, vocabSize, h) : tokenEmbedding;
   return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output };
 }
 

@@ -1,4 +1,4 @@
-// CPU detection and dispatch, FASTFILL_CPU / FASTFILL_THREADS, the thread count, mapFile.
+// CPU detection and dispatch, FASTFILL_CPU / FASTFILL_THREADS, the thread count, mapFile, releaseMappedPages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { addon } from '../../src/kernels/addon.js';
-import { CPU_LEVELS, cpuInfo, mapFile, setCpuLevel, setThreads } from '../../src/kernels/native.js';
+import { CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads } from '../../src/kernels/native.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const NATIVE_MODULE = pathToFileURL(path.join(REPO_ROOT, 'dist', 'src', 'kernels', 'native.js')).href;
@@ -121,3 +121,38 @@ test('mapFile maps files and ranges copy-on-write and reports unreadable paths a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+function residentKb(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line!.split(/\s+/)[1]);
+}
+
+test('releaseMappedPages drops a mapped range from RSS, keeps its bytes, and leaves other memory alone',
+  { skip: existsSync('/proc/self/status') ? false : 'no /proc/self/status' }, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ff-release-'));
+    try {
+      const file = path.join(dir, 'data.bin');
+      const content = new Uint8Array(32 << 20);
+      for (let i = 0; i < content.length; i += 4096) content[i] = (i >> 12) & 0xff;
+      writeFileSync(file, content);
+      const view = new Uint8Array(mapFile(file));
+      let sum = 0;
+      for (let i = 0; i < view.length; i += 4096) sum += view[i]!;  // every page resident
+      const before = residentKb();
+      const released = releaseMappedPages(view.subarray(100, view.length - 100));
+      assert.equal(released, view.length - 2 * 4096, 'whole pages inside the view only');
+      const after = residentKb();
+      assert.ok(before - after > 24 << 10, `RSS fell by ${before - after} KiB, expected most of 32 MiB`);
+      let again = 0;
+      for (let i = 0; i < view.length; i += 4096) again += view[i]!;
+      assert.equal(again, sum, 'the released pages read back from the file');
+      assert.deepEqual(view.subarray(0, 8192), content.subarray(0, 8192));
+
+      const heap = new Uint8Array(1 << 20).fill(7);
+      assert.equal(releaseMappedPages(heap), 0, 'memory that is not a mapped file is not released');
+      assert.ok(heap.every((b) => b === 7));
+      assert.throws(() => releaseMappedPages(new Float32Array(4) as unknown as Uint8Array), /Uint8Array/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });

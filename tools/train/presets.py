@@ -42,6 +42,13 @@ PRESETS = {
         'phases': [(600, 4096, 32, 0.9, 'kv-focus'), (250, 8192, 16, 0.9, 'kv-focus')],
         'lr': 4e-4,
     },
+    # Stage three sized for 2 CPU cores (about 45 minutes at 2 threads): the same kv-heavy rows at 4K as
+    # default-stage3, two rows a step, a lower peak rate for the small batch. Started from the shipped weights.
+    'default-stage3-cpu': {
+        'model': DEFAULT_SHAPE,
+        'phases': [(300, 4096, 2, 0.9, 'kv-focus')],
+        'lr': 2e-4,
+    },
     # A pipeline check: the default model's shape, a few tiny steps of every phase kind.
     'smoke': {
         'model': DEFAULT_SHAPE,

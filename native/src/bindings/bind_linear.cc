@@ -1,4 +1,6 @@
 // matmul and getRows: weight matrices of any compute type.
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -60,6 +62,18 @@ const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t i
   return panels;
 }
 
+// Panels are streamed whole by every matmul: from 2 MiB on they start on a 2 MiB boundary and ask
+// for transparent huge pages (where THP is "madvise") over their whole 2 MiB pages, so the TLB
+// covers the stream; the tail stays in small pages, so no memory is added. Freed with std::free.
+void* allocatePanels(size_t bytes) {
+  constexpr size_t kHuge = 2u << 20;
+  const size_t rounded = (bytes + 63) / 64 * 64;
+  if (bytes < kHuge) return std::aligned_alloc(64, rounded);
+  void* memory = std::aligned_alloc(kHuge, rounded);
+  if (memory != nullptr) madvise(memory, bytes / kHuge * kHuge, MADV_HUGEPAGE);  // advice only
+  return memory;
+}
+
 // matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?)
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   JsArgs args(info, "matmul");
@@ -71,6 +85,38 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   float* out = args.floats(6, "out", args.product(m, w.rows, "m*rows"));
   const float* bias = args.optionalFloats(7, "bias", w.rows);
   if (args.ok()) activeKernels().matmul(MatmulArgs{x, m, w, bias, out});
+  return args.finish();
+}
+
+// matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision):
+// 1..8 parts of the same cols.
+Napi::Value MatmulGroup(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "matmulGroup");
+  constexpr size_t kPartArgs = 8;
+  const size_t count = info.Length() < 2 ? 0 : (info.Length() - 2) / kPartArgs;
+  if (info.Length() < 2 + kPartArgs || (info.Length() - 2) % kPartArgs != 0 || count > 8) {
+    args.fail("expected x, m and 1 to 8 parts of 8 arguments each");
+    return args.finish();
+  }
+  const int64_t m = args.integer(1, "m", 0, kMaxDim);
+  std::vector<MatmulArgs> parts(count);
+  for (size_t i = 0; i < count && args.ok(); ++i) {
+    const size_t first = 2 + i * kPartArgs;
+    WeightView w = readWeight(args, first);
+    w.precision = readPrecision(args, info, first + 7);
+    w.panels = readPanels(args, info, first + 6, w);
+    if (args.ok() && i > 0 && w.cols != parts[0].w.cols) {
+      args.fail("part " + std::to_string(i) + " has " + std::to_string(w.cols) + " cols, part 0 has " +
+                std::to_string(parts[0].w.cols));
+    }
+    float* out = args.floats(first + 4, "out", args.product(m, w.rows, "m*rows"));
+    const float* bias = args.optionalFloats(first + 5, "bias", w.rows);
+    parts[i] = MatmulArgs{nullptr, m, w, bias, out};
+  }
+  const float* x = args.ok() ? args.floats(0, "x", args.product(m, parts[0].w.cols, "m*cols")) : nullptr;
+  if (!args.ok()) return args.finish();
+  for (MatmulArgs& part : parts) part.x = x;
+  activeKernels().matmulGroup(MatmulGroupArgs{parts.data(), static_cast<int>(count)});
   return args.finish();
 }
 
@@ -101,7 +147,7 @@ Napi::Value PackWeight(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t bytes = panelBytes(w.type, w.rows, w.cols, w.precision);
   if (bytes == 0) return env.Null();
-  void* memory = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  void* memory = allocatePanels(bytes);
   if (memory == nullptr) {
     args.fail("out of memory for " + std::to_string(bytes) + " bytes of weight panels");
     return args.finish();
@@ -120,6 +166,7 @@ Napi::Value PackWeight(const Napi::CallbackInfo& info) {
 void registerLinear(Napi::Env env, Napi::Object exports) {
   exports.Set("packWeight", Napi::Function::New(env, PackWeight, "packWeight"));
   exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
+  exports.Set("matmulGroup", Napi::Function::New(env, MatmulGroup, "matmulGroup"));
   exports.Set("getRows", Napi::Function::New(env, GetRows, "getRows"));
 }
 

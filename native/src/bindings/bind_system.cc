@@ -82,6 +82,18 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
                                 new MappedFile(mapped));
 }
 
+// releaseMappedPages(view: Uint8Array): bytes of this process's pages dropped (see map_file.h);
+// 0 for a view that is not inside a mapped file.
+Napi::Value ReleaseMappedPages(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(info.Env(), "releaseMappedPages: view must be a Uint8Array").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  const Napi::Uint8Array view = info[0].As<Napi::Uint8Array>();
+  return Napi::Number::New(info.Env(), static_cast<double>(releaseMappedPages(view.Data(), view.ByteLength())));
+}
+
 }  // namespace
 
 void registerSystem(Napi::Env env, Napi::Object exports) {
@@ -90,6 +102,7 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("setCpuLevel", Napi::Function::New(env, SetCpuLevel, "setCpuLevel"));
   exports.Set("mapFile", Napi::Function::New(env, MapFile, "mapFile"));
+  exports.Set("releaseMappedPages", Napi::Function::New(env, ReleaseMappedPages, "releaseMappedPages"));
 }
 
 }  // namespace fastfill

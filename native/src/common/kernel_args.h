@@ -37,6 +37,12 @@ struct MatmulArgs {
   float* out;         // [m][w.rows]
 };
 
+// Several matmuls of one x: every part has the same x, m and w.cols (kernels/matmul_group.h).
+struct MatmulGroupArgs {
+  const MatmulArgs* parts;
+  int count;
+};
+
 // out[i] = dequantized W row ids[i]
 struct GetRowsArgs {
   WeightView w;

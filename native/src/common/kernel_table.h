@@ -10,6 +10,7 @@ namespace fastfill {
 struct KernelTable {
   const char* level;
   void (*matmul)(const MatmulArgs& args);
+  void (*matmulGroup)(const MatmulGroupArgs& args);
   void (*getRows)(const GetRowsArgs& args);
   void (*rmsNorm)(const RmsNormArgs& args);
   void (*rope)(const RopeArgs& args);

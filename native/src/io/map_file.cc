@@ -7,8 +7,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 namespace fastfill {
+namespace {
+
+struct LiveMapping {
+  uintptr_t begin, end;
+};
+std::mutex liveMutex;
+std::vector<LiveMapping> liveMappings;  // every mapping not yet unmapped
+
+}  // namespace
 
 bool mapFileCopyOnWrite(const std::string& path, int64_t offset, int64_t length, int64_t maxLength,
                         MappedFile* mapped, std::string* error) {
@@ -42,13 +53,41 @@ bool mapFileCopyOnWrite(const std::string& path, int64_t offset, int64_t length,
     if (base == MAP_FAILED) return fail("mmap failed", errno);
     *mapped = MappedFile{base, mappedLength, static_cast<uint8_t*>(base) + (offset - alignedOffset),
                          static_cast<size_t>(length)};
+    const std::lock_guard<std::mutex> lock(liveMutex);
+    liveMappings.push_back(LiveMapping{reinterpret_cast<uintptr_t>(base), reinterpret_cast<uintptr_t>(base) + mappedLength});
   }
   close(fd);  // the mapping keeps the file alive
   return true;
 }
 
 void unmapFile(const MappedFile& mapped) {
-  if (mapped.base != nullptr) munmap(mapped.base, mapped.mappedLength);
+  if (mapped.base == nullptr) return;
+  {
+    const std::lock_guard<std::mutex> lock(liveMutex);
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(mapped.base);
+    for (size_t i = 0; i < liveMappings.size(); ++i) {
+      if (liveMappings[i].begin == begin) {
+        liveMappings.erase(liveMappings.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+  munmap(mapped.base, mapped.mappedLength);
+}
+
+size_t releaseMappedPages(const uint8_t* data, size_t length) {
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data), end = begin + length;
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last <= first) return 0;
+  const std::lock_guard<std::mutex> lock(liveMutex);  // held so the mapping cannot go meanwhile
+  for (const LiveMapping& live : liveMappings) {
+    if (begin >= live.begin && end <= live.end) {
+      if (madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) return 0;
+      return last - first;
+    }
+  }
+  return 0;
 }
 
 }  // namespace fastfill

@@ -22,4 +22,10 @@ bool mapFileCopyOnWrite(const std::string& path, int64_t offset, int64_t length,
 
 void unmapFile(const MappedFile& mapped);
 
+// Drops this process's pages of [data, data + length) when the range lies inside one live mapping
+// of mapFileCopyOnWrite (anything else is left alone: releasing anonymous memory would zero it).
+// Only whole pages inside the range go; the bytes stay readable, and pages that are read again come
+// back from the file (writes made through the mapping are lost). Returns the bytes released.
+size_t releaseMappedPages(const uint8_t* data, size_t length);
+
 }  // namespace fastfill

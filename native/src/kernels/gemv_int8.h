@@ -170,9 +170,9 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 
 // Quantizes the activations into callerScratch (quantizeBlock's rule, kept as signed quants) and,
 // for Q4_0, the lane corrections.
-inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
+// nibbles: also the lane corrections (needed by Q4_0 weights).
+inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a, bool nibbles) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
-  const bool nibbles = a.w.type == kTypeQ4_0;
   // k is a multiple of 32, so the quants are a whole number of floats
   float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (1 + (nibbles ? kGemvInt8Lanes : 0))));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
@@ -196,25 +196,30 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   return GemvInt8Job{&a, xq, xd, xLane, blocks};
 }
 
-template <int32_t Type>
-inline void gemvInt8Of(const MatmulArgs& a) {
-  const GemvInt8Job job = quantizeGemvActivations(a);
-  const int64_t rowsPerItem = gemvRowsPerItem(a.w.rowBytes);
-  forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&job, rowsPerItem](int64_t item, int) {
-    const int64_t j0 = item * rowsPerItem, j1 = minI64(job.args->w.rows, j0 + rowsPerItem);
-    gemvInt8Item<Type>(job, j0, j1);
-  });
+inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }
+inline int64_t gemvInt8Items(const MatmulArgs& a) { return ceilDiv(a.w.rows, gemvInt8RowsPerItem(a)); }
+
+// Work item `item` of job (its args' weight rows, about kGemvItemBytes of them).
+inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
+  const int64_t perItem = gemvInt8RowsPerItem(*job.args);
+  const int64_t j0 = item * perItem, j1 = minI64(job.args->w.rows, j0 + perItem);
+  if (job.args->w.type == kTypeQ8_0) gemvInt8Item<kTypeQ8_0>(job, j0, j1);
+  else gemvInt8Item<kTypeQ4_0>(job, j0, j1);
 }
 
-// True when it ran: fewer than kGemmMinRows rows of x, Q8_0 or Q4_0 weights with int8 panels (the
-// int8 precision's weights; the panels themselves are not read).
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q8_0 or Q4_0 weights with
+// int8 panels (the int8 precision's weights; the panels themselves are not read).
+inline bool takesGemvInt8(const MatmulArgs& a) {
+  return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
+         (a.w.type == kTypeQ8_0 || a.w.type == kTypeQ4_0);
+}
+
+// True when it ran (see takesGemvInt8).
 inline bool gemvInt8(const MatmulArgs& a) {
-  if (a.w.precision != kPrecisionInt8 || a.w.panels == nullptr || a.m > kGemvInt8MaxRows) return false;
-  switch (a.w.type) {
-    case kTypeQ8_0: gemvInt8Of<kTypeQ8_0>(a); return true;
-    case kTypeQ4_0: gemvInt8Of<kTypeQ4_0>(a); return true;
-    default: return false;
-  }
+  if (!takesGemvInt8(a)) return false;
+  const GemvInt8Job job = quantizeGemvActivations(a, a.w.type == kTypeQ4_0);
+  forEachChunk(gemvInt8Items(a), [&job](int64_t item, int) { gemvInt8RunItem(job, item); });
+  return true;
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -75,29 +75,47 @@ inline void panelGemvRows(const MatmulArgs& a, int64_t m0, int64_t p0, int64_t p
   for (int64_t p = p0; p < p1; p += G) panelGemvGroup<Panel, M, G>(a, m0, p, static_cast<int>(minI64(G, p1 - p)));
 }
 
+// Panels per work item: whole panels, about kGemvItemBytes (gemv_split.h).
 template <class Panel>
-inline void panelGemvOf(const MatmulArgs& a) {
+inline int64_t panelGemvPerItem(const MatmulArgs& a) {
   const size_t panelBytes = static_cast<size_t>(a.w.cols) * kPanelColumns * sizeof(typename Panel::Elem);
-  const int64_t panels = ceilDiv(a.w.rows, kPanelColumns);
-  const int64_t perItem = maxI64(1, ceilDiv(kGemvItemBytes, static_cast<int64_t>(panelBytes)));
-  forEachChunk(ceilDiv(panels, perItem), [&a, panels, perItem](int64_t item, int) {
-    const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
-    for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
-      const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
-      withRowCount<kGemvPanelMaxRows>(rows, [&](auto M) { panelGemvRows<Panel, decltype(M)::value>(a, m0, p0, p1); });
-    }
-  });
+  return maxI64(1, ceilDiv(kGemvItemBytes, static_cast<int64_t>(panelBytes)));
 }
 
-// True when it ran: native F32/F16/BF16 panels (not bf16 precision's pair panels), 1..7 rows.
-inline bool gemvPanels(const MatmulArgs& a) {
+template <class Panel>
+inline int64_t panelGemvItems(const MatmulArgs& a) {
+  return ceilDiv(ceilDiv(a.w.rows, kPanelColumns), panelGemvPerItem<Panel>(a));
+}
+
+template <class Panel>
+inline void panelGemvItem(const MatmulArgs& a, int64_t item) {
+  const int64_t panels = ceilDiv(a.w.rows, kPanelColumns), perItem = panelGemvPerItem<Panel>(a);
+  const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
+  for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
+    const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
+    withRowCount<kGemvPanelMaxRows>(rows, [&](auto M) { panelGemvRows<Panel, decltype(M)::value>(a, m0, p0, p1); });
+  }
+}
+
+// Calls f(Panel{}) for the panel type of a; false when a does not take the panel GEMV: native
+// F32/F16/BF16 panels (not bf16 precision's pair panels), 1..7 rows.
+template <class F>
+inline bool withPanelGemv(const MatmulArgs& a, const F& f) {
   if (a.w.panels == nullptr || a.w.precision == kPrecisionBf16 || a.m > kGemvPanelMaxRows) return false;
   switch (a.w.type) {
-    case kTypeF32: panelGemvOf<PanelF32>(a); return true;
-    case kTypeF16: panelGemvOf<PanelF16>(a); return true;
-    case kTypeBF16: panelGemvOf<PanelBf16>(a); return true;
+    case kTypeF32: f(PanelF32{}); return true;
+    case kTypeF16: f(PanelF16{}); return true;
+    case kTypeBF16: f(PanelBf16{}); return true;
     default: return false;
   }
+}
+
+// True when it ran (see withPanelGemv).
+inline bool gemvPanels(const MatmulArgs& a) {
+  return withPanelGemv(a, [&a](auto panel) {
+    using Panel = decltype(panel);
+    forEachChunk(panelGemvItems<Panel>(a), [&a](int64_t item, int) { panelGemvItem<Panel>(a, item); });
+  });
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -4,6 +4,7 @@
 #include "kernels/attention.h"
 #include "kernels/elementwise.h"
 #include "kernels/matmul.h"
+#include "kernels/matmul_group.h"
 #include "kernels/rms_norm.h"
 #include "kernels/rope.h"
 
@@ -12,7 +13,7 @@ namespace FASTFILL_LEVEL {
 
 extern const KernelTable kKernels;
 const KernelTable kKernels = {
-    FASTFILL_LEVEL_NAME, &matmul, &getRows, &rmsNorm, &rope, &attention, &siluMul, &add, &scale, &addBias,
+    FASTFILL_LEVEL_NAME, &matmul, &matmulGroup, &getRows, &rmsNorm, &rope, &attention, &siluMul, &add, &scale, &addBias,
 };
 
 }  // namespace FASTFILL_LEVEL
