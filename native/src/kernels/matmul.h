@@ -2,13 +2,13 @@
 //
 // Fewer than kGemmMinRows rows (decode): weights with native panels (F32/F16/BF16 at f32 or int8
 // precision) take the panel GEMV (gemv_panels.h: the GEMM's own FMA chains, so bit-identical to
-// it); at int8 precision Q8_0 / Q4_0 weights with int8 panels take the int8 GEMV (gemv_int8.h:
+// it); bf16 pair panels take the pair GEMV (gemv_pairs.h: F32 activations, the pair GEMM's FMA
+// chains); at int8 precision Q8_0 / Q4_0 weights with int8 panels take the int8 GEMV (gemv_int8.h:
 // activations quantized per 32-block, vpdpbusd on the weights' own layout); every other weight
 // without panels takes dot products on its own layout (gemv.h; register decoding of quant groups
 // where the level has it, gemv_groups.h), exact F32. From kGemmMinRows rows on: the GEMM of the
-// precision (gemm.h, gemm_pairs.h; bf16 pair panels also below 8 rows), the int8 GEMM
-// (gemm_int8.h) for weights with int8 panels, and for other block-quantized weights the GEMM with
-// tile-by-tile decoding.
+// precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for weights with int8 panels, and
+// for other block-quantized weights the GEMM with tile-by-tile decoding.
 #pragma once
 #include "kernels/gemm.h"
 #include "kernels/gemm_int8.h"
@@ -16,6 +16,7 @@
 #include "kernels/gemv.h"
 #include "kernels/gemv_groups.h"
 #include "kernels/gemv_int8.h"
+#include "kernels/gemv_pairs.h"
 #include "kernels/gemv_panels.h"
 
 namespace fastfill {
@@ -48,6 +49,7 @@ inline void matmul(const MatmulArgs& a) {
 inline void matmulFloat(const MatmulArgs& a) {
   const bool manyRows = a.m >= kGemmMinRows;
   if (!manyRows && gemvPanels(a)) return;  // native panels, fewer rows: the GEMM's chains
+  if (!manyRows && gemvPairs(a)) return;   // bf16 pair panels, fewer rows: the pair GEMM's chains
   if (a.w.panels != nullptr || manyRows) {
     if (a.w.precision == kPrecisionBf16) gemmPairs(a, manyRows);
     else gemm(a);

@@ -1,5 +1,5 @@
 // Several matmuls of the same x (a layer's q, k and v, or its gate and up): out_i = x W_i^T + bias_i.
-// With few rows of x (decode) the parts that take a GEMV (gemv_panels.h, gemv_int8.h) run as one
+// With few rows of x (decode) the parts that take a GEMV (gemv_panels.h, gemv_pairs.h, gemv_int8.h) run as one
 // pool job over all their work items: one dispatch instead of one per part, no idle threads at a
 // small part's tail, and one activation quantization for the int8 parts. Every other part, and
 // every part at GEMM sizes, runs as its own matmul. Each output is computed by the same item code
@@ -11,11 +11,12 @@ namespace fastfill {
 namespace FASTFILL_LEVEL {
 
 constexpr int kMaxGroupParts = 8;
+constexpr int32_t kInt8Gemv = -1, kPairGemv = -2;
 
 struct GroupedGemv {
   const MatmulArgs* args;
   int64_t firstItem;  // in the shared job
-  int32_t panelType;  // kTypeF32/F16/BF16 for the panel GEMV; -1 for the int8 GEMV
+  int32_t panelType;  // kTypeF32/F16/BF16 for the panel GEMV; kInt8Gemv or kPairGemv
 };
 
 template <class F>
@@ -34,10 +35,13 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
     const MatmulArgs& a = g.parts[i];
     if (a.m == 0 || a.w.rows == 0) continue;
     if (takesGemvInt8(a)) {
-      gemvs[count++] = GroupedGemv{&a, items, -1};
+      gemvs[count++] = GroupedGemv{&a, items, kInt8Gemv};
       items += gemvInt8Items(a);
       int8 = true;
       nibbles = nibbles || a.w.type == kTypeQ4_0;
+    } else if (takesGemvPairs(a)) {
+      gemvs[count++] = GroupedGemv{&a, items, kPairGemv};
+      items += pairGemvItems(a);
     } else if (!withPanelGemv(a, [&](auto panel) {
                  gemvs[count++] = GroupedGemv{&a, items, a.w.type};
                  items += panelGemvItems<decltype(panel)>(a);
@@ -53,10 +57,12 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
     while (gemvs[part].firstItem > item) --part;
     const GroupedGemv& gemv = gemvs[part];
     const int64_t local = item - gemv.firstItem;
-    if (gemv.panelType < 0) {
+    if (gemv.panelType == kInt8Gemv) {
       GemvInt8Job job = shared;
       job.args = gemv.args;
       gemvInt8RunItem(job, local);
+    } else if (gemv.panelType == kPairGemv) {
+      pairGemvItem(*gemv.args, local);
     } else {
       withPanelOfType(gemv.panelType, [&](auto panel) { panelGemvItem<decltype(panel)>(*gemv.args, local); });
     }
