@@ -24,9 +24,10 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
  * 32-element block (scale amax/127 in F32, as llama.cpp's Q8_0 activations) and integer dot products
  * (AVX512-VNNI where the CPU has it): error per output up to about sum_blocks (d_x / 2) sum |w|,
  * d_x = the block's amax / 127. Weights are repacked into int8 panels (1.25 bytes per weight; 1.375
- * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). With 1-7 rows (decode), Q8_0 and Q4_0 weights also take
- * int8 activations (the same rule) dotted with their own blocks; other quantized types and float weights
- * compute exactly as at 'f32'.
+ * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). With 1-7 rows (decode), Q8_0 weights take the same
+ * int8 GEMM on their panels (so a decode row is bit-identical to the same row in a prefill batch) and Q4_0
+ * weights take int8 activations (the same rule) dotted with their own blocks; other quantized types and
+ * float weights compute exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'bf16', 'int8'];
@@ -77,11 +78,12 @@ export class Weight {
   }
 
   /**
-   * True when matmul never reads `data` (F32/F16/BF16 weights with panels: every matmul reads the
-   * panels); getRows still does.
+   * True when matmul never reads `data` (F32/F16/BF16 weights with panels, and Q8_0 with int8 panels:
+   * every matmul reads the panels); getRows still does.
    */
   get matmulReadsOnlyPanels(): boolean {
-    return this.panels !== null && PANEL_TYPES.has(this.type);
+    if (this.panels === null) return false;
+    return PANEL_TYPES.has(this.type) || (this.precision === 'int8' && this.type === GgmlType.Q8_0);
   }
 
   /** precision as the native code numbers it */

@@ -1,5 +1,6 @@
-// The int8-precision GEMV (native/src/kernels/gemv_int8.h): 1..7 rows of x, Q8_0 / Q4_0 weights
-// with int8 panels. Activations are quantized per row and 32-element block (d = amax/127 in F32,
+// Int8 precision with 1..7 rows of x: Q4_0 on the int8 GEMV over its own blocks
+// (native/src/kernels/gemv_int8.h), Q8_0 on the int8 GEMM over its panels (so its decode rows are
+// bit-identical to the same rows of a prefill batch, checked here too). Activations are quantized per row and 32-element block (d = amax/127 in F32,
 // q = round-half-even(x * f32(1/d)) clamped to +-127), quantized again here independently. Checks:
 //   1. float64 math on those quantized activations and the dequantized weights: the kernel may
 //      differ only by F32 rounding of the scale products and of the accumulation, 2e-6 of sum |terms|;
@@ -10,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { matmul, Weight } from '../../src/kernels/native.js';
+import { cpuInfo, matmul, setThreads, Weight } from '../../src/kernels/native.js';
+import { forEachLevel } from './support/levels.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 import { BLOCK, checkInt8EveryLevel, int8Expected } from './support/int8Reference.js';
@@ -74,4 +76,26 @@ test('gemv int8: f32 precision, pack: false and the other block types compute ex
       assertIdentical(a, b, `${ggmlTypeName(type)} pack=${pack} m=${m}`);
     }
   }
+});
+
+test('Q8_0 at int8 precision: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
+  const rng = new Rng(5250);
+  const [n, k] = [200, 288];
+  const bytes = randomWeightBytes(rng, GgmlType.Q8_0, n, k);
+  const w = Weight.create(GgmlType.Q8_0, n, k, bytes, { precision: 'int8' });
+  const x = rng.floats(9 * k, 3);
+  const bias = rng.floats(n);
+  forEachLevel((level) => {
+    const batch = new Float32Array(9 * n);
+    matmul(x, 9, w, batch, bias);
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      for (let m = 1; m < 8; m++) {
+        const out = new Float32Array(m * n).fill(NaN);
+        matmul(x.subarray(0, m * k), m, w, out, bias);
+        assertIdentical(out, batch.subarray(0, m * n), `m=${m} ${level} threads=${threads}`);
+      }
+    }
+  });
+  setThreads(cpuInfo().threads);
 });

@@ -118,7 +118,12 @@ inline void gemmInt8Item(const Int8Job& job, int64_t item) {
   }
 }
 
-inline void gemmInt8(const MatmulArgs& a) {
+// True for the int8 types whose panels the int8 GEMM also reads below kGemmMinRows rows (decode):
+// Q8_0, whose panels (1.25 bytes per weight) are barely bigger than its blocks (1.06).
+inline bool int8PanelsForFewRows(int32_t type) { return type == kTypeQ8_0; }
+
+// Quantizes a's activations into callerScratch: the job for a, with its plan.
+inline Int8Job quantizeInt8Job(const MatmulArgs& a) {
   const int64_t k = a.w.cols;
   const Int8Plan plan = planInt8(a.m, a.w.rows, k);
   // k is a multiple of 32, so the quants are a whole number of floats
@@ -127,8 +132,12 @@ inline void gemmInt8(const MatmulArgs& a) {
   float* xd = scratch + a.m * k / 4;
   float* xs = xd + a.m * plan.blocksPerRow;
   quantizeActivations(a.x, a.m, k, xq, xd, xs);
-  const Int8Job job{&a, xq, xd, xs, plan};
-  forEachChunk(plan.items, [&job](int64_t item, int) { gemmInt8Item(job, item); });
+  return Int8Job{&a, xq, xd, xs, plan};
+}
+
+inline void gemmInt8(const MatmulArgs& a) {
+  const Int8Job job = quantizeInt8Job(a);
+  forEachChunk(job.plan.items, [&job](int64_t item, int) { gemmInt8Item(job, item); });
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -1,13 +1,14 @@
-// The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q8_0 / Q4_0 weights at
-// kPrecisionInt8 (weights that have int8 panels), read in their own layout (1.06 / 0.56 bytes per
-// weight; the panels would be 1.25). Decode is bandwidth-bound: the point is to keep the arithmetic
-// per weight byte small enough that both threads stream at the memory's rate.
+// The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 weights at
+// kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 bytes per weight;
+// the panels would be 1.25). Decode is bandwidth-bound: the point is to keep the arithmetic per
+// weight byte small enough that both threads stream at the memory's rate. (Q8_0 decodes on its
+// panels with the int8 GEMM: matmul.h.)
 //
 // Activations are quantized per row and 32-element block exactly as for the int8 GEMM
 // (quantizeBlock, gemm_int8.h). Per block the signed dot product of activation and weight quants
 // is formed in 8 lanes of 4 consecutive elements (lane l: elements 4l..4l+3), exact in int32:
-// vpdpbusd on 256-bit vectors with AVX512-VNNI, vpmaddubsw + vpmaddwd on AVX2 (Q8_0: |w| unsigned
-// times x with w's sign; Q4_0: the nibbles times x, plus -8 * x's lane sums), plain loops below.
+// vpdpbusd on 256-bit vectors with AVX512-VNNI, vpmaddubsw + vpmaddwd on AVX2 (the nibbles times
+// x, plus -8 * x's lane sums), plain loops below.
 // Each lane accumulates in float over the blocks, alternating two sets:
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * wd_b, acc[b % 2][l])
 // and out = bias + reduceLanes(acc[0] + acc[1]) with the fixed tree of reduceLanes. Every path takes
@@ -34,23 +35,18 @@ struct GemvInt8Job {
   int64_t blocks;
 };
 
-// The lane partials of one block of Q8_0 / Q4_0 weights against activation row r: plain loops.
-template <int32_t Type>
+constexpr int64_t kQ4BlockBytes = 18;
+
+// The lane partials of one block of Q4_0 weights against activation row r: plain loops.
 inline void lanePartialsPlain(const GemvInt8Job& job, int64_t r, int64_t b, const uint8_t* block, int32_t* partial) {
   const int64_t k = job.args->w.cols;
   const uint8_t* xq = job.xq + r * k + b * kInt8BlockElements;
   for (int l = 0; l < kGemvInt8Lanes; ++l) {
     int32_t sum = 0;
     for (int e = 4 * l; e < 4 * l + 4; ++e) {
-      int32_t wq, xs;
-      if constexpr (Type == kTypeQ8_0) {
-        wq = static_cast<int8_t>(block[2 + e]);
-      } else {
-        const uint8_t byte = block[2 + (e % 16)];
-        wq = static_cast<int32_t>(e < 16 ? byte & 0x0F : byte >> 4) - 8;
-      }
-      xs = static_cast<int8_t>(xq[e]);
-      sum += xs * wq;
+      const uint8_t byte = block[2 + (e % 16)];
+      const int32_t wq = static_cast<int32_t>(e < 16 ? byte & 0x0F : byte >> 4) - 8;
+      sum += static_cast<int8_t>(xq[e]) * wq;
     }
     partial[l] = sum;
   }
@@ -64,17 +60,15 @@ inline float reduceLanes(const float* v) {
   return h2[0] + h2[1];
 }
 
-template <int32_t Type>
 inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
   const MatmulArgs& a = *job.args;
-  constexpr int64_t kBlockBytes = Type == kTypeQ8_0 ? 34 : 18;
   const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
   for (int64_t r = 0; r < a.m; ++r) {
     float acc[2][kGemvInt8Lanes] = {};
     for (int64_t b = 0; b < job.blocks; ++b) {
-      const uint8_t* block = row + b * kBlockBytes;
+      const uint8_t* block = row + b * kQ4BlockBytes;
       int32_t partial[kGemvInt8Lanes];
-      lanePartialsPlain<Type>(job, r, b, block, partial);
+      lanePartialsPlain(job, r, b, block, partial);
       const float scale = job.xd[r * job.blocks + b] * loadHalf(block);
       for (int l = 0; l < kGemvInt8Lanes; ++l) acc[b % 2][l] = fmaf(static_cast<float>(partial[l]), scale, acc[b % 2][l]);
     }
@@ -91,7 +85,7 @@ inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
   return _mm256_dpbusd_epi32(acc, u, s);
 #else
-  // pairs first: |u s + u' s'| <= 2 * 128 * 127 here, within int16 (u <= 128, |s| <= 127)
+  // pairs first: |u s + u' s'| <= 2 * 15 * 127 here, within int16 (u: nibbles, |s| <= 127)
   return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
 #endif
 }
@@ -103,50 +97,39 @@ inline float reduceLanesVec(__m256 v) {
 }
 
 // acc[r][parity] += the lane partials of block b against rows m0..m0+M-1, times their scales.
-template <int32_t Type, int M>
+template <int M>
 inline void blockStepVec(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, int parity,
                          __m256 (&acc)[M][2]) {
   const int64_t k = job.args->w.cols;
   const float wd = loadHalf(block);
-  __m256i w, u;
-  if constexpr (Type == kTypeQ8_0) {
-    w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
-    u = _mm256_abs_epi8(w);  // |w| as unsigned (-128 gives 128); the sign moves to x
-  } else {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2));
-    const __m128i low = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));
-    const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), _mm_set1_epi8(0x0F));
-    u = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);  // the nibbles, in element order
-  }
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2));
+  const __m128i low = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));
+  const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), _mm_set1_epi8(0x0F));
+  const __m256i u = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);  // the nibbles, in element order
   for (int r = 0; r < M; ++r) {
     const int64_t row = m0 + r;
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xq + row * k + b * kInt8BlockElements));
-    __m256i partial;
-    if constexpr (Type == kTypeQ8_0) {
-      partial = dotLanes(_mm256_setzero_si256(), u, _mm256_sign_epi8(x, w));
-    } else {  // nibbles times x, plus -8 * the lane sums of x
-      const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xLane + (row * job.blocks + b) * kGemvInt8Lanes));
-      partial = dotLanes(corr, u, x);
-    }
+    // nibbles times x, plus -8 * the lane sums of x
+    const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xLane + (row * job.blocks + b) * kGemvInt8Lanes));
+    const __m256i partial = dotLanes(corr, u, x);
     const __m256 scale = _mm256_set1_ps(job.xd[row * job.blocks + b] * wd);
     acc[r][parity] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(partial), scale, acc[r][parity]);
   }
 }
 
-template <int32_t Type, int M>
+template <int M>
 inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
   const MatmulArgs& a = *job.args;
-  constexpr int64_t kBlockBytes = Type == kTypeQ8_0 ? 34 : 18;
   for (int64_t j = j0; j < j1; ++j) {
     const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
     __m256 acc[M][2];
     for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     int64_t b = 0;
     for (; b + 2 <= job.blocks; b += 2) {
-      blockStepVec<Type, M>(job, m0, b, row + b * kBlockBytes, 0, acc);
-      blockStepVec<Type, M>(job, m0, b + 1, row + (b + 1) * kBlockBytes, 1, acc);
+      blockStepVec<M>(job, m0, b, row + b * kQ4BlockBytes, 0, acc);
+      blockStepVec<M>(job, m0, b + 1, row + (b + 1) * kQ4BlockBytes, 1, acc);
     }
-    if (b < job.blocks) blockStepVec<Type, M>(job, m0, b, row + b * kBlockBytes, 0, acc);
+    if (b < job.blocks) blockStepVec<M>(job, m0, b, row + b * kQ4BlockBytes, 0, acc);
     for (int r = 0; r < M; ++r) {
       const float sum = reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1]));
       a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
@@ -156,28 +139,26 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
 
 #endif
 
-template <int32_t Type>
 inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 #ifdef __AVX2__
   const int64_t m = job.args->m;
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
     withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
-                                   [&](auto M) { gemvInt8RowsVec<Type, decltype(M)::value>(job, m0, j0, j1); });
+                                   [&](auto M) { gemvInt8RowsVec<decltype(M)::value>(job, m0, j0, j1); });
 #else
-  for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain<Type>(job, j);
+  for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain(job, j);
 #endif
 }
 
-// Quantizes the activations into callerScratch (quantizeBlock's rule, kept as signed quants) and,
-// for Q4_0, the lane corrections.
-// nibbles: also the lane corrections (needed by Q4_0 weights).
-inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a, bool nibbles) {
+// Quantizes the activations into callerScratch (quantizeBlock's rule, kept as signed quants) with
+// the lane corrections of the nibbles.
+inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (1 + (nibbles ? kGemvInt8Lanes : 0))));
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (1 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
-  int32_t* xLane = nibbles ? reinterpret_cast<int32_t*>(xd + a.m * blocks) : nullptr;
+  int32_t* xLane = reinterpret_cast<int32_t*>(xd + a.m * blocks);
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
@@ -185,7 +166,6 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a, bool nibbles) {
       float unusedScaledSum;
       xd[i] = quantizeBlock(a.x + r * k + b * kInt8BlockElements, q, &unusedScaledSum);
       for (int e = 0; e < kInt8BlockElements; ++e) q[e] = static_cast<uint8_t>(q[e] ^ 0x80);  // quant + 128 -> quant
-      if (!nibbles) continue;
       for (int l = 0; l < kGemvInt8Lanes; ++l) {
         int32_t sum = 0;
         for (int e = 4 * l; e < 4 * l + 4; ++e) sum += static_cast<int8_t>(q[e]);
@@ -203,21 +183,20 @@ inline int64_t gemvInt8Items(const MatmulArgs& a) { return ceilDiv(a.w.rows, gem
 inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   const int64_t perItem = gemvInt8RowsPerItem(*job.args);
   const int64_t j0 = item * perItem, j1 = minI64(job.args->w.rows, j0 + perItem);
-  if (job.args->w.type == kTypeQ8_0) gemvInt8Item<kTypeQ8_0>(job, j0, j1);
-  else gemvInt8Item<kTypeQ4_0>(job, j0, j1);
+  gemvInt8Item(job, j0, j1);
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q8_0 or Q4_0 weights with
-// int8 panels (the int8 precision's weights; the panels themselves are not read).
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0 weights with int8
+// panels (the int8 precision's weights; the panels themselves are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
-         (a.w.type == kTypeQ8_0 || a.w.type == kTypeQ4_0);
+         a.w.type == kTypeQ4_0;
 }
 
 // True when it ran (see takesGemvInt8).
 inline bool gemvInt8(const MatmulArgs& a) {
   if (!takesGemvInt8(a)) return false;
-  const GemvInt8Job job = quantizeGemvActivations(a, a.w.type == kTypeQ4_0);
+  const GemvInt8Job job = quantizeGemvActivations(a);
   forEachChunk(gemvInt8Items(a), [&job](int64_t item, int) { gemvInt8RunItem(job, item); });
   return true;
 }

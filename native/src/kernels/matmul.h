@@ -3,12 +3,14 @@
 // Fewer than kGemmMinRows rows (decode): weights with native panels (F32/F16/BF16 at f32 or int8
 // precision) take the panel GEMV (gemv_panels.h: the GEMM's own FMA chains, so bit-identical to
 // it); bf16 pair panels take the pair GEMV (gemv_pairs.h: F32 activations, the pair GEMM's FMA
-// chains); at int8 precision Q8_0 / Q4_0 weights with int8 panels take the int8 GEMV (gemv_int8.h:
-// activations quantized per 32-block, vpdpbusd on the weights' own layout); every other weight
-// without panels takes dot products on its own layout (gemv.h; register decoding of quant groups
-// where the level has it, gemv_groups.h), exact F32. From kGemmMinRows rows on: the GEMM of the
-// precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for weights with int8 panels, and
-// for other block-quantized weights the GEMM with tile-by-tile decoding.
+// chains). At int8 precision Q8_0 weights take the int8 GEMM on their panels at any row count (the
+// panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
+// bit-identical to prefill rows); Q4_0 weights take the int8 GEMV on their own blocks (gemv_int8.h:
+// panels would be 2.2x the bytes). Every other weight without panels takes dot products on its own
+// layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
+// F32. From kGemmMinRows rows on: the GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM
+// (gemm_int8.h) for weights with int8 panels, and for other block-quantized weights the GEMM with
+// tile-by-tile decoding.
 #pragma once
 #include "kernels/gemm.h"
 #include "kernels/gemm_int8.h"
@@ -35,11 +37,11 @@ inline void matmul(const MatmulArgs& a) {
   MatmulArgs f32 = a;
   f32.w.precision = kPrecisionF32;
   if (usesInt8Panels(a.w.type, a.w.precision)) {
-    if (a.w.panels != nullptr && a.m >= kGemmMinRows) {
+    if (a.w.panels != nullptr && (a.m >= kGemmMinRows || int8PanelsForFewRows(a.w.type))) {
       gemmInt8(a);
       return;
     }
-    if (gemvInt8(a)) return;  // fewer rows, Q8_0 / Q4_0
+    if (gemvInt8(a)) return;  // fewer rows, Q4_0
     f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
   }
   matmulFloat(f32);

@@ -1,9 +1,10 @@
 // Several matmuls of the same x (a layer's q, k and v, or its gate and up): out_i = x W_i^T + bias_i.
-// With few rows of x (decode) the parts that take a GEMV (gemv_panels.h, gemv_pairs.h, gemv_int8.h) run as one
-// pool job over all their work items: one dispatch instead of one per part, no idle threads at a
-// small part's tail, and one activation quantization for the int8 parts. Every other part, and
-// every part at GEMM sizes, runs as its own matmul. Each output is computed by the same item code
-// as in a separate matmul, so the results are bit-identical to calling matmul part by part.
+// With few rows of x (decode) the parts that take a GEMV (gemv_panels.h, gemv_pairs.h,
+// gemv_int8.h) or the int8 GEMM on Q8_0 panels run as one pool job over all their work items: one
+// dispatch instead of one per part, no idle threads at a small part's tail, and one activation
+// quantization for the int8 parts. Every other part, and every part at GEMM sizes, runs as its own
+// matmul. Each output is computed by the same item code as in a separate matmul, so the results are
+// bit-identical to calling matmul part by part.
 #pragma once
 #include "kernels/matmul.h"
 
@@ -11,12 +12,15 @@ namespace fastfill {
 namespace FASTFILL_LEVEL {
 
 constexpr int kMaxGroupParts = 8;
-constexpr int32_t kInt8Gemv = -1, kPairGemv = -2;
 
-struct GroupedGemv {
+enum class GroupedKind { kPanels, kPairs, kInt8Gemv, kInt8Gemm };
+
+struct GroupedPart {
   const MatmulArgs* args;
   int64_t firstItem;  // in the shared job
-  int32_t panelType;  // kTypeF32/F16/BF16 for the panel GEMV; kInt8Gemv or kPairGemv
+  GroupedKind kind;
+  int32_t panelType;  // kPanels: kTypeF32/F16/BF16
+  Int8Plan plan;      // kInt8Gemm
 };
 
 template <class F>
@@ -26,45 +30,73 @@ inline void withPanelOfType(int32_t type, const F& f) {
   else f(PanelBf16{});
 }
 
+inline bool takesInt8GemmForFewRows(const MatmulArgs& a) {
+  return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m < kGemmMinRows &&
+         int8PanelsForFewRows(a.w.type);
+}
+
 inline void matmulGroup(const MatmulGroupArgs& g) {
-  GroupedGemv gemvs[kMaxGroupParts];
+  GroupedPart parts[kMaxGroupParts];
   int count = 0;
   int64_t items = 0;
-  bool int8 = false, nibbles = false;
+  // The int8 kinds quantize x differently; one of them shares the job, a part of the other runs alone.
+  bool gemvInt8Parts = false, gemmInt8Parts = false;
   for (int i = 0; i < g.count && i < kMaxGroupParts; ++i) {
     const MatmulArgs& a = g.parts[i];
     if (a.m == 0 || a.w.rows == 0) continue;
-    if (takesGemvInt8(a)) {
-      gemvs[count++] = GroupedGemv{&a, items, kInt8Gemv};
+    GroupedPart part{&a, items, GroupedKind::kPanels, 0, Int8Plan{}};
+    if (takesGemvInt8(a) && !gemmInt8Parts) {
+      part.kind = GroupedKind::kInt8Gemv;
       items += gemvInt8Items(a);
-      int8 = true;
-      nibbles = nibbles || a.w.type == kTypeQ4_0;
+      gemvInt8Parts = true;
+    } else if (takesInt8GemmForFewRows(a) && !gemvInt8Parts) {
+      part.kind = GroupedKind::kInt8Gemm;
+      part.plan = planInt8(a.m, a.w.rows, a.w.cols);
+      items += part.plan.items;
+      gemmInt8Parts = true;
     } else if (takesGemvPairs(a)) {
-      gemvs[count++] = GroupedGemv{&a, items, kPairGemv};
+      part.kind = GroupedKind::kPairs;
       items += pairGemvItems(a);
     } else if (!withPanelGemv(a, [&](auto panel) {
-                 gemvs[count++] = GroupedGemv{&a, items, a.w.type};
+                 part.panelType = a.w.type;
                  items += panelGemvItems<decltype(panel)>(a);
                })) {
-      matmul(a);
+      matmul(a);  // before the shared quantization below, which its own would overwrite
+      continue;
     }
+    parts[count++] = part;
   }
   if (count == 0) return;
   // every part has the same x, m and cols: one quantization serves all int8 parts
-  const GemvInt8Job shared = int8 ? quantizeGemvActivations(*gemvs[0].args, nibbles) : GemvInt8Job{};
+  GemvInt8Job gemvJob{};
+  Int8Job gemmJob{};
+  if (gemvInt8Parts) gemvJob = quantizeGemvActivations(*parts[0].args);
+  if (gemmInt8Parts) gemmJob = quantizeInt8Job(*parts[0].args);
   forEachChunk(items, [&](int64_t item, int) {
-    int part = count - 1;
-    while (gemvs[part].firstItem > item) --part;
-    const GroupedGemv& gemv = gemvs[part];
-    const int64_t local = item - gemv.firstItem;
-    if (gemv.panelType == kInt8Gemv) {
-      GemvInt8Job job = shared;
-      job.args = gemv.args;
-      gemvInt8RunItem(job, local);
-    } else if (gemv.panelType == kPairGemv) {
-      pairGemvItem(*gemv.args, local);
-    } else {
-      withPanelOfType(gemv.panelType, [&](auto panel) { panelGemvItem<decltype(panel)>(*gemv.args, local); });
+    int index = count - 1;
+    while (parts[index].firstItem > item) --index;
+    const GroupedPart& part = parts[index];
+    const int64_t local = item - part.firstItem;
+    switch (part.kind) {
+      case GroupedKind::kInt8Gemv: {
+        GemvInt8Job job = gemvJob;
+        job.args = part.args;
+        gemvInt8RunItem(job, local);
+        break;
+      }
+      case GroupedKind::kInt8Gemm: {
+        Int8Job job = gemmJob;
+        job.args = part.args;
+        job.plan = part.plan;
+        gemmInt8Item(job, local);
+        break;
+      }
+      case GroupedKind::kPairs:
+        pairGemvItem(*part.args, local);
+        break;
+      case GroupedKind::kPanels:
+        withPanelOfType(part.panelType, [&](auto panel) { panelGemvItem<decltype(panel)>(*part.args, local); });
+        break;
     }
   });
 }
