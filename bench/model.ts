@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  gemm ${g.name.padEnd(16)} ${g.m}x${g.n}x${g.k} ${g.ms.toFixed(2).padStart(8)} ms ${g.gflops.toFixed(1).padStart(7)} GFLOP/s ×${g.perChunk}\n`);
     }
   }
-  const out = values.out ?? path.join(REPO_ROOT, 'bench', 'results', `model-${new Date().toISOString().replace(/:/g, '-').slice(0, 16)}.json`);
+  const out = values.out ?? path.join(REPO_ROOT, 'bench', 'results', `model-${new Date().toISOString().replace(/:/g, '-').slice(0, 19)}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ command, date: new Date().toISOString(), machine, git: gitState(), note: values.note,
     loadAverage: os.loadavg(), options, records, profiles }, null, 2) + '\n');
