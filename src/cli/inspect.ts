@@ -1,6 +1,6 @@
 import { ggmlTypeName } from '../formats/ggmlTypes.js';
 import { openModelFiles } from '../model/load.js';
-import { modelPrecision, panelBytesIfPacked, shouldPackWeights } from '../model/weights.js';
+import { fileBytesReleasedByPacking, modelPrecision, panelBytesIfPacked, shouldPackWeights } from '../model/weights.js';
 import { CliError, parse } from './args.js';
 import { resolveModelPath } from './defaultModel.js';
 
@@ -23,6 +23,7 @@ export function inspectCommand(argv: string[]): void {
     typeCounts.set(name, entry);
   }
   const { ropeFreqFactors, ...hyper } = files.config;
+  const packs = shouldPackWeights(files.tensors, modelPrecision());
   const summary = {
     path: files.path,
     format: files.format,
@@ -30,10 +31,11 @@ export function inspectCommand(argv: string[]): void {
     ropeScaled: ropeFreqFactors !== undefined,
     tensors: files.tensors.size,
     parameters,
-    /** extra memory for GEMM weight panels at load, at the precision the loader will use */
     precision: modelPrecision(),
-    packedPanelMiB: shouldPackWeights(files.tensors, modelPrecision())
-      ? Math.round(panelBytesIfPacked(files.tensors, modelPrecision()) / 2 ** 20) : 0,
+    /** memory of the GEMM weight panels made at load, at the precision the loader will use */
+    packedPanelMiB: packs ? Math.round(panelBytesIfPacked(files.tensors, modelPrecision()) / 2 ** 20) : 0,
+    /** of the mapped file, what packing releases again (those weights are read from their panels only) */
+    releasedFileMiB: packs ? Math.round(fileBytesReleasedByPacking(files.tensors, modelPrecision()) / 2 ** 20) : 0,
     tensorTypes: Object.fromEntries(typeCounts),
   };
   if (values.json) {

@@ -1,6 +1,6 @@
 // Binds a model's tensors (from any format) to the roles the forward pass needs, checking shapes.
 import type { TensorSource } from '../formats/tensorSource.js';
-import { GgmlType, COMPUTE_TYPES, ggmlTypeName } from '../formats/ggmlTypes.js';
+import { GgmlType, COMPUTE_TYPES, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
 import { INT8_TYPES, PANEL_TYPES, PRECISIONS, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
@@ -26,8 +26,9 @@ export interface ModelWeights {
 export class WeightError extends Error {}
 
 /**
- * Packing F32/F16/BF16 matrices into GEMM panels doubles their memory at F32 precision (the mapped file
- * stays too). Pack only while the panels fit a share of RAM; bigger models run unpacked, slower but in
+ * Packing makes a second copy of the matrices in GEMM panels (the mapped file's pages of F32/F16/BF16 and
+ * Q8_0-at-int8 matrices are released again once packed, but the panels must fit in RAM while the file's pages
+ * page in and out). Pack only while the panels fit a share of RAM; bigger models run unpacked, slower but in
  * memory. FASTFILL_PACK=0/1 forces the choice.
  */
 export function shouldPackWeights(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): boolean {
@@ -36,17 +37,36 @@ export function shouldPackWeights(tensors: ReadonlyMap<string, TensorSource>, pr
   return panelBytesIfPacked(tensors, precision) <= 0.4 * totalmem();
 }
 
+/** Bytes per weight of the panels a matrix of `type` gets at `precision` (0: none). */
+function panelBytesPerWeight(type: GgmlType, precision: Precision): number {
+  if (PANEL_TYPES.has(type)) return type === GgmlType.F32 && precision !== 'bf16' ? 4 : 2;
+  if (precision !== 'int8' || !INT8_TYPES.has(type)) return 0;
+  if (type === GgmlType.Q6_K) return 1.5;
+  return [GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K].includes(type) ? 1.375 : 1.25;
+}
+
 /**
- * Memory the GEMM panels would take (an upper bound: an untied embedding is not packed): 4 bytes per F32/F16/
- * BF16 weight (2 at bf16), and at int8 at most 1.5 bytes per block-quantized weight.
+ * Memory the GEMM panels would take (an upper bound: an untied embedding is not packed): native or pair panels
+ * of F32/F16/BF16 weights (4 bytes per F32 weight at f32/int8 precision, else 2), int8 panels of block-quantized
+ * weights at int8 precision (1.25-1.5 bytes per weight).
  */
 export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
   for (const t of tensors.values()) {
-    if (t.dims.length !== 2) continue;
-    const count = t.dims[0]! * t.dims[1]!;
-    if (PANEL_TYPES.has(t.type)) bytes += count * (precision === 'bf16' ? 2 : 4);
-    else if (precision === 'int8' && INT8_TYPES.has(t.type)) bytes += count * 1.5;
+    if (t.dims.length === 2) bytes += t.dims[0]! * t.dims[1]! * panelBytesPerWeight(t.type, precision);
+  }
+  return bytes;
+}
+
+/**
+ * Bytes of the mapped file that packing makes unneeded and releases (Weight.matmulReadsOnlyPanels: F32/F16/BF16
+ * matrices, and Q8_0 at int8 precision), so they stop counting in resident memory; an upper bound, as above.
+ */
+export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
+  let bytes = 0;
+  for (const t of tensors.values()) {
+    const releases = PANEL_TYPES.has(t.type) || (precision === 'int8' && t.type === GgmlType.Q8_0);
+    if (t.dims.length === 2 && releases) bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
   }
   return bytes;
 }

@@ -1,0 +1,39 @@
+// What `fastfill inspect` states about packing: panelBytesIfPacked must equal the panels the kernels
+// really allocate (Weight.packedBytes) for every weight type and precision, and
+// fileBytesReleasedByPacking must count exactly the matrices whose matmuls read only their panels.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GgmlType, ggmlTypeName, rowBytes } from '../../src/formats/ggmlTypes.js';
+import type { TensorSource } from '../../src/formats/tensorSource.js';
+import { PRECISIONS, Weight } from '../../src/kernels/native.js';
+import { fileBytesReleasedByPacking, panelBytesIfPacked } from '../../src/model/weights.js';
+
+const TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q4_K,
+  GgmlType.Q6_K];
+const ROWS = 64, COLS = 256;  // whole panels of 32 rows: no padding
+
+function tensor(type: GgmlType, dims: number[]): TensorSource {
+  const bytes = new Uint8Array(rowBytes(type, dims[0]!) * (dims[1] ?? 1));
+  return { name: `${ggmlTypeName(type)}-${dims.join('x')}`, type, dims, data: () => bytes } as unknown as TensorSource;
+}
+
+test('panelBytesIfPacked matches the panels Weight.create allocates, per type and precision', () => {
+  for (const precision of PRECISIONS) {
+    for (const type of TYPES) {
+      const t = tensor(type, [COLS, ROWS]);
+      const weight = Weight.create(type, ROWS, COLS, t.data(), { precision });
+      const what = `${ggmlTypeName(type)} at ${precision}`;
+      assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), precision), weight.packedBytes, what);
+      const released = fileBytesReleasedByPacking(new Map([[t.name, t]]), precision);
+      assert.equal(released, weight.matmulReadsOnlyPanels ? t.data().byteLength : 0, what);
+    }
+  }
+});
+
+test('vectors are neither packed nor released; sums run over the matrices', () => {
+  const tensors = new Map([tensor(GgmlType.F32, [COLS]), tensor(GgmlType.F16, [COLS, ROWS]), tensor(GgmlType.Q8_0, [COLS, ROWS])]
+    .map((t) => [t.name, t] as const));
+  assert.equal(panelBytesIfPacked(tensors, 'int8'), ROWS * COLS * 2 + ROWS * COLS * 1.25);
+  assert.equal(fileBytesReleasedByPacking(tensors, 'int8'), ROWS * COLS * 2 + rowBytes(GgmlType.Q8_0, COLS) * ROWS);
+  assert.equal(fileBytesReleasedByPacking(tensors, 'f32'), ROWS * COLS * 2);
+});
