@@ -44,6 +44,7 @@ PRESETS = {
     },
     # Stage three sized for 2 CPU cores (about 45 minutes at 2 threads): the same kv-heavy rows at 4K as
     # default-stage3, two rows a step, a lower peak rate for the small batch. Started from the shipped weights.
+    # Tried once (see MODEL.md, Next): too few tokens, kv at 4K fell from 87 % to 82 %; not shipped.
     'default-stage3-cpu': {
         'model': DEFAULT_SHAPE,
         'phases': [(300, 4096, 2, 0.9, 'kv-focus')],
