@@ -21,23 +21,13 @@ constexpr int pairGroup() {
 
 template <int M, int G>
 inline void pairGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count) {
-  const int64_t n = a.w.rows, k = a.w.cols, pairs = (k + 1) / 2;
+  const int64_t k = a.w.cols, pairs = (k + 1) / 2;
   const uint16_t* panels = reinterpret_cast<const uint16_t*>(a.w.panels);
   const uint16_t* base[G];
+  for (int g = 0; g < G; ++g) base[g] = panels + static_cast<size_t>((p0 + (g < count ? g : 0)) * pairs) * kPanelColumns * 2;
   int lanes[G][kPanelVecs];
-  for (int g = 0; g < G; ++g) {
-    const int64_t p = p0 + (g < count ? g : 0);
-    base[g] = panels + static_cast<size_t>(p * pairs) * kPanelColumns * 2;
-    for (int v = 0; v < kPanelVecs; ++v) lanes[g][v] = g < count ? lanesOf(static_cast<int>(n - p * kPanelColumns), v) : 0;
-  }
   Vec acc[M][G][kPanelVecs];
-  for (int g = 0; g < G; ++g) {
-    for (int v = 0; v < kPanelVecs; ++v) {
-      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
-      const Vec start = a.bias != nullptr && lanes[g][v] > 0 ? vLoadFirst(a.bias + col, lanes[g][v]) : vZero();
-      for (int r = 0; r < M; ++r) acc[r][g][v] = start;
-    }
-  }
+  startPanelGroup<M, G>(a, p0, count, lanes, acc);
   const float* x = a.x + m0 * k;
   for (int64_t q = 0; q < pairs; ++q) {
     Vec even[G][kPanelVecs], odd[G][kPanelVecs];
@@ -51,18 +41,7 @@ inline void pairGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count
         for (int v = 0; v < kPanelVecs; ++v) acc[r][g][v] = vFma(x1, odd[g][v], vFma(x0, even[g][v], acc[r][g][v]));
     }
   }
-  for (int g = 0; g < count; ++g) {
-    for (int v = 0; v < kPanelVecs; ++v) {
-      const int valid = lanes[g][v];
-      if (valid == 0) continue;
-      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
-      for (int r = 0; r < M; ++r) {
-        float* out = a.out + (m0 + r) * n + col;
-        if (valid == kLanes) vStore(out, acc[r][g][v]);
-        else vStoreFirst(out, acc[r][g][v], valid);
-      }
-    }
-  }
+  storePanelGroup<M, G>(a, m0, p0, count, lanes, acc);
 }
 
 // Panels per work item: whole panels, about kGemvItemBytes (2 bytes per weight).

@@ -23,27 +23,50 @@ constexpr int panelGroup() {
   return fit < 1 ? 1 : (fit > 4 ? 4 : fit);
 }
 
-// out rows m0..m0+M-1, panels p0..p0+count-1 (count <= G).
-template <class Panel, int M, int G>
-inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count) {
-  using Elem = typename Panel::Elem;
-  const int64_t n = a.w.rows, k = a.w.cols;
-  const Elem* panels = reinterpret_cast<const Elem*>(a.w.panels);
-  const Elem* base[G];
-  int lanes[G][kPanelVecs];
-  for (int g = 0; g < G; ++g) {
-    const int64_t p = p0 + (g < count ? g : 0);
-    base[g] = panels + static_cast<size_t>(p * k) * kPanelColumns;
-    for (int v = 0; v < kPanelVecs; ++v) lanes[g][v] = g < count ? lanesOf(static_cast<int>(n - p * kPanelColumns), v) : 0;
-  }
-  Vec acc[M][G][kPanelVecs];
+// The valid lanes of each vector of panels p0..p0+count-1 (0 for the group's unused slots), and
+// every accumulator started at its column's bias (or 0). Shared with gemv_pairs.h.
+template <int M, int G>
+inline void startPanelGroup(const MatmulArgs& a, int64_t p0, int count, int (&lanes)[G][kPanelVecs],
+                            Vec (&acc)[M][G][kPanelVecs]) {
   for (int g = 0; g < G; ++g) {
     for (int v = 0; v < kPanelVecs; ++v) {
+      lanes[g][v] = g < count ? lanesOf(static_cast<int>(a.w.rows - (p0 + g) * kPanelColumns), v) : 0;
       const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
       const Vec start = a.bias != nullptr && lanes[g][v] > 0 ? vLoadFirst(a.bias + col, lanes[g][v]) : vZero();
       for (int r = 0; r < M; ++r) acc[r][g][v] = start;
     }
   }
+}
+
+// Stores the valid lanes of the accumulators to out rows m0..m0+M-1.
+template <int M, int G>
+inline void storePanelGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count, const int (&lanes)[G][kPanelVecs],
+                            const Vec (&acc)[M][G][kPanelVecs]) {
+  for (int g = 0; g < count; ++g) {
+    for (int v = 0; v < kPanelVecs; ++v) {
+      const int valid = lanes[g][v];
+      if (valid == 0) continue;
+      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
+      for (int r = 0; r < M; ++r) {
+        float* out = a.out + (m0 + r) * a.w.rows + col;
+        if (valid == kLanes) vStore(out, acc[r][g][v]);
+        else vStoreFirst(out, acc[r][g][v], valid);
+      }
+    }
+  }
+}
+
+// out rows m0..m0+M-1, panels p0..p0+count-1 (count <= G).
+template <class Panel, int M, int G>
+inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int count) {
+  using Elem = typename Panel::Elem;
+  const int64_t k = a.w.cols;
+  const Elem* panels = reinterpret_cast<const Elem*>(a.w.panels);
+  const Elem* base[G];
+  for (int g = 0; g < G; ++g) base[g] = panels + static_cast<size_t>((p0 + (g < count ? g : 0)) * k) * kPanelColumns;
+  int lanes[G][kPanelVecs];
+  Vec acc[M][G][kPanelVecs];
+  startPanelGroup<M, G>(a, p0, count, lanes, acc);
   const float* x = a.x + m0 * k;
   for (int64_t e = 0; e < k; ++e) {
     Vec w[G][kPanelVecs];
@@ -55,18 +78,7 @@ inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int coun
         for (int v = 0; v < kPanelVecs; ++v) acc[r][g][v] = vFma(xv, w[g][v], acc[r][g][v]);
     }
   }
-  for (int g = 0; g < count; ++g) {
-    for (int v = 0; v < kPanelVecs; ++v) {
-      const int valid = lanes[g][v];
-      if (valid == 0) continue;
-      const int64_t col = (p0 + g) * kPanelColumns + v * kLanes;
-      for (int r = 0; r < M; ++r) {
-        float* out = a.out + (m0 + r) * n + col;
-        if (valid == kLanes) vStore(out, acc[r][g][v]);
-        else vStoreFirst(out, acc[r][g][v], valid);
-      }
-    }
-  }
+  storePanelGroup<M, G>(a, m0, p0, count, lanes, acc);
 }
 
 template <class Panel, int M>
