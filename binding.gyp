@@ -24,6 +24,7 @@
         "native/src/cpu/cpu_features.cc",
         "native/src/cpu/dispatch.cc",
         "native/src/io/map_file.cc",
+        "native/src/io/anonymous_memory.cc",
         "native/src/kv/kv_write.cc",
         "native/src/levels/level_scalar.cc",
         "native/src/threads/thread_pool.cc"

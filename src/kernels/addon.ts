@@ -25,6 +25,7 @@ export interface NativeAddon {
   setCpuLevel(level: CpuLevel): void;
   mapFile(path: string, offset: number, length: number, maxLength: number): ArrayBuffer;
   releaseMappedPages(view: Uint8Array): number;
+  allocateZeroed(bytes: number, maxLength: number): ArrayBuffer;
   /** The weight's GEMM panels (native memory), or null for a type without panels. precision: 0 F32, 1 BF16. */
   packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision?: number): ArrayBuffer | null;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,

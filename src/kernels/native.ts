@@ -1,7 +1,7 @@
 // The typed boundary to the native kernels: every function checks its arguments (types,
 // lengths against shapes, index ranges) before C++ sees them, and throws a clear Error.
 export type { CpuInfo, CpuLevel } from './addon.js';
-export { availableCpuLevels, CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads, type FileRange } from './system.js';
+export { allocateZeroed, availableCpuLevels, CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads, type FileRange } from './system.js';
 export { defaultPrecision, INT8_TYPES, PANEL_TYPES, PRECISIONS, Weight, type Precision, type WeightOptions } from './weight.js';
 export { getRows, matmul, matmulGroup, type MatmulPart } from './linear.js';
 export { add, addBias, rmsNorm, rope, scale, siluMul } from './elementwise.js';

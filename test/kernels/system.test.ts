@@ -1,4 +1,5 @@
-// CPU detection and dispatch, FASTFILL_CPU / FASTFILL_THREADS, the thread count, mapFile, releaseMappedPages.
+// CPU detection and dispatch, FASTFILL_CPU / FASTFILL_THREADS, the thread count, mapFile, releaseMappedPages,
+// allocateZeroed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { addon } from '../../src/kernels/addon.js';
-import { CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads } from '../../src/kernels/native.js';
+import { allocateZeroed, CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads } from '../../src/kernels/native.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const NATIVE_MODULE = pathToFileURL(path.join(REPO_ROOT, 'dist', 'src', 'kernels', 'native.js')).href;
@@ -156,3 +157,19 @@ test('releaseMappedPages drops a mapped range from RSS, keeps its bytes, and lea
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test('allocateZeroed gives zero-filled, writable, independent buffers of the asked size, and refuses bad sizes', () => {
+  for (const bytes of [0, 4096, 3 << 20]) {
+    const buffer = allocateZeroed(bytes);
+    assert.equal(buffer.byteLength, bytes);
+    const view = new Float32Array(buffer);
+    assert.ok(view.every((x) => x === 0), `${bytes} bytes arrive zeroed`);
+    if (bytes > 0) {
+      view.fill(1.5);
+      assert.equal(view[view.length - 1], 1.5);
+      assert.ok(new Float32Array(allocateZeroed(bytes)).every((x) => x === 0), 'a second buffer is its own memory');
+    }
+  }
+  assert.throws(() => allocateZeroed(-1), /allocateZeroed: bytes must be an integer/);
+  assert.throws(() => allocateZeroed(1.5), /allocateZeroed: bytes must be an integer/);
+});

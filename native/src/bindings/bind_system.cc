@@ -1,11 +1,13 @@
 // version, cpuInfo, setThreads, setCpuLevel, mapFile.
 #include <string>
+#include <utility>
 
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
 #include "cpu/amx.h"
 #include "cpu/cpu_features.h"
 #include "cpu/dispatch.h"
+#include "io/anonymous_memory.h"
 #include "io/map_file.h"
 #include "threads/thread_pool.h"
 
@@ -82,6 +84,30 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
                                 new MappedFile(mapped));
 }
 
+// allocateZeroed(bytes, maxLength): a zero-filled ArrayBuffer over anonymous memory (huge pages
+// from 2 MiB on, see io/anonymous_memory.h), unmapped when collected.
+Napi::Value AllocateZeroed(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "allocateZeroed");
+  const int64_t maxLength = args.integer(1, "maxLength", 0, kMaxSafeInteger);
+  const int64_t bytes = args.integer(0, "bytes", 0, maxLength);
+  if (!args.ok()) return args.finish();
+  Napi::Env env = info.Env();
+  if (bytes == 0) return Napi::ArrayBuffer::New(env, 0);
+  AnonymousMemory memory{};
+  if (!mapAnonymous(static_cast<size_t>(bytes), &memory)) {
+    args.fail("cannot map " + std::to_string(bytes) + " bytes of memory");
+    return args.finish();
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  return Napi::ArrayBuffer::New(env, memory.data, static_cast<size_t>(bytes),
+                                [](Napi::Env finalizeEnv, void*, std::pair<AnonymousMemory, int64_t>* hint) {
+                                  unmapAnonymous(hint->first);
+                                  Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -hint->second);
+                                  delete hint;
+                                },
+                                new std::pair<AnonymousMemory, int64_t>(memory, bytes));
+}
+
 // releaseMappedPages(view: Uint8Array): bytes of this process's pages dropped (see map_file.h);
 // 0 for a view that is not inside a mapped file.
 Napi::Value ReleaseMappedPages(const Napi::CallbackInfo& info) {
@@ -102,6 +128,7 @@ void registerSystem(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("setCpuLevel", Napi::Function::New(env, SetCpuLevel, "setCpuLevel"));
   exports.Set("mapFile", Napi::Function::New(env, MapFile, "mapFile"));
+  exports.Set("allocateZeroed", Napi::Function::New(env, AllocateZeroed, "allocateZeroed"));
   exports.Set("releaseMappedPages", Napi::Function::New(env, ReleaseMappedPages, "releaseMappedPages"));
 }
 
