@@ -3,6 +3,7 @@
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { addon } from './addon.js';
 import { checkDim } from './checks.js';
+import { PanelArena } from './panelArena.js';
 
 /** Types whose weights are packed into GEMM panels at every precision. */
 export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlType.F16, GgmlType.BF16]);
@@ -43,6 +44,13 @@ export interface WeightOptions {
   pack?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
   precision?: Precision;
+  /** Where the panels go (a model's arena); default: a buffer of their own. */
+  arena?: PanelArena;
+}
+
+/** Bytes of the panels a rows x cols weight of `type` gets at `precision` when packed (0: none). */
+export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision): number {
+  return addon().panelBytes(type, rows, cols, PRECISION_CODE[precision]);
 }
 
 /** The precision of weights created without one: FASTFILL_PRECISION, or 'f32'. */
@@ -115,6 +123,11 @@ export class Weight {
     }
     const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type));
     const pack = (options.pack ?? true) && hasPanels && rows > 0;
+    if (pack && options.arena !== undefined) {
+      const dest = options.arena.take(panelBytes(type, rows, cols, precision));
+      addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest);
+      return new Weight(type, rows, cols, data, precision, dest);
+    }
     const packed = pack ? addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision]) : null;
     return new Weight(type, rows, cols, data, precision, packed ? new Uint8Array(packed) : null);
   }

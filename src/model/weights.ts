@@ -2,7 +2,7 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { INT8_TYPES, PANEL_TYPES, PRECISIONS, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
+import { INT8_TYPES, PANEL_TYPES, PanelArena, panelBytes, PRECISIONS, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
@@ -94,13 +94,14 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
     return t;
   };
   const pack = shouldPackWeights(tensors, precision);
+  const arena = pack ? new PanelArena(PanelArena.bytesFor(matrixPanelSizes(tensors, precision))) : undefined;
   const matrix = (name: string, rows: number, cols: number, usedByMatmul = true): Weight => {
     const t = find(name);
     expectDims(t, [cols, rows], source);
     if (!COMPUTE_TYPES.has(t.type)) {
       throw new WeightError(`${source}: tensor '${name}' has type ${ggmlTypeName(t.type)}, which the kernels do not support`);
     }
-    const weight = Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul, precision });
+    const weight = Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul, precision, ...(arena ? { arena } : {}) });
     // the panels are a full copy: the file's pages need not stay resident (a no-op unless mapped)
     if (weight.matmulReadsOnlyPanels) releaseMappedPages(weight.data);
     return weight;
@@ -139,6 +140,20 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
     });
   }
   return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output };
+}
+
+/** The panel bytes of every matrix (an upper bound of what bindWeights packs: an untied embedding is not). */
+function* matrixPanelSizes(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): Generator<number> {
+  for (const t of tensors.values()) {
+    if (t.dims.length !== 2 || !COMPUTE_TYPES.has(t.type)) continue;
+    let bytes = 0;
+    try {
+      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, precision);
+    } catch {
+      continue;  // a shape the kernels refuse: binding that matrix reports it
+    }
+    yield bytes;
+  }
 }
 
 function expectDims(t: TensorSource, dims: number[], source: string): void {

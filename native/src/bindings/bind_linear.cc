@@ -153,8 +153,21 @@ Napi::Value GetRows(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// packWeight(data, type, rows, cols, precision?): an ArrayBuffer holding the weight's panels
-// (native memory, freed when collected), or null for a type without panels.
+// panelBytes(type, rows, cols, precision): bytes of the weight's panels (0: the type has none there).
+Napi::Value PanelBytes(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "panelBytes");
+  const int32_t type = static_cast<int32_t>(args.integer(0, "type", 0, 255));
+  const int64_t rows = args.integer(1, "rows", 0, kMaxDim);
+  const int64_t cols = args.integer(2, "cols", 1, kMaxDim);
+  const int32_t precision = static_cast<int32_t>(args.integer(3, "precision", kPrecisionF32, kPrecisionInt8));
+  if (args.ok() && computeBlockLayout(type).elements == 0) args.fail("weight type " + std::to_string(type) + " is not a compute type");
+  if (!args.ok()) return args.finish();
+  return Napi::Number::New(info.Env(), static_cast<double>(panelBytes(type, rows, cols, precision)));
+}
+
+// packWeight(data, type, rows, cols, precision?, dest?): with dest (a 64-byte aligned Uint8Array of
+// exactly panelBytes bytes) the panels are written there and undefined returned; without it, an
+// ArrayBuffer holding them (native memory, freed when collected), or null for a type without panels.
 Napi::Value PackWeight(const Napi::CallbackInfo& info) {
   JsArgs args(info, "packWeight");
   WeightView w = readWeight(args, 0);
@@ -162,6 +175,15 @@ Napi::Value PackWeight(const Napi::CallbackInfo& info) {
   if (!args.ok()) return args.finish();
   Napi::Env env = info.Env();
   const size_t bytes = panelBytes(w.type, w.rows, w.cols, w.precision);
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    uint8_t* dest = const_cast<uint8_t*>(args.bytes(5, "dest", static_cast<int64_t>(bytes)));
+    if (dest != nullptr && reinterpret_cast<uintptr_t>(dest) % 64 != 0) args.fail("dest must be 64-byte aligned");
+    if (args.ok() && bytes > 0) {
+      prefaultForReading(w.data, static_cast<size_t>(w.rows) * w.rowBytes);
+      packPanels(w, w.precision, dest);
+    }
+    return args.finish();
+  }
   if (bytes == 0) return env.Null();
   void* memory = allocatePanels(bytes);
   if (memory == nullptr) {
@@ -182,6 +204,7 @@ Napi::Value PackWeight(const Napi::CallbackInfo& info) {
 
 void registerLinear(Napi::Env env, Napi::Object exports) {
   exports.Set("packWeight", Napi::Function::New(env, PackWeight, "packWeight"));
+  exports.Set("panelBytes", Napi::Function::New(env, PanelBytes, "panelBytes"));
   exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
   exports.Set("matmulGroup", Napi::Function::New(env, MatmulGroup, "matmulGroup"));
   exports.Set("getRows", Napi::Function::New(env, GetRows, "getRows"));
