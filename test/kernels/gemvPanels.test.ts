@@ -9,6 +9,7 @@ import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { cpuInfo, matmul, setThreads, Weight, type Precision } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
+import { float64Matmul } from './support/float64Reference.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
 const BATCH = 9;  // from 8 rows on matmul takes the GEMM
@@ -18,23 +19,6 @@ const SHAPES = [
   { n: 1000, k: 96 },   // several work items
 ];
 
-function float64Reference(x: Float32Array, m: number, w: Float32Array, n: number, k: number, bias: Float32Array) {
-  const want = new Float64Array(m * n), magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = bias[j]!, abs = Math.abs(bias[j]!);
-      for (let t = 0; t < k; t++) {
-        const p = x[i * k + t]! * w[j * k + t]!;
-        sum += p;
-        abs += Math.abs(p);
-      }
-      want[i * n + j] = sum;
-      magnitude[i * n + j] = abs;
-    }
-  }
-  return { want, magnitude };
-}
-
 for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16]) {
   test(`gemv panels ${ggmlTypeName(type)}: bit-identical to the GEMM's rows, float64 reference, every level, 1 and 2 threads`, () => {
     const rng = new Rng(5400 + type);
@@ -43,7 +27,7 @@ for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16]) {
       const dense = dequantize(type, bytes, n * k);
       const x = rng.floats(BATCH * k);
       const bias = rng.floats(n);
-      const ref = float64Reference(x, BATCH, dense, n, k, bias);
+      const ref = float64Matmul(x, BATCH, dense, n, k, bias);
       for (const precision of ['f32', 'int8'] as Precision[]) {
         const w = Weight.create(type, n, k, bytes, { precision });
         forEachLevel((level) => {

@@ -11,6 +11,7 @@ import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { getRows, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
+import { float64Matmul } from './support/float64Reference.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
 const TYPES = [...COMPUTE_TYPES];
@@ -33,22 +34,7 @@ function makeCase(rng: Rng, type: GgmlType, m: number, n: number, k: number, bia
   const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k), { pack });
   const dense = dequantize(type, w.data, n * k);
   const x = rng.floats(m * k);
-  const want = new Float64Array(m * n);
-  const magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = bias ? bias[j]! : 0;
-      let abs = bias ? Math.abs(bias[j]!) : 0;
-      for (let t = 0; t < k; t++) {
-        const product = x[i * k + t]! * dense[j * k + t]!;
-        sum += product;
-        abs += Math.abs(product);
-      }
-      want[i * n + j] = sum;
-      magnitude[i * n + j] = abs;
-    }
-  }
-  return { x, m, w, want, magnitude };
+  return { x, m, w, ...float64Matmul(x, m, dense, n, k, bias) };
 }
 
 // Float32 accumulation over K terms: allow 2e-6 of sum |x*w| (observed up to 3.6e-7 at K=512).

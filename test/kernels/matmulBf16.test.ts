@@ -13,36 +13,15 @@ import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { cpuInfo, matmul, PANEL_TYPES, setThreads, Weight } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
+import { float64Matmul, type Float64Reference } from './support/float64Reference.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
 const ACCUMULATION_REL = 2e-6;
 const bf16 = (v: number): number => bf16ToF32(f32ToBf16(v));
 
-interface Reference {
-  want: Float64Array;
-  magnitude: Float64Array;
-}
-
 function reference(x: Float32Array, m: number, w: Float32Array, n: number, k: number, roundX: boolean, roundW: boolean,
-  bias?: Float32Array): Reference {
-  const xs = roundX ? x.map(bf16) : x;
-  const ws = roundW ? w.map(bf16) : w;
-  const want = new Float64Array(m * n);
-  const magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = bias ? bias[j]! : 0;
-      let abs = Math.abs(sum);
-      for (let t = 0; t < k; t++) {
-        const product = xs[i * k + t]! * ws[j * k + t]!;
-        sum += product;
-        abs += Math.abs(product);
-      }
-      want[i * n + j] = sum;
-      magnitude[i * n + j] = abs;
-    }
-  }
-  return { want, magnitude };
+  bias?: Float32Array): Float64Reference {
+  return float64Matmul(roundX ? x.map(bf16) : x, m, roundW ? w.map(bf16) : w, n, k, bias);
 }
 
 const TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_1, GgmlType.Q4_K,
