@@ -27,8 +27,8 @@ export interface NativeAddon {
   releaseMappedPages(view: Uint8Array): number;
   allocateZeroed(bytes: number, maxLength: number): ArrayBuffer;
   /** The weight's GEMM panels (native memory), or null for a type without panels. precision: 0 F32, 1 BF16. */
-  packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision?: number,
-    dest?: Uint8Array): ArrayBuffer | null | undefined;
+  /** Writes the weight's panels to dest (64-byte aligned, exactly panelBytes bytes). precision: 0 F32, 1 BF16, 2 int8. */
+  packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision: number, dest: Uint8Array): void;
   panelBytes(type: number, rows: number, cols: number, precision: number): number;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
     bias: Float32Array | null, panels?: Uint8Array | null, precision?: number): void;

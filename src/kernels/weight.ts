@@ -44,8 +44,16 @@ export interface WeightOptions {
   pack?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
   precision?: Precision;
-  /** Where the panels go (a model's arena); default: a buffer of their own. */
+  /** Where the panels go (a model's arena); default: an arena of their own. */
   arena?: PanelArena;
+}
+
+/**
+ * True when a packed weight of `type` at `precision` is read by matmul only through its panels: F32/F16/BF16
+ * at any precision, Q8_0 at 'int8' (native/src/kernels/matmul.h decodes it on its panels too).
+ */
+export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision): boolean {
+  return PANEL_TYPES.has(type) || (precision === 'int8' && type === GgmlType.Q8_0);
 }
 
 /** Bytes of the panels a rows x cols weight of `type` gets at `precision` when packed (0: none). */
@@ -90,8 +98,7 @@ export class Weight {
    * every matmul reads the panels); getRows still does.
    */
   get matmulReadsOnlyPanels(): boolean {
-    if (this.panels === null) return false;
-    return PANEL_TYPES.has(this.type) || (this.precision === 'int8' && this.type === GgmlType.Q8_0);
+    return this.panels !== null && readsOnlyPanelsWhenPacked(this.type, this.precision);
   }
 
   /** precision as the native code numbers it */
@@ -123,12 +130,10 @@ export class Weight {
     }
     const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type));
     const pack = (options.pack ?? true) && hasPanels && rows > 0;
-    if (pack && options.arena !== undefined) {
-      const dest = options.arena.take(panelBytes(type, rows, cols, precision));
-      addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest);
-      return new Weight(type, rows, cols, data, precision, dest);
-    }
-    const packed = pack ? addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision]) : null;
-    return new Weight(type, rows, cols, data, precision, packed ? new Uint8Array(packed) : null);
+    if (!pack) return new Weight(type, rows, cols, data, precision, null);
+    const bytes = panelBytes(type, rows, cols, precision);
+    const dest = (options.arena ?? new PanelArena(PanelArena.bytesFor([bytes]))).take(bytes);
+    addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest);
+    return new Weight(type, rows, cols, data, precision, dest);
   }
 }

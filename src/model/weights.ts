@@ -2,7 +2,7 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { INT8_TYPES, PANEL_TYPES, PanelArena, panelBytes, PRECISIONS, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
+import { PanelArena, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
@@ -37,24 +37,13 @@ export function shouldPackWeights(tensors: ReadonlyMap<string, TensorSource>, pr
   return panelBytesIfPacked(tensors, precision) <= 0.4 * totalmem();
 }
 
-/** Bytes per weight of the panels a matrix of `type` gets at `precision` (0: none). */
-function panelBytesPerWeight(type: GgmlType, precision: Precision): number {
-  if (PANEL_TYPES.has(type)) return type === GgmlType.F32 && precision !== 'bf16' ? 4 : 2;
-  if (precision !== 'int8' || !INT8_TYPES.has(type)) return 0;
-  if (type === GgmlType.Q6_K) return 1.5;
-  return [GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K].includes(type) ? 1.375 : 1.25;
-}
-
 /**
- * Memory the GEMM panels would take (an upper bound: an untied embedding is not packed): native or pair panels
- * of F32/F16/BF16 weights (4 bytes per F32 weight at f32/int8 precision, else 2), int8 panels of block-quantized
- * weights at int8 precision (1.25-1.5 bytes per weight).
+ * Memory the GEMM panels would take (an upper bound: an untied embedding is not packed), as the kernels size
+ * them (panelBytes).
  */
 export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
-  for (const t of tensors.values()) {
-    if (t.dims.length === 2) bytes += t.dims[0]! * t.dims[1]! * panelBytesPerWeight(t.type, precision);
-  }
+  for (const size of matrixPanelSizes(tensors, precision)) bytes += size;
   return bytes;
 }
 
@@ -65,8 +54,7 @@ export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, p
 export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
   for (const t of tensors.values()) {
-    const releases = PANEL_TYPES.has(t.type) || (precision === 'int8' && t.type === GgmlType.Q8_0);
-    if (t.dims.length === 2 && releases) bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
+    if (t.dims.length === 2 && readsOnlyPanelsWhenPacked(t.type, precision)) bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
   }
   return bytes;
 }
@@ -142,7 +130,7 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
   return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output };
 }
 
-/** The panel bytes of every matrix (an upper bound of what bindWeights packs: an untied embedding is not). */
+/** The panel bytes of every matrix that has panels at `precision` (an untied embedding is counted, not packed). */
 function* matrixPanelSizes(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): Generator<number> {
   for (const t of tensors.values()) {
     if (t.dims.length !== 2 || !COMPUTE_TYPES.has(t.type)) continue;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GgmlType } from '../../src/formats/ggmlTypes.js';
 import { addon } from '../../src/kernels/addon.js';
+import { PanelArena } from '../../src/kernels/panelArena.js';
 import {
   add, addBias, attention, getRows, kvWrite, matmul, rmsNorm, rope, siluMul, Weight, type AttentionArgs,
 } from '../../src/kernels/native.js';
@@ -111,6 +112,11 @@ test('the native layer refuses bad arguments by itself', () => {
     /weight type 2 has no panels/);
   assert.throws(() => native.matmul(f32(4), 1, new Uint8Array(48), GgmlType.F32, 3, 4, f32(3), null,
     new Uint8Array(new ArrayBuffer(520), 2, 512)), /panels must be 4-byte aligned/);
-  assert.throws(() => native.packWeight(new Uint8Array(10), GgmlType.F16, 3, 4), /packWeight: weight data has 10 bytes, expected 24/);
-  assert.equal(native.packWeight(new Uint8Array(18), GgmlType.Q4_0, 1, 32), null);
+  const arena = new PanelArena(4096);
+  assert.equal(native.panelBytes(GgmlType.F16, 3, 4, 0), 256);
+  assert.throws(() => native.packWeight(new Uint8Array(10), GgmlType.F16, 3, 4, 0, arena.take(256)), /packWeight: weight data has 10 bytes, expected 24/);
+  assert.throws(() => native.packWeight(new Uint8Array(24), GgmlType.F16, 3, 4, 0, arena.take(512)), /packWeight: dest has 512 bytes, expected 256/);
+  assert.throws(() => native.packWeight(new Uint8Array(24), GgmlType.F16, 3, 4, 0, arena.take(264).subarray(8)),
+    /dest must be 64-byte aligned/);
+  assert.equal(native.panelBytes(GgmlType.Q4_0, 1, 32, 0), 0, 'Q4_0 has no panels at f32 precision');
 });

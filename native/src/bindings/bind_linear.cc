@@ -2,7 +2,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -61,18 +60,6 @@ const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t i
     return nullptr;
   }
   return panels;
-}
-
-// Panels are streamed whole by every matmul: from 2 MiB on they start on a 2 MiB boundary and ask
-// for transparent huge pages (where THP is "madvise") over their whole 2 MiB pages, so the TLB
-// covers the stream; the tail stays in small pages, so no memory is added. Freed with std::free.
-void* allocatePanels(size_t bytes) {
-  constexpr size_t kHuge = 2u << 20;
-  const size_t rounded = (bytes + 63) / 64 * 64;
-  if (bytes < kHuge) return std::aligned_alloc(64, rounded);
-  void* memory = std::aligned_alloc(kHuge, rounded);
-  if (memory != nullptr) madvise(memory, bytes / kHuge * kHuge, MADV_HUGEPAGE);  // advice only
-  return memory;
 }
 
 // Maps in the page tables of a weight about to be packed with one system call: read through page
@@ -165,39 +152,22 @@ Napi::Value PanelBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(panelBytes(type, rows, cols, precision)));
 }
 
-// packWeight(data, type, rows, cols, precision?, dest?): with dest (a 64-byte aligned Uint8Array of
-// exactly panelBytes bytes) the panels are written there and undefined returned; without it, an
-// ArrayBuffer holding them (native memory, freed when collected), or null for a type without panels.
+// packWeight(data, type, rows, cols, precision, dest): writes the weight's panels to dest, a 64-byte
+// aligned Uint8Array of exactly panelBytes bytes (a piece of a PanelArena: native zero-on-touch
+// memory with huge pages, io/anonymous_memory.h).
 Napi::Value PackWeight(const Napi::CallbackInfo& info) {
   JsArgs args(info, "packWeight");
   WeightView w = readWeight(args, 0);
   w.precision = readPrecision(args, info, 4);
   if (!args.ok()) return args.finish();
-  Napi::Env env = info.Env();
   const size_t bytes = panelBytes(w.type, w.rows, w.cols, w.precision);
-  if (info.Length() > 5 && !info[5].IsUndefined()) {
-    uint8_t* dest = const_cast<uint8_t*>(args.bytes(5, "dest", static_cast<int64_t>(bytes)));
-    if (dest != nullptr && reinterpret_cast<uintptr_t>(dest) % 64 != 0) args.fail("dest must be 64-byte aligned");
-    if (args.ok() && bytes > 0) {
-      prefaultForReading(w.data, static_cast<size_t>(w.rows) * w.rowBytes);
-      packPanels(w, w.precision, dest);
-    }
-    return args.finish();
+  uint8_t* dest = const_cast<uint8_t*>(args.bytes(5, "dest", static_cast<int64_t>(bytes)));
+  if (dest != nullptr && reinterpret_cast<uintptr_t>(dest) % 64 != 0) args.fail("dest must be 64-byte aligned");
+  if (args.ok() && bytes > 0) {
+    prefaultForReading(w.data, static_cast<size_t>(w.rows) * w.rowBytes);
+    packPanels(w, w.precision, dest);
   }
-  if (bytes == 0) return env.Null();
-  void* memory = allocatePanels(bytes);
-  if (memory == nullptr) {
-    args.fail("out of memory for " + std::to_string(bytes) + " bytes of weight panels");
-    return args.finish();
-  }
-  prefaultForReading(w.data, static_cast<size_t>(w.rows) * w.rowBytes);
-  packPanels(w, w.precision, static_cast<uint8_t*>(memory));
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
-  return Napi::ArrayBuffer::New(env, memory, bytes, [](Napi::Env finalizeEnv, void* data, size_t* size) {
-    Napi::MemoryManagement::AdjustExternalMemory(finalizeEnv, -static_cast<int64_t>(*size));
-    std::free(data);
-    delete size;
-  }, new size_t(bytes));
+  return args.finish();
 }
 
 }  // namespace

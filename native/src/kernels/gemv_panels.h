@@ -109,17 +109,23 @@ inline void panelGemvItem(const MatmulArgs& a, int64_t item) {
   }
 }
 
-// Calls f(Panel{}) for the panel type of a; false when a does not take the panel GEMV: native
-// F32/F16/BF16 panels (not bf16 precision's pair panels), 1..7 rows.
+// Calls f(Panel{}) for an F32, F16 or BF16 `type`; false for any other type.
 template <class F>
-inline bool withPanelGemv(const MatmulArgs& a, const F& f) {
-  if (a.w.panels == nullptr || a.w.precision == kPrecisionBf16 || a.m > kGemvPanelMaxRows) return false;
-  switch (a.w.type) {
+inline bool withPanelOfType(int32_t type, const F& f) {
+  switch (type) {
     case kTypeF32: f(PanelF32{}); return true;
     case kTypeF16: f(PanelF16{}); return true;
     case kTypeBF16: f(PanelBf16{}); return true;
     default: return false;
   }
+}
+
+// Calls f(Panel{}) for the panel type of a; false when a does not take the panel GEMV: native
+// F32/F16/BF16 panels (not bf16 precision's pair panels), 1..7 rows.
+template <class F>
+inline bool withPanelGemv(const MatmulArgs& a, const F& f) {
+  if (a.w.panels == nullptr || a.w.precision == kPrecisionBf16 || a.m > kGemvPanelMaxRows) return false;
+  return withPanelOfType(a.w.type, f);
 }
 
 // True when it ran (see withPanelGemv).

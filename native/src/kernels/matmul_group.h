@@ -23,13 +23,6 @@ struct GroupedPart {
   Int8Plan plan;      // kInt8Gemm
 };
 
-template <class F>
-inline void withPanelOfType(int32_t type, const F& f) {
-  if (type == kTypeF32) f(PanelF32{});
-  else if (type == kTypeF16) f(PanelF16{});
-  else f(PanelBf16{});
-}
-
 inline bool takesInt8GemmForFewRows(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m < kGemmMinRows &&
          int8PanelsForFewRows(a.w.type);
