@@ -54,15 +54,17 @@ export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, p
 export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
   for (const t of tensors.values()) {
-    if (t.dims.length === 2 && readsOnlyPanelsWhenPacked(t.type, precision)) bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
+    if (t.dims.length !== 2 || !readsOnlyPanelsWhenPacked(t.type, matrixPrecision(t.type, precision))) continue;
+    bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
   }
   return bytes;
 }
 
 /**
- * The model loader's precision: FASTFILL_PRECISION when set, else 'int8', which runs block-quantized weights
- * on int8 dot products with activations quantized per 32-element block (llama.cpp's accuracy, ~2.5x the
- * prefill speed here) and keeps F32/F16/BF16 weights exact.
+ * The model loader's precision: FASTFILL_PRECISION when set, else 'int8'. At the loader, 'int8' means
+ * llama.cpp's activation rounding where it costs no accuracy against llama.cpp (see matrixPrecision):
+ * block-quantized weights on int8 dot products with activations quantized per 32-element block (~2.5x the
+ * prefill speed here), BF16 weights on bf16 dot products, and F32/F16 weights exact.
  */
 export function modelPrecision(): Precision {
   const value = process.env.FASTFILL_PRECISION;
@@ -71,6 +73,16 @@ export function modelPrecision(): Precision {
     throw new WeightError(`FASTFILL_PRECISION=${value} is not one of ${PRECISIONS.join(', ')}`);
   }
   return value as Precision;
+}
+
+/**
+ * The precision a matrix of `type` computes at under the loader's `precision`. Under 'int8' a BF16 matrix
+ * takes 'bf16': its weights are already bf16, and llama.cpp rounds the activations of BF16 weights to bf16
+ * too, so this is llama.cpp's math (and 1.5-1.8x the exact path's prefill here). F16 weights stay exact:
+ * bf16 would round them to 8 significant bits, further from llama.cpp (which rounds activations to F16).
+ */
+export function matrixPrecision(type: GgmlType, precision: Precision): Precision {
+  return precision === 'int8' && type === GgmlType.BF16 ? 'bf16' : precision;
 }
 
 export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, TensorSource>, names: TensorNames,
@@ -89,7 +101,8 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
     if (!COMPUTE_TYPES.has(t.type)) {
       throw new WeightError(`${source}: tensor '${name}' has type ${ggmlTypeName(t.type)}, which the kernels do not support`);
     }
-    const weight = Weight.create(t.type, rows, cols, t.data(), { pack: pack && usedByMatmul, precision, ...(arena ? { arena } : {}) });
+    const weight = Weight.create(t.type, rows, cols, t.data(),
+      { pack: pack && usedByMatmul, precision: matrixPrecision(t.type, precision), ...(arena ? { arena } : {}) });
     // the panels are a full copy: the file's pages need not stay resident (a no-op unless mapped)
     if (weight.matmulReadsOnlyPanels) releaseMappedPages(weight.data);
     return weight;
@@ -136,7 +149,7 @@ function* matrixPanelSizes(tensors: ReadonlyMap<string, TensorSource>, precision
     if (t.dims.length !== 2 || !COMPUTE_TYPES.has(t.type)) continue;
     let bytes = 0;
     try {
-      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, precision);
+      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, matrixPrecision(t.type, precision));
     } catch {
       continue;  // a shape the kernels refuse: binding that matrix reports it
     }

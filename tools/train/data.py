@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from tasks import BUILDERS, Haystack, SPEC
+from tasks import BUILDERS, Haystack, SPEC, kv_drill
 
 DATA = Path(__file__).resolve().parent / 'runs' / 'data'
 # Share of task examples by kind; the rest of a batch is plain text.
@@ -19,7 +19,17 @@ TASK_MIXES = {
     'retrieval': {'repeat': 0.2, 'passkey': 0.15, 'kv': 0.4, 'niah': 0.2, 'hop': 0.05},
     # third stage (prepared, not yet run): mostly kv lists, the task the shipped model is weakest at
     'kv-focus': {'repeat': 0.15, 'passkey': 0.1, 'kv': 0.55, 'niah': 0.15, 'hop': 0.05},
+    # CPU-sized third stage: kv lists with several answered questions each, a few other lookups so they are
+    # not forgotten; only answer tokens carry loss (see ANSWERS_ONLY)
+    'kv-drill': {'kv-drill': 0.7, 'passkey': 0.1, 'niah': 0.1, 'hop': 0.05, 'kv': 0.05},
 }
+# Mixes whose rows carry loss on answer tokens only: with a few rows a step, the unlearnable random letters
+# and digits of kv lists would otherwise dominate the gradient.
+ANSWERS_ONLY = {'kv-drill'}
+DRILL_QUESTIONS = 6
+DRILL_EARLY = 0.5
+# Chance that an example takes all the room left in its row (0.5 where not listed).
+FULL_ROOM = {'kv-drill': 0.75}
 ANSWER_WEIGHT = 2.0
 REPEAT_WEIGHT = 1.5
 # A task row packs examples of random lengths (at least this many tokens) until it is full, so a step sees
@@ -46,6 +56,12 @@ class Corpus:
 
     def task_example(self, rng: random.Random, length: int, mix: dict) -> tuple[list[int], list[float]]:
         kind = rng.choices(list(mix), weights=list(mix.values()))[0]
+        if kind == 'kv-drill':
+            ids, weights = [], []
+            for text, is_answer in kv_drill(rng, length, self.count, DRILL_QUESTIONS, DRILL_EARLY):
+                t = self.tok.encode(text).ids
+                ids, weights = ids + t, weights + [ANSWER_WEIGHT if is_answer else 1.0] * len(t)
+            return ids + [self.eos], weights + [ANSWER_WEIGHT]
         if kind == 'repeat':
             # a span of text and then the same span again: every token of the copy can be found by looking back,
             # which makes induction (copying) heads form early; the retrieval tasks build on them
@@ -68,13 +84,15 @@ class Corpus:
                 toks, weights = [], []
                 while length - len(toks) >= MIN_EXAMPLE:
                     room = length - len(toks)
-                    n = room if rng.random() < 0.5 else rng.randint(MIN_EXAMPLE, room)
+                    n = room if rng.random() < FULL_ROOM.get(mix, 0.5) else rng.randint(MIN_EXAMPLE, room)
                     t, wt = self.task_example(rng, n, TASK_MIXES[mix])
                     toks, weights = toks + t, weights + wt
                 toks, weights = toks[:length], weights[:length]
             else:
                 start = rng.randrange(len(self.stream) - length)
                 toks, weights = self.stream[start:start + length].tolist(), [1.0] * length
+            if mix in ANSWERS_ONLY:
+                weights = [x if x == ANSWER_WEIGHT else 0.0 for x in weights]
             ids[r, :len(toks)] = toks
             w[r, :len(weights)] = weights
         # weight of predicting token t+1 from position t

@@ -50,6 +50,14 @@ PRESETS = {
         'phases': [(300, 4096, 2, 0.9, 'kv-focus')],
         'lr': 2e-4,
     },
+    # Third stage for 2 CPU cores, run on 2026-11-26 (bf16 autocast on the CPU, --cpu-bf16): kv lists of up to 4K
+    # tokens, each followed by six answered questions, half of them about the first 30 % of the list; loss on
+    # answer tokens only; a low peak rate. Started from the shipped stage-two weights.
+    'default-stage3-drill': {
+        'model': DEFAULT_SHAPE,
+        'phases': [(280, 4096, 4, 1.0, 'kv-drill')],
+        'lr': 1e-4,
+    },
     # A pipeline check: the default model's shape, a few tiny steps of every phase kind.
     'smoke': {
         'model': DEFAULT_SHAPE,

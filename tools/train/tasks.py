@@ -53,20 +53,52 @@ def passkey(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, 
     return s['intro'] + body + s['question'], s['answer'].format(key=key)
 
 
-def kv(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, str]:
+def kv_pairs(rng, length: int, count, reserved_tokens: int) -> list[tuple[str, str]]:
+    """Distinct random keys with random values, as many lines as fit `length` after the intro and
+    `reserved_tokens` for the question(s)."""
     s = SPEC['kv']
     line_tokens = count(' ' + s['line'].format(key='abcdef', value='12345')) + 1
-    q_tokens = count(s['question'].format(key='abcdef')) + 8
-    n = max(2, (length - count(s['intro']) - q_tokens) // line_tokens)
+    n = max(2, (length - count(s['intro']) - reserved_tokens) // line_tokens)
     keys: dict[str, None] = {}  # insertion-ordered: a set's order depends on the process's string hash seed
     while len(keys) < n:
         keys[''.join(rng.choice(LETTERS) for _ in range(s['key_letters']))] = None
     pairs = [(k, digits(rng, s['value_digits'])) for k in keys]
     rng.shuffle(pairs)
-    target = min(n - 1, round(depth * (n - 1)))
+    return pairs
+
+
+def kv_list(pairs: list[tuple[str, str]]) -> str:
+    s = SPEC['kv']
+    return s['intro'] + ''.join(' ' + s['line'].format(key=k, value=v) for k, v in pairs)
+
+
+def kv(rng, hay: Haystack, length: int, depth: float, count) -> tuple[str, str]:
+    s = SPEC['kv']
+    pairs = kv_pairs(rng, length, count, count(s['question'].format(key='abcdef')) + 8)
+    target = min(len(pairs) - 1, round(depth * (len(pairs) - 1)))
     key, value = pairs[target]
-    body = ''.join(' ' + s['line'].format(key=k, value=v) for k, v in pairs)
-    return s['intro'] + body + s['question'].format(key=key), s['answer'].format(value=value)
+    return kv_list(pairs) + s['question'].format(key=key), s['answer'].format(value=value)
+
+
+def kv_drill(rng, length: int, count, questions: int, early: float) -> list[tuple[str, bool]]:
+    """One kv list of about `length` tokens followed by several questions, each answered: segments of
+    (text, is_answer). The first question reads exactly like the eval's; later ones follow earlier answers.
+    A share `early` of the asked keys comes from the first 30 % of the list, the lines furthest from the
+    questions (the shipped model's weakest cells)."""
+    s = SPEC['kv']
+    # random keys take more tokens than 'abcdef': a margin keeps the last answer inside the row
+    qa_tokens = count(s['question'].format(key='abcdef') + ' ' + s['answer'].format(value='12345')) + 6
+    pairs = kv_pairs(rng, length, count, questions * qa_tokens)
+    asked: list[int] = []
+    while len(asked) < min(questions, len(pairs)):
+        i = rng.randrange(max(1, round(0.3 * len(pairs))) if rng.random() < early else len(pairs))
+        if i not in asked:
+            asked.append(i)
+    segments = [(kv_list(pairs), False)]
+    for i in asked:
+        k, v = pairs[i]
+        segments += [(s['question'].format(key=k), False), (' ' + s['answer'].format(value=v), True)]
+    return segments
 
 
 def niah(rng, hay: Haystack, length: int, depth: float, count, hop: bool = False) -> tuple[str, str]:

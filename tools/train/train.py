@@ -45,10 +45,10 @@ def make_optimizer(model: Llama, lr: float) -> torch.optim.AdamW:
                              lr=lr, betas=(0.9, 0.95), eps=1e-8)
 
 
-def train_step(model, opt, ids, w, lr, device) -> dict:
+def train_step(model, opt, ids, w, lr, device, bf16: bool) -> dict:
     for g in opt.param_groups:
         g['lr'] = lr
-    with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == 'cuda'):
+    with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
         logits = model(ids[:, :-1])
     nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), ids[:, 1:].reshape(-1), reduction='none')
     nll = nll.view_as(w)
@@ -57,14 +57,14 @@ def train_step(model, opt, ids, w, lr, device) -> dict:
     loss.backward()
     gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
-    plain = (nll * (w == 1)).sum() / (w == 1).sum()
+    plain = (nll * (w == 1)).sum() / (w == 1).sum().clamp(min=1)
     ans = w >= ANSWER_WEIGHT  # answers of the retrieval tasks (copies of repeated text weigh less)
     ans_loss = ((nll * ans).sum() / ans.sum()).item() if ans.any() else None
     return {'loss': round(loss.item(), 4), 'text_loss': round(plain.item(), 4),
             'answer_loss': None if ans_loss is None else round(ans_loss, 4), 'gnorm': round(gnorm.item(), 3)}
 
 
-def choose_scale(preset: dict, budget_s: float, max_scale: float, seed: int, device: str) -> float:
+def choose_scale(preset: dict, budget_s: float, max_scale: float, seed: int, device: str, bf16: bool) -> float:
     """Times a few training steps of every phase on a throwaway model and returns the largest scale (2 decimals)
     whose whole schedule fits the budget. The run records the scale, so it can be replayed exactly."""
     corpus = Corpus()
@@ -77,7 +77,7 @@ def choose_scale(preset: dict, budget_s: float, max_scale: float, seed: int, dev
         times = []
         for _ in range(3):
             t0 = time.time()
-            train_step(model, opt, ids, w, 1e-4, device)
+            train_step(model, opt, ids, w, 1e-4, device, bf16)
             if device == 'cuda':
                 torch.cuda.synchronize()
             times.append(time.time() - t0)
@@ -102,12 +102,15 @@ def main() -> None:
     ap.add_argument('--init', default=None, help='start from these weights (a stage-two run)')
     ap.add_argument('--parts-out', default=None, help='also write the weights as <=15 MB parts here')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--cpu-bf16', action='store_true',
+                    help='bf16 autocast on CPU too (about 2x faster where the CPU has AVX-512 BF16); always on CUDA')
     ap.add_argument('--workers', type=int, default=0, help='batch-building processes (0: in this process)')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if device == 'cuda':
         torch.backends.cuda.matmul.allow_tf32 = True
+    bf16 = device == 'cuda' or args.cpu_bf16
     preset = PRESETS[args.preset]
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
@@ -115,7 +118,7 @@ def main() -> None:
     if args.scale is None and cfg_file.exists():
         args.scale = json.loads(cfg_file.read_text())['scale']  # a resumed run keeps its schedule
     if args.scale is None:
-        args.scale = choose_scale(preset, args.time_budget * 60, args.max_scale, args.seed, device) \
+        args.scale = choose_scale(preset, args.time_budget * 60, args.max_scale, args.seed, device, bf16) \
             if args.time_budget else 1.0
     phases = scaled_phases(preset, args.scale)
     total = sum(p[0] for p in phases)
@@ -138,7 +141,7 @@ def main() -> None:
         print(f'initialised from {args.init}', flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     cfg_file.write_text(json.dumps({'model': cfg.to_dict(), 'preset': args.preset, 'scale': args.scale,
-                                    'phases': phases, 'lr': preset['lr'], 'seed': args.seed, 'init': args.init, 'params': n_params,
+                                    'phases': phases, 'lr': preset['lr'], 'seed': args.seed, 'init': args.init, 'params': n_params, 'bf16': bf16,
                                     'device': torch.cuda.get_device_name() if device == 'cuda' else 'cpu'}, indent=1))
     print(f'{n_params / 1e6:.2f}M parameters on {device}, {total} steps (scale {args.scale})', flush=True)
     stop = min(total, args.steps or total)
@@ -151,7 +154,7 @@ def main() -> None:
         length = ids.shape[1]
         ids, w = ids.to(device, non_blocking=True), w.to(device, non_blocking=True)
         lr = lr_at(step, total, preset['lr'])
-        rec = {'step': step, 'len': length, **train_step(model, opt, ids, w, lr, device), 'lr': round(lr, 6)}
+        rec = {'step': step, 'len': length, **train_step(model, opt, ids, w, lr, device, bf16), 'lr': round(lr, 6)}
         dt = time.time() - t0
         rec.update({'sec': round(dt, 3), 'tok_s': round(ids.numel() / dt), 'elapsed': round(time.time() - t_run)})
         print(json.dumps(rec), flush=True)
