@@ -100,7 +100,7 @@ function gitState(): { commit: string; dirty: boolean } {
 async function main(): Promise<void> {
   if (values['child-llama']) return llamaChild(JSON.parse(values['child-llama']));
   const types = values.types!.split(',').map((t) => t.trim().toLowerCase());
-  for (const t of types) if (!isBenchWeightType(t)) throw new Error(`--types: '${t}' is not one of f16, q8_0, q4_0`);
+  for (const t of types) if (!isBenchWeightType(t)) throw new Error(`--types: '${t}' is not one of f16, bf16, q8_0, q4_0`);
   const tests = benchTests(parseCountList(values['n-prompt']!, '--n-prompt'), parseCountList(values['n-gen']!, '--n-gen'));
   const options = {
     threads: positiveInt(values.threads!, 'threads'), reps: positiveInt(values.reps!, 'reps'),

@@ -57,7 +57,7 @@ test('bench model --in-process reports cumulative peak RSS; the table has a row 
 
 test('bench model rejects bad input with a clear message', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['bench', 'model', 'bench:q9'], /bench:f16, bench:q8_0, bench:q4_0/],
+    [['bench', 'model', 'bench:q9'], /bench:f16, bench:bf16, bench:q8_0, bench:q4_0/],
     [['bench', 'model', model, '-p', '12,x'], /--n-prompt expects comma-separated non-negative integers/],
     [['bench', 'model', model, '-p', '0', '-n', '0'], /no tests/],
     [['bench', 'model', model, '-t', '0'], /--threads expects a positive integer/],

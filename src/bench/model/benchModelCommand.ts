@@ -11,7 +11,7 @@ import { ensureBenchModel, isBenchWeightType } from './makeBenchModel.js';
 import { measureFastfill } from './measureFastfill.js';
 
 const USAGE = `usage: fastfill bench model <model> [options]
-  <model>                    a .gguf file, or bench:f16 / bench:q8_0 / bench:q4_0 for the random-weight
+  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 for the random-weight
                              Qwen2.5-0.5B-shaped benchmark model (made on first use in
                              $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models)
   -p, --n-prompt <N,...>     prefill lengths (default 512; 0 = none)
@@ -75,7 +75,7 @@ export function benchModelCommand(argv: string[]): void {
 export function resolveBenchModel(name: string): string {
   const m = /^bench:(.+)$/.exec(name);
   if (!m) return name;
-  if (!isBenchWeightType(m[1]!)) throw new CliError(`'${name}': the benchmark model types are bench:f16, bench:q8_0, bench:q4_0`);
+  if (!isBenchWeightType(m[1]!)) throw new CliError(`'${name}': the benchmark model types are bench:f16, bench:bf16, bench:q8_0, bench:q4_0`);
   return ensureBenchModel({ type: m[1] }, (line) => process.stderr.write(`bench: ${line}\n`)).path;
 }
 

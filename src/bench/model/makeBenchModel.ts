@@ -1,5 +1,5 @@
 // Makes (once) and finds the benchmark models: random weights in a Qwen2.5-0.5B shape, written by our GGUF
-// writer in F16, Q8_0 or Q4_0, cached outside the repository with a sidecar JSON of the parameters.
+// writer in F16, BF16, Q8_0 or Q4_0, cached outside the repository with a sidecar JSON of the parameters.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +12,11 @@ import { benchTensorSpecs, makeBenchTensor } from './benchTensors.js';
 import { benchTokenizer, qwenTokenizerDir, type BenchTokenizerSource } from './benchTokenizer.js';
 import { findSharedDir } from './sharedData.js';
 
-export const BENCH_WEIGHT_TYPES = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
+export const BENCH_WEIGHT_TYPES = { f16: GgmlType.F16, bf16: GgmlType.BF16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
 export type BenchWeightType = keyof typeof BENCH_WEIGHT_TYPES;
 
 /** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*) for each type */
-const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, q4_0: 2, q8_0: 7 };
+const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, bf16: 32, q4_0: 2, q8_0: 7 };
 /** bump when the generated contents change, so cached files are remade */
 const GENERATOR_VERSION = 1;
 
@@ -81,7 +81,7 @@ export function ensureBenchModel(request: BenchModelRequest, log: (line: string)
   const metadata: Array<[string, GgufTypedValue]> = [
     ...architectureMetadata(shapeToConfig(shape), `${shape.name} random ${request.type}`),
     ['general.file_type', gguf.u32(FILE_TYPE[request.type])],
-    ...(request.type === 'f16' ? [] : [['general.quantization_version', gguf.u32(2)] as [string, GgufTypedValue]]),
+    ...(request.type === 'f16' || request.type === 'bf16' ? [] : [['general.quantization_version', gguf.u32(2)] as [string, GgufTypedValue]]),
     ...tokenizer.metadata,
   ];
   const weightType = BENCH_WEIGHT_TYPES[request.type];
