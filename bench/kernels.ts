@@ -163,6 +163,8 @@ function benchAttention(rows: Row[], threads: number): void {
   const cases: { name: string; context: number; queries: number }[] = [
     { name: 'prefill S=512', context: 512, queries: 512 },
     { name: 'prefill S=2048', context: 2048, queries: 2048 },
+    // the long-prompt case: one 512-token chunk of a chunked prefill at the end of an 8K prompt
+    { name: 'prefill chunk 512 @ ctx=8192', context: 8192, queries: 512 },
     { name: 'decode ctx=2048', context: 2048, queries: 1 },
   ];
   for (const c of cases) {

@@ -2,88 +2,77 @@
 //
 // Work item: one query tile x one KV head; its rows are (query, head of the KV group) pairs, so
 // every K/V block is read once for all query heads that share it (GQA). Rows go in blocks of
-// kAttnRows = kLanes, one row per vector lane; their queries are packed [d][row]. For each
-// key-block entry, K is transposed once into kt [d][key] (shared by all row blocks); then each row
-// block takes the entry's keys kAttnKeys at a time:
-//   scores: kAttnKeys accumulators, each one key across the block's rows, over d (a broadcast of
-//     kt, a vector of packed q);
-//   softmax: running max, correction, p = exp(s - max) and sums, all across rows at once; masked
-//     keys get exactly 0; p is stored [key][row];
-//   P V: kAttnRows accumulators (one per row) over a vector of d, per visible key one load of V.
+// kAttnRows = kLanes, one row per vector lane; their queries are packed [d][row]. The tile's key
+// list is cut into runs of up to kRunKeys keys of one entry, taken kStepRuns runs at a time (128
+// keys for avx512 with blocks of 16); each pair of row blocks (or a last single one) takes one
+// online-softmax step over those keys (kernels/attention_step.h), reading K and V straight from
+// the cache. Padding rows repeat the last row; their results are dropped.
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
-// query at position p iff first + j <= p. A query that sees no key gets zeros. The micro-kernels
-// are not inlined: inside the item's big body GCC spills their tiles.
+// query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
-#include <float.h>
-
-#include "kernels/level_common.h"
+#include "kernels/attention_step.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-constexpr int kAttnRows = kLanes;                 // rows per block: one per lane
-constexpr int kAttnKeys = kLanes >= 16 ? 16 : 8;  // keys per online-softmax step
+// Walks a tile's key list run by run: entry e, keys [c0, c0 + kRunKeys) of it; skips empty entries.
+struct RunCursor {
+  const int32_t* keyBlocks;
+  int64_t entry, end, c0;
 
-// Per-block running state, one lane per row.
-struct RowBlockState {
-  float* max;         // [kAttnRows] running max score (-inf before any visible key)
-  float* sum;         // [kAttnRows] running sum of p
-  float* correction;  // [kAttnRows] factor for the running output, set by each step
+  bool done() const { return entry >= end; }
+  const int32_t* current() const { return keyBlocks + 4 * entry; }
+  int64_t keys() const { return minI64(kRunKeys, current()[2] - c0); }
+  void skipEmpty() {
+    while (entry < end && keyBlocks[4 * entry + 2] == 0) ++entry;
+  }
+  void next() {
+    c0 += kRunKeys;
+    if (c0 >= current()[2]) {
+      c0 = 0;
+      ++entry;
+      skipEmpty();
+    }
+  }
 };
 
-// One online-softmax step over keys [c0, c0 + kAttnKeys) of an entry (kt padded with zeros past
-// its keys): writes p to pT[j * kAttnRows + row] (0 where key c0 + j >= visible[row]) and updates
-// the state. q: the block's packed queries [d][row].
-__attribute__((noinline)) void softmaxStep(const float* q, const float* kt, int64_t paddedKeys, int64_t c0,
-                                           int64_t headDim, float scale, const float* visible, RowBlockState state,
-                                           float* pT) {
-  Vec s[kAttnKeys];
-  for (int j = 0; j < kAttnKeys; ++j) s[j] = vZero();
-  const float* keys = kt + c0;
-  for (int64_t d = 0; d < headDim; ++d) {
-    const Vec x = vLoad(q + d * kAttnRows);
-    for (int j = 0; j < kAttnKeys; ++j) s[j] = vFma(vSplat(keys[d * paddedKeys + j]), x, s[j]);
-  }
-  const Vec limit = vLoad(visible), minusInf = vSplat(-INFINITY), scaleV = vSplat(scale);
-  Vec blockMax = minusInf;
-  for (int j = 0; j < kAttnKeys; ++j) {
-    s[j] = vIfLess(vSplat(static_cast<float>(c0 + j)), limit, vMul(s[j], scaleV), minusInf);
-    blockMax = vMax(blockMax, s[j]);
-  }
-  const Vec oldMax = vLoad(state.max), newMax = vMax(oldMax, blockMax);
-  // Rows that have seen no key yet keep max -inf: exponents are taken against 0 there (their p are
-  // all masked to 0, their sums and outputs are 0, so the tiny correction changes nothing).
-  const Vec base = vIfLess(vSplat(-FLT_MAX), newMax, newMax, vZero());
-  const Vec correction = vExp(vSub(oldMax, base));
-  Vec total = vZero();
-  for (int j = 0; j < kAttnKeys; ++j) {
-    const Vec p = vIfLess(vSplat(static_cast<float>(c0 + j)), limit, vExp(vSub(s[j], base)), vZero());
-    vStore(pT + j * kAttnRows, p);
-    total = vAdd(total, p);
-  }
-  vStore(state.sum, vFma(vLoad(state.sum), correction, total));
-  vStore(state.max, newMax);
-  vStore(state.correction, correction);
-}
+// What one run holds for all row blocks of the item.
+struct RunData {
+  const float* keyRows[kRunKeys];  // key rows; past the run's keys, key 0 again
+  const float* values;             // value row of key 0 of the run
+  float* visible;                  // [paddedRows] visible keys of the entry per row
+  int64_t c0, keys;                // first key in the entry, keys in the run
+};
 
-// out[r][0, lanes) = out[r] * correction[r] + sum_j pT[j][r] * values[j] over `keys` keys, for the
-// kAttnRows rows at out + r * headDim; values[j] is at values + j * rowStride.
-__attribute__((noinline)) void valueVec(float* out, int64_t headDim, const float* correction, const float* pT,
-                                        int64_t keys, const float* values, int64_t rowStride, int lanes) {
-  Vec acc[kAttnRows];
-  for (int r = 0; r < kAttnRows; ++r) acc[r] = vMul(vLoadFirst(out + r * headDim, lanes), vSplat(correction[r]));
-  if (lanes == kLanes) {
-    for (int64_t j = 0; j < keys; ++j) {
-      const Vec v = vLoad(values + j * rowStride);
-      for (int r = 0; r < kAttnRows; ++r) acc[r] = vFma(vSplat(pT[j * kAttnRows + r]), v, acc[r]);
+// One step of rows [r0, r0 + kBlocks * kAttnRows) over the prepared runs; liveRows: rows of the
+// item from r0 on (the rest are padding).
+template <int kBlocks>
+inline void attendStep(const AttentionArgs& a, const float* packedQ, float* out, RowBlockState state,
+                       const RunData* runData, int nRuns, int64_t r0, int64_t liveRows, float* blockMax, float* p) {
+  constexpr int kRows = kBlocks * kAttnRows;
+  KeyRun runs[kStepRuns];
+  int used = 0;
+  for (int h = 0; h < nRuns; ++h) {
+    const RunData& run = runData[h];
+    int64_t most = 0, least = run.c0 + kRunKeys;
+    for (int i = 0; i < kRows; ++i) {
+      const int64_t v = static_cast<int64_t>(run.visible[r0 + i]);
+      most = maxI64(most, v);
+      least = minI64(least, v);
     }
-  } else {
-    for (int64_t j = 0; j < keys; ++j) {
-      const Vec v = vLoadFirst(values + j * rowStride, lanes);
-      for (int r = 0; r < kAttnRows; ++r) acc[r] = vFma(vSplat(pT[j * kAttnRows + r]), v, acc[r]);
-    }
+    const int64_t keys = minI64(run.keys, most - run.c0);
+    if (keys <= 0) continue;
+    runs[used++] = KeyRun{run.keyRows, run.values, run.visible + r0, static_cast<float>(run.c0), static_cast<int>(keys),
+                          least >= run.c0 + kRunKeys};
   }
-  for (int r = 0; r < kAttnRows; ++r) vStoreFirst(out + r * headDim, acc[r], lanes);
+  if (used == 0) return;
+  const int64_t headDim = a.headDim;
+  const RowBlockState rowsState{state.max + r0, state.sum + r0, state.correction + r0};
+  for (int i = 0; i < kRows; ++i) blockMax[i] = -INFINITY;
+  for (int h = 0; h < used; ++h) scoreRun<kBlocks>(packedQ + r0 * headDim, headDim, runs[h], h, a.scale, p, blockMax);
+  softmaxStep<kBlocks>(runs, used, blockMax, rowsState, p);
+  accumulateValues<kBlocks>(out + r0 * headDim, headDim, rowsState.correction, p, runs, used,
+                            static_cast<int64_t>(a.nKvHeads) * headDim, liveRows);
 }
 
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
@@ -93,18 +82,20 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   const int64_t rows = qCount * group;  // row r = query r / group, head-in-group r % group
   const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
   const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;  // floats between slots
-  const int64_t paddedKeys = ceilDiv(a.blockSize, kAttnKeys) * kAttnKeys;
 
-  // Scratch: packed q, outputs, then max, sum, correction, visible per padded row, kt, pT.
-  float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + headDim * paddedKeys +
-                                                             kAttnKeys * kAttnRows));
+  // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
+  // max, then per run of a step its visible counts, then p.
+  float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + kMaxStepBlocks * kAttnRows +
+                                                             kStepRuns * paddedRows +
+                                                             kMaxStepBlocks * kStepKeys * kAttnRows));
   float* out = packedQ + paddedRows * headDim;
   float* maxes = out + paddedRows * headDim;
   float* sums = maxes + paddedRows;
   float* corrections = sums + paddedRows;
-  float* visible = corrections + paddedRows;
-  float* kt = visible + paddedRows;
-  float* pT = kt + headDim * paddedKeys;
+  int32_t* rowPositions = reinterpret_cast<int32_t*>(corrections + paddedRows);
+  float* blockMax = corrections + 2 * paddedRows;
+  float* runScratch = blockMax + kMaxStepBlocks * kAttnRows;
+  float* p = runScratch + kStepRuns * paddedRows;
   const auto rowOffset = [&](int64_t r) {  // of row r in q and out
     return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
   };
@@ -114,35 +105,45 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     for (int64_t d = 0; d < headDim; ++d) dst[d * kAttnRows] = q[d];
     maxes[r] = -INFINITY;
     sums[r] = 0.0f;
+    rowPositions[r] = a.qPositions[qStart + (r < rows ? r : rows - 1) / group];
   }
   std::memset(out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 
-  for (int64_t e = listStart; e < listStart + listCount; ++e) {
-    const int32_t* entry = a.keyBlocks + 4 * e;
-    const int64_t firstPosition = entry[1], keyCount = entry[2];
-    if (keyCount == 0) continue;
-    const bool masked = entry[3] != 0;
-    const int64_t slot0 = static_cast<int64_t>(entry[0]) * a.blockSize;
-    const float* values = a.vCache + slot0 * rowStride + kvHead * headDim;
-    transposeToPanel(a.kCache + slot0 * rowStride + kvHead * headDim, rowStride, static_cast<int>(keyCount), headDim,
-                     kt, static_cast<int>(paddedKeys));
-    for (int64_t r = 0; r < paddedRows; ++r) {
-      int64_t v = 0;
-      if (r < rows) v = masked ? maxI64(0, minI64(keyCount, a.qPositions[qStart + r / group] - firstPosition + 1)) : keyCount;
-      visible[r] = static_cast<float>(v);
-    }
-    for (int64_t block = 0; block < blocks; ++block) {
-      const int64_t r0 = block * kAttnRows;
-      int64_t mostVisible = 0;
-      for (int i = 0; i < kAttnRows; ++i) mostVisible = maxI64(mostVisible, static_cast<int64_t>(visible[r0 + i]));
-      const RowBlockState state{maxes + r0, sums + r0, corrections + r0};
-      for (int64_t c0 = 0; c0 < mostVisible; c0 += kAttnKeys) {
-        softmaxStep(packedQ + r0 * headDim, kt, paddedKeys, c0, headDim, a.scale, visible + r0, state, pT);
-        const int64_t keys = minI64(kAttnKeys, mostVisible - c0);
-        for (int64_t d = 0; d < headDim; d += kLanes) {
-          valueVec(out + r0 * headDim + d, headDim, state.correction, pT, keys, values + c0 * rowStride + d, rowStride,
-                   static_cast<int>(minI64(kLanes, headDim - d)));
+  const RowBlockState state{maxes, sums, corrections};
+  RunCursor cursor{a.keyBlocks, listStart, listStart + listCount, 0};
+  cursor.skipEmpty();
+  RunData runData[kStepRuns];
+  while (!cursor.done()) {
+    int nRuns = 0;
+    for (; nRuns < kStepRuns && !cursor.done(); ++nRuns, cursor.next()) {
+      const int32_t* entry = cursor.current();
+      const int64_t firstPosition = entry[1], keyCount = entry[2];
+      const bool masked = entry[3] != 0;
+      const int64_t slot0 = static_cast<int64_t>(entry[0]) * a.blockSize + cursor.c0;
+      RunData& run = runData[nRuns];
+      run.visible = runScratch + nRuns * paddedRows;
+      run.values = a.vCache + slot0 * rowStride + kvHead * headDim;
+      run.c0 = cursor.c0;
+      run.keys = cursor.keys();
+      const float* keys = a.kCache + slot0 * rowStride + kvHead * headDim;
+      for (int j = 0; j < kRunKeys; ++j) run.keyRows[j] = keys + (j < run.keys ? j * rowStride : 0);
+      // Padding rows see what the last row sees (their results are dropped).
+      if (masked) {
+        for (int64_t r = 0; r < paddedRows; ++r) {
+          run.visible[r] = static_cast<float>(maxI64(0, minI64(keyCount, rowPositions[r] - firstPosition + 1)));
         }
+      } else {
+        for (int64_t r = 0; r < paddedRows; ++r) run.visible[r] = static_cast<float>(keyCount);
+      }
+    }
+    for (int64_t block = 0; block < blocks;) {
+      const int64_t r0 = block * kAttnRows;
+      if (blocks - block >= 2) {
+        attendStep<2>(a, packedQ, out, state, runData, nRuns, r0, rows - r0, blockMax, p);
+        block += 2;
+      } else {
+        attendStep<1>(a, packedQ, out, state, runData, nRuns, r0, rows - r0, blockMax, p);
+        block += 1;
       }
     }
   }

@@ -1,0 +1,225 @@
+// One online-softmax step of the flash-attention kernel (kernels/attention.h) for kBlocks (1 or 2)
+// blocks of kAttnRows rows (one row per vector lane) over up to kStepRuns runs of keys:
+//   scoreRun: scores of one run, kScoreKeys keys at a time, each accumulator one key across one
+//     block's rows, over d (a broadcast of K straight from the cache times a vector of packed q);
+//     scaled, masked scores go to memory [block][key][row];
+//   softmaxStep: running max, correction, p = exp(s - max) and sums across rows at once, over all
+//     the step's keys; masked keys get exactly 0; p overwrites the scores;
+//   accumulateValues: out = out * correction + P V in tiles of kValueRows rows x kValueVecs vectors
+//     of d, per visible key kValueVecs loads of V; the multiply is skipped when the tile's
+//     corrections are all exactly 1 (the running max did not move: the usual case deep into a
+//     long prompt).
+// Tiles are two vectors wide (two row blocks, two vectors of d): a single vector per broadcast
+// leaves the FMA units waiting on loads (measured on Zen 5: ~70 % of peak against ~100 %).
+// The micro-kernels are not inlined: inside the item's big body GCC spills their tiles.
+#pragma once
+#include <float.h>
+
+#include "kernels/level_common.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int kAttnRows = kLanes;                // rows per block: one per lane
+constexpr int kRunKeys = kLanes >= 16 ? 16 : 8;  // keys per run
+constexpr int kStepRuns = 8;                     // runs per online-softmax step (4: 1 % slower, 2: 5 %)
+constexpr int kStepKeys = kStepRuns * kRunKeys;
+constexpr int kMaxStepBlocks = 2;                // row blocks per step
+constexpr int kValueRows = kLanes >= 16 ? 8 : kLanes >= 8 ? 4 : 1;  // rows per P V tile
+constexpr int kValueVecs = 2;                    // vectors of d per P V tile
+
+// Keys per score pass: kBlocks * kScoreKeys accumulators.
+template <int kBlocks>
+constexpr int kScoreKeys = kBlocks == 1 ? kRunKeys : kRunKeys / 2;
+
+// Up to kRunKeys consecutive keys of one key-block entry, as the step's row blocks see them.
+struct KeyRun {
+  const float* const* keyRows;  // [kRunKeys] key rows (headDim floats); past the run's keys, copies of key 0
+  const float* values;   // value row j at values + j * valueStride (headDim floats)
+  const float* visible;  // [kBlocks * kAttnRows]: key j is visible to row r iff firstKey + j < visible[r]
+  float firstKey;        // index of key 0 of the run inside its entry
+  int keys;              // keys to accumulate: no row sees a key past them
+  bool allVisible;       // every row sees all kRunKeys keys: no masking needed
+};
+
+// Running state of the step's rows, one lane per row.
+struct RowBlockState {
+  float* max;         // running max score (-inf before any visible key)
+  float* sum;         // running sum of p
+  float* correction;  // factor for the running output, set by each step
+};
+
+// p (and scores) of block b, run h, key j: p[((b * kStepRuns + h) * kRunKeys + j) * kAttnRows + row].
+inline int64_t stepOffset(int b, int h, int j) { return ((b * kStepRuns + h) * kRunKeys + j) * kAttnRows; }
+
+#if defined(__AVX512F__)
+// e^x for x <= 0 (or -inf), the same value as vExp: vscalefps takes the place of building 2^n.
+inline Vec expNonPositive(Vec x) {
+  const __m512 clamped = _mm512_max_ps(x.v, _mm512_set1_ps(-87.33654f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), clamped);  // Cody-Waite, as vExp
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return {_mm512_scalef_ps(p, n)};
+}
+#else
+inline Vec expNonPositive(Vec x) { return vExp(x); }
+#endif
+
+// Scores of run h for the step's blocks: scale * q_row . k_j, -inf where key j is masked for the
+// row, for j < kRunKeys, to p (stepOffset); blockMax[row] = max(blockMax[row], those scores).
+// q: the first block's packed queries [d][row]; the next block's follow at q + headDim * kAttnRows.
+template <int kBlocks>
+__attribute__((noinline)) void scoreRun(const float* q, int64_t headDim, const KeyRun& run, int h, float scale, float* p,
+                                        float* blockMax) {
+  constexpr int kKeys = kScoreKeys<kBlocks>;
+  const Vec scaleV = vSplat(scale), minusInf = vSplat(-INFINITY);
+  for (int k0 = 0; k0 < kRunKeys; k0 += kKeys) {
+    Vec s[kKeys][kBlocks];
+    for (int j = 0; j < kKeys; ++j) {
+      for (int b = 0; b < kBlocks; ++b) s[j][b] = vZero();
+    }
+    const float* keys[kKeys];
+    for (int j = 0; j < kKeys; ++j) keys[j] = run.keyRows[k0 + j];
+#pragma GCC unroll 4
+    for (int64_t d = 0; d < headDim; ++d) {
+      Vec x[kBlocks];
+      for (int b = 0; b < kBlocks; ++b) x[b] = vLoad(q + (b * headDim + d) * kAttnRows);
+      for (int j = 0; j < kKeys; ++j) {
+        const Vec k = vSplat(keys[j][d]);
+        for (int b = 0; b < kBlocks; ++b) s[j][b] = vFma(k, x[b], s[j][b]);
+      }
+    }
+    for (int b = 0; b < kBlocks; ++b) {
+      Vec max = vLoad(blockMax + b * kAttnRows);
+      const Vec limit = vLoad(run.visible + b * kAttnRows);
+      for (int j = 0; j < kKeys; ++j) {
+        Vec x = vMul(s[j][b], scaleV);
+        if (!run.allVisible) x = vIfLess(vSplat(run.firstKey + static_cast<float>(k0 + j)), limit, x, minusInf);
+        max = vMax(max, x);
+        vStore(p + stepOffset(b, h, k0 + j), x);
+      }
+      vStore(blockMax + b * kAttnRows, max);
+    }
+  }
+}
+
+// Turns the scores of runs [0, nRuns) into p and updates the state of the step's rows; blockMax:
+// the max of those scores per row.
+template <int kBlocks>
+__attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const float* blockMax, RowBlockState state,
+                                           float* p) {
+  for (int b = 0; b < kBlocks; ++b) {
+    const int64_t r0 = b * kAttnRows;
+    const Vec oldMax = vLoad(state.max + r0), newMax = vMax(oldMax, vLoad(blockMax + r0));
+    // Rows that have seen no key yet keep max -inf: exponents are taken against 0 there (their p
+    // are all masked to 0, their sums and outputs are 0, so the tiny correction changes nothing).
+    const Vec base = vIfLess(vSplat(-FLT_MAX), newMax, newMax, vZero());
+    const Vec correction = expNonPositive(vSub(oldMax, base));
+    Vec total0 = vZero(), total1 = vZero();
+    for (int h = 0; h < nRuns; ++h) {
+      const KeyRun& run = runs[h];
+      const Vec limit = vLoad(run.visible + r0), zero = vZero();
+      for (int j = 0; j < kRunKeys; j += 2) {
+        float* at = p + stepOffset(b, h, j);
+        Vec p0 = expNonPositive(vSub(vLoad(at), base));
+        Vec p1 = expNonPositive(vSub(vLoad(at + kAttnRows), base));
+        if (!run.allVisible) {
+          p0 = vIfLess(vSplat(run.firstKey + static_cast<float>(j)), limit, p0, zero);
+          p1 = vIfLess(vSplat(run.firstKey + static_cast<float>(j + 1)), limit, p1, zero);
+        }
+        vStore(at, p0);
+        vStore(at + kAttnRows, p1);
+        total0 = vAdd(total0, p0);
+        total1 = vAdd(total1, p1);
+      }
+    }
+    vStore(state.sum + r0, vFma(vLoad(state.sum + r0), correction, vAdd(total0, total1)));
+    vStore(state.max + r0, newMax);
+    vStore(state.correction + r0, correction);
+  }
+}
+
+// One P V tile: rows [0, kValueRows) at out + r * headDim, kVecs vectors of d from d0 (the last
+// one lastLanes wide unless kFullLast): out = out * correction[r] (when rescale) + sum over the
+// runs' keys of p * value. pRows: p of row 0, key j of run h at pRows + stepOffset(0, h, j).
+template <int kVecs, bool kFullLast>
+__attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0, int lastLanes, const float* correction,
+                                         bool rescale, const float* pRows, const KeyRun* runs, int nRuns,
+                                         int64_t valueStride) {
+  const auto load = [lastLanes](const float* x, int v) {
+    return kFullLast || v + 1 < kVecs ? vLoad(x) : vLoadFirst(x, lastLanes);
+  };
+  Vec acc[kValueRows][kVecs];
+  for (int r = 0; r < kValueRows; ++r) {
+    for (int v = 0; v < kVecs; ++v) acc[r][v] = load(out + r * headDim + d0 + v * kLanes, v);
+  }
+  if (rescale) {
+    for (int r = 0; r < kValueRows; ++r) {
+      const Vec c = vSplat(correction[r]);
+      for (int v = 0; v < kVecs; ++v) acc[r][v] = vMul(acc[r][v], c);
+    }
+  }
+  for (int h = 0; h < nRuns; ++h) {
+    const float* values = runs[h].values + d0;
+    const float* runP = pRows + stepOffset(0, h, 0);
+    for (int j = 0; j < runs[h].keys; ++j) {
+      Vec x[kVecs];
+      for (int v = 0; v < kVecs; ++v) x[v] = load(values + j * valueStride + v * kLanes, v);
+      for (int r = 0; r < kValueRows; ++r) {
+        const Vec pr = vSplat(runP[j * kAttnRows + r]);
+        for (int v = 0; v < kVecs; ++v) acc[r][v] = vFma(pr, x[v], acc[r][v]);
+      }
+    }
+  }
+  for (int r = 0; r < kValueRows; ++r) {
+    for (int v = 0; v < kVecs; ++v) {
+      float* at = out + r * headDim + d0 + v * kLanes;
+      if (kFullLast || v + 1 < kVecs) {
+        vStore(at, acc[r][v]);
+      } else {
+        vStoreFirst(at, acc[r][v], lastLanes);
+      }
+    }
+  }
+}
+
+// P V of the step for its first liveRows rows (the others are padding: their output is dropped).
+// out: the step's first row [row][headDim]. Row groups inside d chunks: each chunk of V is read
+// by all row groups while it is in L1.
+template <int kBlocks>
+inline void accumulateValues(float* out, int64_t headDim, const float* correction, const float* p, const KeyRun* runs,
+                             int nRuns, int64_t valueStride, int64_t liveRows) {
+  constexpr int kRows = kBlocks * kAttnRows;
+  bool rescale[kRows / kValueRows];
+  for (int g = 0; g < kRows; g += kValueRows) {
+    rescale[g / kValueRows] = false;
+    for (int r = 0; r < kValueRows; ++r) rescale[g / kValueRows] |= correction[g + r] != 1.0f;
+  }
+  const auto rowGroups = [&](auto tile, int64_t d0, int lastLanes) {
+    for (int g = 0; g < kRows && g < liveRows; g += kValueRows) {
+      tile(out + g * headDim, headDim, d0, lastLanes, correction + g, rescale[g / kValueRows],
+           p + stepOffset(g / kAttnRows, 0, 0) + g % kAttnRows, runs, nRuns, valueStride);
+    }
+  };
+  int64_t d0 = 0;
+  for (; d0 + kValueVecs * kLanes <= headDim; d0 += kValueVecs * kLanes) rowGroups(valueTile<kValueVecs, true>, d0, kLanes);
+  const int64_t left = headDim - d0;
+  if (left > kLanes) {
+    rowGroups(valueTile<2, false>, d0, static_cast<int>(left - kLanes));
+  } else if (left == kLanes) {
+    rowGroups(valueTile<1, true>, d0, kLanes);
+  } else if (left > 0) {
+    rowGroups(valueTile<1, false>, d0, static_cast<int>(left));
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
