@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from tasks import BUILDERS, Haystack, SPEC, kv_drill
+from tasks import BUILDERS, Haystack, SPEC, kv_drill, niah_drill
 
 DATA = Path(__file__).resolve().parent / 'runs' / 'data'
 # Share of task examples by kind; the rest of a batch is plain text.
@@ -22,14 +22,16 @@ TASK_MIXES = {
     # CPU-sized third stage: kv lists with several answered questions each, a few other lookups so they are
     # not forgotten; only answer tokens carry loss (see ANSWERS_ONLY)
     'kv-drill': {'kv-drill': 0.7, 'passkey': 0.1, 'niah': 0.1, 'hop': 0.05, 'kv': 0.05},
+    # and the same for the multi-needle task, which the kv drill left weaker
+    'retrieval-drill': {'kv-drill': 0.35, 'niah-drill': 0.4, 'passkey': 0.1, 'hop': 0.1, 'kv': 0.05},
 }
 # Mixes whose rows carry loss on answer tokens only: with a few rows a step, the unlearnable random letters
 # and digits of kv lists would otherwise dominate the gradient.
-ANSWERS_ONLY = {'kv-drill'}
+ANSWERS_ONLY = {'kv-drill', 'retrieval-drill'}
 DRILL_QUESTIONS = 6
 DRILL_EARLY = 0.5
 # Chance that an example takes all the room left in its row (0.5 where not listed).
-FULL_ROOM = {'kv-drill': 0.75}
+FULL_ROOM = {'kv-drill': 0.75, 'retrieval-drill': 0.75}
 ANSWER_WEIGHT = 2.0
 REPEAT_WEIGHT = 1.5
 # A task row packs examples of random lengths (at least this many tokens) until it is full, so a step sees
@@ -56,9 +58,11 @@ class Corpus:
 
     def task_example(self, rng: random.Random, length: int, mix: dict) -> tuple[list[int], list[float]]:
         kind = rng.choices(list(mix), weights=list(mix.values()))[0]
-        if kind == 'kv-drill':
+        if kind in ('kv-drill', 'niah-drill'):
+            segments = kv_drill(rng, length, self.count, DRILL_QUESTIONS, DRILL_EARLY) if kind == 'kv-drill' \
+                else niah_drill(rng, self.hay, length, self.count, DRILL_EARLY)
             ids, weights = [], []
-            for text, is_answer in kv_drill(rng, length, self.count, DRILL_QUESTIONS, DRILL_EARLY):
+            for text, is_answer in segments:
                 t = self.tok.encode(text).ids
                 ids, weights = ids + t, weights + [ANSWER_WEIGHT if is_answer else 1.0] * len(t)
             return ids + [self.eos], weights + [ANSWER_WEIGHT]

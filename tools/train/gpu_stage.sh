@@ -2,7 +2,7 @@
 # A later stage of the default model on one CUDA GPU: a preset started from earlier weights (--init), then a
 # PyTorch retrieval check. Outputs go to $OUT.
 #   bash tools/train/gpu_stage.sh default-stage2 runs/stage1              (what made models/default, stage 2)
-#   bash tools/train/gpu_stage.sh default-stage3 ../../models/default/hf  (prepared, not yet run)
+#   bash tools/train/gpu_stage.sh default-stage3 ../../models/default/hf  (prepared, never run)
 # INIT is relative to tools/train/. Needs tools/train/runs/data from prepare_data.py.
 set -u
 PRESET=${1:?preset}

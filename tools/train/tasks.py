@@ -101,6 +101,23 @@ def kv_drill(rng, length: int, count, questions: int, early: float) -> list[tupl
     return segments
 
 
+def niah_drill(rng, hay: Haystack, length: int, count, early: float) -> list[tuple[str, bool]]:
+    """A multi-needle haystack of about `length` tokens followed by a question about every needle, in a random
+    order, each answered: segments of (text, is_answer). Each needle lies in the first 30 % of the text with
+    probability `early`, else anywhere."""
+    s = SPEC['niah']
+    names = rng.sample(s['names'], s['needles'])
+    numbers = [digits(rng, s['number_digits']) for _ in names]
+    needles = [(rng.random() * (0.3 if rng.random() < early else 1.0), s['needle'].format(name=n, number=v))
+               for n, v in zip(names, numbers)]
+    qa = [(s['question'].format(name=n), ' ' + s['answer'].format(number=v)) for n, v in zip(names, numbers)]
+    fixed = count(s['intro'] + ''.join(' ' + t for _, t in needles)) + sum(count(q + a) + 2 for q, a in qa) + 8
+    segments = [(s['intro'] + insert_at(hay.window(rng, length - fixed), needles), False)]
+    for i in rng.sample(range(len(names)), len(names)):
+        segments += [(qa[i][0], False), (qa[i][1], True)]
+    return segments
+
+
 def niah(rng, hay: Haystack, length: int, depth: float, count, hop: bool = False) -> tuple[str, str]:
     s = SPEC['niah']
     names = rng.sample(s['names'], s['needles'] + 1)
