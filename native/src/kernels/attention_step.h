@@ -55,19 +55,9 @@ inline int64_t stepOffset(int b, int h, int j) { return ((b * kStepRuns + h) * k
 #if defined(__AVX512F__)
 // e^x for x <= 0 (or -inf), the same value as vExp: vscalefps takes the place of building 2^n.
 inline Vec expNonPositive(Vec x) {
-  const __m512 clamped = _mm512_max_ps(x.v, _mm512_set1_ps(-87.33654f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), clamped);  // Cody-Waite, as vExp
-  r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return {_mm512_scalef_ps(p, n)};
+  Vec n;
+  const Vec p = expMantissa(vMax(x, vSplat(-87.33654f)), &n);
+  return {_mm512_scalef_ps(p.v, n.v)};
 }
 #else
 inline Vec expNonPositive(Vec x) { return vExp(x); }

@@ -18,9 +18,8 @@ inline void forEachChunk(int64_t chunks, const Body& body) {
       const_cast<void*>(static_cast<const void*>(&body)));
 }
 
-// e^x, relative error ~2 ulp; x is clamped to [-87.3, 88] (so e^-inf gives ~1e-38, not 0).
-inline Vec vExp(Vec x) {
-  x = vMin(vMax(x, vSplat(-87.33654f)), vSplat(88.0f));
+// For x in [-87.3, 88]: e^x = p * 2^n; returns p and sets n (an integer-valued float vector).
+inline Vec expMantissa(Vec x, Vec* exponent) {
   const Vec n = vRound(vMul(x, vSplat(1.44269504088896341f)));
   Vec r = vFma(n, vSplat(-0.693359375f), x);  // x - n*ln2 in two steps (Cody-Waite)
   r = vFma(n, vSplat(2.12194440e-4f), r);
@@ -30,7 +29,14 @@ inline Vec vExp(Vec x) {
   p = vFma(p, r, vSplat(4.1665795894e-2f));
   p = vFma(p, r, vSplat(1.6666665459e-1f));
   p = vFma(p, r, vSplat(5.0000001201e-1f));
-  p = vFma(p, vMul(r, r), vAdd(r, vSplat(1.0f)));
+  *exponent = n;
+  return vFma(p, vMul(r, r), vAdd(r, vSplat(1.0f)));
+}
+
+// e^x, relative error ~2 ulp; x is clamped to [-87.3, 88] (so e^-inf gives ~1e-38, not 0).
+inline Vec vExp(Vec x) {
+  Vec n;
+  const Vec p = expMantissa(vMin(vMax(x, vSplat(-87.33654f)), vSplat(88.0f)), &n);
   return vMul(p, vPow2(n));
 }
 
