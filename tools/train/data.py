@@ -17,9 +17,9 @@ TASK_MIXES = {
     'tasks': {'repeat': 0.5, 'passkey': 0.2, 'kv': 0.15, 'niah': 0.1, 'hop': 0.05},
     # second stage: more of the hardest lookups (kv: one 6-letter key among hundreds of similar ones)
     'retrieval': {'repeat': 0.2, 'passkey': 0.15, 'kv': 0.4, 'niah': 0.2, 'hop': 0.05},
-    # third stage (prepared, not yet run): mostly kv lists, the task the shipped model is weakest at
+    # kv-heavy rows (default-stage3 for a GPU, never run; default-stage3-cpu, tried and not shipped)
     'kv-focus': {'repeat': 0.15, 'passkey': 0.1, 'kv': 0.55, 'niah': 0.15, 'hop': 0.05},
-    # CPU-sized third stage: kv lists with several answered questions each, a few other lookups so they are
+    # CPU-sized third stage (shipped): kv lists with several answered questions each, a few other lookups so they are
     # not forgotten; only answer tokens carry loss (see ANSWERS_ONLY)
     'kv-drill': {'kv-drill': 0.7, 'passkey': 0.1, 'niah': 0.1, 'hop': 0.05, 'kv': 0.05},
     # and the same for the multi-needle task, which the kv drill left weaker
