@@ -30,8 +30,9 @@ const TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlT
 const recordBytes = (type: GgmlType): number => (type === GgmlType.Q6_K ? 1536 : MIN_TYPES.has(type) ? 1408 : 1280);
 const SHAPES = [
   { m: 8, n: 32, k: 256 },
-  { m: 13, n: 37, k: 512 },   // odd rows and columns, 16 K blocks (two runs of 8)
+  { m: 13, n: 37, k: 512 },   // odd rows and columns, 16 K blocks
   { m: 31, n: 70, k: 288 },   // 9 K blocks (32-element types only)
+  { m: 9, n: 33, k: 8448 },   // 264 K blocks: two K runs (kInt8MaxRunBlocks = 256), C kept in out between them
 ];
 
 for (const type of TYPES) {
