@@ -1,6 +1,7 @@
 // The bf16-precision GEMM (weights of kPrecisionBf16): weights in bf16 pair panels
 // (common/weight_panels.h), packed at load for float types or decoded tile by tile (any type) into
-// per-worker scratch; F32 accumulation, same blocking and work items as gemm.h.
+// per-worker scratch; F32 accumulation, same blocking, item walk (panel by panel, K blocks inside)
+// and work items as gemm.h.
 //
 // Activations: with kGemmMinRows rows or more they are rounded to bf16 too. The avx512bf16 level
 // then packs them as bf16 pairs and runs vdpbf16ps (2 products per lane per instruction); other
@@ -243,9 +244,9 @@ inline void pairItem(const PairJob& job, int64_t item, int worker) {
   float* rowsBuffer = slice + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
   uint16_t* pairSlice = reinterpret_cast<uint16_t*>(rowsBuffer + kGemmK * kPanelColumns);
   const int64_t pairs = (w.cols + 1) / 2;
-  for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
-    const int64_t kc = minI64(kGemmK, w.cols - k0);
-    for (int64_t panel = panel0; panel < panel1; ++panel) {
+  for (int64_t panel = panel0; panel < panel1; ++panel) {
+    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
+      const int64_t kc = minI64(kGemmK, w.cols - k0);
       if (w.panels != nullptr) {
         const uint16_t* packed = reinterpret_cast<const uint16_t*>(w.panels);
         pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, block0, block1);
