@@ -3,7 +3,7 @@
 // Qwen2.5-0.5B-shaped bench model, for F16 / Q8_0 / Q4_0) and attention, at 1 and 2 threads.
 //
 //   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention]
-//                              [--precision f32,bf16,int8]
+//                              [--precision f32,bf16,int8] [--attention-precision f32,bf16]
 //
 // Prints a table and writes bench/results/kernels-<time>.json. Each figure is the best of several
 // timed runs after a warm-up (the machine's second vCPU comes and goes; the best run is the one
@@ -12,7 +12,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { blockLayout, GgmlType, ggmlTypeName, rowBytes } from '../src/formats/ggmlTypes.js';
-import { attention, cpuInfo, matmul, PRECISIONS, setThreads, Weight, type Precision } from '../src/kernels/native.js';
+import {
+  ATTENTION_PRECISIONS, attention, cpuInfo, matmul, PRECISIONS, setThreads, Weight, type AttentionPrecision, type Precision,
+} from '../src/kernels/native.js';
 import { randomWeightBytes, Rng } from '../test/kernels/support/random.js';
 
 interface Row {
@@ -43,6 +45,12 @@ const types = option('types')?.split(',').map((name) => {
 const precisions = (option('precision') ?? 'f32').split(',').map((p) => {
   if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`unknown precision ${p}; one of ${PRECISIONS.join(', ')}`);
   return p as Precision;
+});
+const attentionPrecisions = (option('attention-precision') ?? 'f32').split(',').map((p) => {
+  if (!(ATTENTION_PRECISIONS as readonly string[]).includes(p)) {
+    throw new Error(`unknown attention precision ${p}; one of ${ATTENTION_PRECISIONS.join(', ')}`);
+  }
+  return p as AttentionPrecision;
 });
 const minSeconds = quick ? 0.15 : 0.6;
 
@@ -188,13 +196,15 @@ function benchAttention(rows: Row[], threads: number): void {
       }
       tiles.push(q0, count, start, entries.length / 4 - start);
     }
-    const a = { q, out, kCache, vCache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
-      nHeads, nKvHeads, headDim, blockSize, scale: 1 / 8 };
-    const t = time(() => attention(a));
     let pairs = 0;
     for (let i = 0; i < c.queries; i++) pairs += first + i + 1;
-    rows.push({ kind: 'attention', what: `${c.name} (14q/2kv, d=64)`, threads, seconds: t.seconds,
-      gflops: (4 * headDim * nHeads * pairs) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+    for (const precision of attentionPrecisions) {
+      const a = { q, out, kCache, vCache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
+        nHeads, nKvHeads, headDim, blockSize, scale: 1 / 8, precision };
+      const t = time(() => attention(a));
+      rows.push({ kind: 'attention', what: `${c.name} ${precision} (14q/2kv, d=64)`, threads, seconds: t.seconds,
+        gflops: (4 * headDim * nHeads * pairs) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+    }
   }
 }
 

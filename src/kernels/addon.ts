@@ -46,7 +46,7 @@ export interface NativeAddon {
     nKvHeads: number, headDim: number): void;
   attention(q: Float32Array, out: Float32Array, kCache: Float32Array, vCache: Float32Array, qPositions: Int32Array,
     tiles: Int32Array, keyBlocks: Int32Array, nHeads: number, nKvHeads: number, headDim: number, blockSize: number,
-    scale: number): void;
+    scale: number, precision?: number): void;
 }
 
 export const ADDON_RELATIVE_PATH = path.join('build', 'Release', 'fastfill_native.node');

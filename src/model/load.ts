@@ -11,7 +11,7 @@ import { configFromGguf } from './configFromGguf.js';
 import { configFromHf } from './configFromHf.js';
 import { GGUF_NAMES, HF_NAMES } from './tensorNames.js';
 import { bindWeights, tensorToFloat32 } from './weights.js';
-import type { Precision } from '../kernels/native.js';
+import type { AttentionPrecision, Precision } from '../kernels/native.js';
 import { Transformer } from './transformer.js';
 
 export interface ModelFiles {
@@ -61,6 +61,8 @@ export function openModelFiles(path: string): ModelFiles {
 export interface LoadOptions {
   /** matmul precision (default: FASTFILL_PRECISION, else 'int8': see modelPrecision) */
   precision?: Precision;
+  /** attention products (default: FASTFILL_ATTENTION_PRECISION, else 'f32': see AttentionArgs.precision) */
+  attentionPrecision?: AttentionPrecision;
 }
 
 export function loadModel(path: string, options: LoadOptions = {}): LoadedModel {
@@ -68,5 +70,5 @@ export function loadModel(path: string, options: LoadOptions = {}): LoadedModel 
   const names = files.format === 'gguf' ? GGUF_NAMES : HF_NAMES;
   const weights = bindWeights(files.config, files.tensors, names, path, options.precision);
   const tokenizer = files.metadata ? tokenizerFromGgufMetadata(files.metadata, path) : tokenizerFromHfFolder(path);
-  return { ...files, transformer: new Transformer(files.config, weights), tokenizer };
+  return { ...files, transformer: new Transformer(files.config, weights, options.attentionPrecision), tokenizer };
 }

@@ -7,6 +7,7 @@ import type { KvStorage } from '../kv/kvStorage.js';
 import type { ModelConfig } from './config.js';
 import type { ModelWeights } from './weights.js';
 import { ActivationArena } from './activationArena.js';
+import { modelAttentionPrecision } from './attentionPrecision.js';
 
 export interface ForwardBatch {
   tokens: Int32Array;
@@ -23,7 +24,8 @@ export class Transformer {
   /** Activation buffers reused by every forward (freshly allocated ones kept the GC busy: ~35 MB per 512-token chunk). */
   private readonly activations: ActivationArena;
 
-  constructor(readonly config: ModelConfig, readonly weights: ModelWeights) {
+  constructor(readonly config: ModelConfig, readonly weights: ModelWeights,
+    readonly attentionPrecision: k.AttentionPrecision = modelAttentionPrecision(weights)) {
     const c = config;
     this.activations = new ActivationArena(3 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
       2 * c.intermediateSize);
@@ -62,7 +64,7 @@ export class Transformer {
         q, out: attnOut, kCache: kv.k[l]!, vCache: kv.v[l]!,
         nHeads: c.numHeads, nKvHeads: c.numKvHeads, headDim: c.headDim, blockSize: kv.shape.blockSize,
         scale: 1 / Math.sqrt(c.headDim), qPositions: batch.positions,
-        tiles: batch.attention.tiles, keyBlocks: batch.attention.keyBlocks,
+        tiles: batch.attention.tiles, keyBlocks: batch.attention.keyBlocks, precision: this.attentionPrecision,
       });
       k.matmul(attnOut, n, lw.wo, proj, lw.bo);
       k.add(x, proj, x);

@@ -55,7 +55,7 @@ bool checkEntries(JsArgs& args, const AttentionArgs& a) {
 }
 
 // attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim,
-//           blockSize, scale)
+//           blockSize, scale[, precision]): precision kPrecisionF32 (default) or kPrecisionBf16
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   JsArgs args(info, "attention");
   AttentionArgs a{};
@@ -64,6 +64,8 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   a.headDim = static_cast<int32_t>(args.integer(9, "headDim", 1, kMaxDim));
   a.blockSize = static_cast<int32_t>(args.integer(10, "blockSize", 1, kMaxDim));
   a.scale = static_cast<float>(args.number(11, "scale"));
+  a.precision = info[12].IsUndefined() ? kPrecisionF32
+                                       : static_cast<int32_t>(args.integer(12, "precision", kPrecisionF32, kPrecisionBf16));
   checkHeads(args, a.nHeads, a.nKvHeads);
   a.qPositions = args.intsAnyLength(4, "qPositions", &a.nQ);
   const int64_t qSize = args.product(args.product(a.nQ, a.nHeads, "q size"), a.headDim, "q size");

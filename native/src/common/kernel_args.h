@@ -92,6 +92,7 @@ struct AttentionArgs {
   int32_t headDim;
   int32_t blockSize;     // slots per physical block
   float scale;
+  int32_t precision;     // kPrecisionF32, or kPrecisionBf16: q, k, p, v rounded to bf16 (kernels/attention_bf16.h)
 };
 
 }  // namespace fastfill

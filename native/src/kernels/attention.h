@@ -7,6 +7,9 @@
 // keys for avx512 with blocks of 16); each pair of row blocks (or a last single one) takes one
 // online-softmax step over those keys (kernels/attention_step.h), reading K and V straight from
 // the cache. Padding rows repeat the last row; their results are dropped.
+// At bf16 precision (where kAttentionPairs, and for items of kMinPairBlocks row blocks or more)
+// the item also packs its queries as bf16 pairs and each run's keys and values as bf16
+// (kernels/attention_bf16.h), once for all its row blocks.
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
 // query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
@@ -40,15 +43,18 @@ struct RunCursor {
 struct RunData {
   const float* keyRows[kRunKeys];  // key rows; past the run's keys, key 0 again
   const float* values;             // value row of key 0 of the run
+  uint32_t* keyPairs;              // bf16 precision: the run's keys and values as pairs
+  uint32_t* valuePairs;
   float* visible;                  // [paddedRows] visible keys of the entry per row
   int64_t c0, keys;                // first key in the entry, keys in the run
 };
 
 // One step of rows [r0, r0 + kBlocks * kAttnRows) over the prepared runs; liveRows: rows of the
 // item from r0 on (the rest are padding).
-template <int kBlocks>
-inline void attendStep(const AttentionArgs& a, const float* packedQ, float* out, RowBlockState state,
-                       const RunData* runData, int nRuns, int64_t r0, int64_t liveRows, float* blockMax, float* p) {
+template <int kBlocks, bool kPairs>
+inline void attendStep(const AttentionArgs& a, const float* packedQ, const uint32_t* qPairs, float* out,
+                       RowBlockState state, const RunData* runData, int nRuns, int64_t r0, int64_t liveRows,
+                       float* blockMax, float* p, uint32_t* pPairs) {
   constexpr int kRows = kBlocks * kAttnRows;
   KeyRun runs[kStepRuns];
   int used = 0;
@@ -62,18 +68,24 @@ inline void attendStep(const AttentionArgs& a, const float* packedQ, float* out,
     }
     const int64_t keys = minI64(run.keys, most - run.c0);
     if (keys <= 0) continue;
-    runs[used++] = KeyRun{run.keyRows, run.values, run.visible + r0, static_cast<float>(run.c0), static_cast<int>(keys),
-                          least >= run.c0 + kRunKeys};
+    runs[used++] = KeyRun{run.keyRows, run.values, run.keyPairs, run.valuePairs, run.visible + r0,
+                          static_cast<float>(run.c0), static_cast<int>(keys), least >= run.c0 + kRunKeys};
   }
   if (used == 0) return;
   const int64_t headDim = a.headDim;
   const RowBlockState rowsState{state.max + r0, state.sum + r0, state.correction + r0};
   for (int i = 0; i < kRows; ++i) blockMax[i] = -INFINITY;
-  for (int h = 0; h < used; ++h) scoreRun<kBlocks>(packedQ + r0 * headDim, headDim, runs[h], h, a.scale, p, blockMax);
-  softmaxStep<kBlocks>(runs, used, blockMax, rowsState, p);
-  accumulateValues<kBlocks>(out + r0 * headDim, headDim, rowsState.correction, p, runs, used,
-                            static_cast<int64_t>(a.nKvHeads) * headDim, liveRows);
+  const void* q = kPairs ? static_cast<const void*>(qPairs + r0 * ceilDiv(headDim, 2)) : packedQ + r0 * headDim;
+  for (int h = 0; h < used; ++h) scoreRun<kBlocks, kPairs>(q, headDim, runs[h], h, a.scale, p, blockMax);
+  softmaxStep<kBlocks, kPairs>(runs, used, blockMax, rowsState, p, pPairs);
+  accumulateValues<kBlocks, kPairs>(out + r0 * headDim, headDim, rowsState.correction,
+                                    kPairs ? static_cast<const void*>(pPairs) : p, runs, used,
+                                    static_cast<int64_t>(a.nKvHeads) * headDim, liveRows);
 }
+
+// Fewer row blocks (decode: one query's heads of a KV group) stay F32: converting each key and value
+// to bf16 costs more than the products save (a 2K-key decode took 0.115 against 0.104 ms at F32).
+constexpr int64_t kMinPairBlocks = 2;
 
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
   const int32_t* t = a.tiles + 4 * tile;
@@ -84,10 +96,15 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;  // floats between slots
 
   // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
-  // max, then per run of a step its visible counts, then p.
+  // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
+  // pairs and per run of a step its key and value pairs.
+  const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16 && blocks >= kMinPairBlocks;
+  const int64_t keyPairFloats = kRunKeys * kPairStride(headDim), valuePairFloats = kRunKeys / 2 * kValueStride(headDim);
+  const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
+                                              kStepRuns * (keyPairFloats + valuePairFloats);
   float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + kMaxStepBlocks * kAttnRows +
                                                              kStepRuns * paddedRows +
-                                                             kMaxStepBlocks * kStepKeys * kAttnRows));
+                                                             kMaxStepBlocks * kStepKeys * kAttnRows + pairFloats));
   float* out = packedQ + paddedRows * headDim;
   float* maxes = out + paddedRows * headDim;
   float* sums = maxes + paddedRows;
@@ -96,6 +113,9 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   float* blockMax = corrections + 2 * paddedRows;
   float* runScratch = blockMax + kMaxStepBlocks * kAttnRows;
   float* p = runScratch + kStepRuns * paddedRows;
+  uint32_t* qPairs = reinterpret_cast<uint32_t*>(p + kMaxStepBlocks * kStepKeys * kAttnRows);
+  uint32_t* pPairs = qPairs + paddedRows * ceilDiv(headDim, 2);
+  [[maybe_unused]] uint32_t* runPairs = pPairs + kMaxStepBlocks * kStepKeys / 2 * kAttnRows;
   const auto rowOffset = [&](int64_t r) {  // of row r in q and out
     return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
   };
@@ -108,6 +128,9 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     rowPositions[r] = a.qPositions[qStart + (r < rows ? r : rows - 1) / group];
   }
   std::memset(out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
+#ifdef __AVX512BF16__
+  if (pairs) packQueryPairs(packedQ, blocks, headDim, qPairs);
+#endif
 
   const RowBlockState state{maxes, sums, corrections};
   RunCursor cursor{a.keyBlocks, listStart, listStart + listCount, 0};
@@ -127,6 +150,14 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
       run.keys = cursor.keys();
       const float* keys = a.kCache + slot0 * rowStride + kvHead * headDim;
       for (int j = 0; j < kRunKeys; ++j) run.keyRows[j] = keys + (j < run.keys ? j * rowStride : 0);
+#ifdef __AVX512BF16__
+      if (pairs) {
+        run.keyPairs = runPairs + nRuns * (keyPairFloats + valuePairFloats);
+        run.valuePairs = run.keyPairs + keyPairFloats;
+        for (int j = 0; j < run.keys; ++j) keyRowPairs(keys + j * rowStride, headDim, run.keyPairs + j * kPairStride(headDim));
+        valueRowPairs(run.values, rowStride, static_cast<int>(run.keys), headDim, run.valuePairs);
+      }
+#endif
       // Padding rows see what the last row sees (their results are dropped).
       if (masked) {
         for (int64_t r = 0; r < paddedRows; ++r) {
@@ -138,13 +169,17 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     }
     for (int64_t block = 0; block < blocks;) {
       const int64_t r0 = block * kAttnRows;
-      if (blocks - block >= 2) {
-        attendStep<2>(a, packedQ, out, state, runData, nRuns, r0, rows - r0, blockMax, p);
-        block += 2;
+      const int step = blocks - block >= 2 ? 2 : 1;
+      if (pairs && step == 2) {
+        attendStep<2, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
+      } else if (pairs) {
+        attendStep<1, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
+      } else if (step == 2) {
+        attendStep<2, false>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
       } else {
-        attendStep<1>(a, packedQ, out, state, runData, nRuns, r0, rows - r0, blockMax, p);
-        block += 1;
+        attendStep<1, false>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
       }
+      block += step;
     }
   }
 

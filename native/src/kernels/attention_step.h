@@ -11,10 +11,13 @@
 //     long prompt).
 // Tiles are two vectors wide (two row blocks, two vectors of d): a single vector per broadcast
 // leaves the FMA units waiting on loads (measured on Zen 5: ~70 % of peak against ~100 %).
+// With kPairs (bf16 precision, kernels/attention_bf16.h) both products take bf16 pairs instead:
+// q . k over pairs of d, P V over pairs of keys, each vdpbf16ps doing two products per lane.
 // The micro-kernels are not inlined: inside the item's big body GCC spills their tiles.
 #pragma once
 #include <float.h>
 
+#include "kernels/attention_bf16.h"
 #include "kernels/level_common.h"
 
 namespace fastfill {
@@ -36,6 +39,8 @@ constexpr int kScoreKeys = kBlocks == 1 ? kRunKeys : kRunKeys / 2;
 struct KeyRun {
   const float* const* keyRows;  // [kRunKeys] key rows (headDim floats); past the run's keys, copies of key 0
   const float* values;   // value row j at values + j * valueStride (headDim floats)
+  const uint32_t* keyPairs;    // kPairs: key j's bf16 row at keyPairs + j * kPairStride(headDim), j < keys
+  const uint32_t* valuePairs;  // kPairs: value pair i at valuePairs + i * kValueStride(headDim)
   const float* visible;  // [kBlocks * kAttnRows]: key j is visible to row r iff firstKey + j < visible[r]
   float firstKey;        // index of key 0 of the run inside its entry
   int keys;              // keys to accumulate: no row sees a key past them
@@ -51,6 +56,8 @@ struct RowBlockState {
 
 // p (and scores) of block b, run h, key j: p[((b * kStepRuns + h) * kRunKeys + j) * kAttnRows + row].
 inline int64_t stepOffset(int b, int h, int j) { return ((b * kStepRuns + h) * kRunKeys + j) * kAttnRows; }
+// p pairs of block b, run h, keys 2i and 2i + 1: pPairs[pairOffset(b, h, i) + row].
+inline int64_t pairOffset(int b, int h, int i) { return ((b * kStepRuns + h) * (kRunKeys / 2) + i) * kAttnRows; }
 
 #if defined(__AVX512F__)
 // e^x for x <= 0 (or -inf), the same value as vExp: vscalefps takes the place of building 2^n.
@@ -65,9 +72,10 @@ inline Vec expNonPositive(Vec x) { return vExp(x); }
 
 // Scores of run h for the step's blocks: scale * q_row . k_j, -inf where key j is masked for the
 // row, for j < kRunKeys, to p (stepOffset); blockMax[row] = max(blockMax[row], those scores).
-// q: the first block's packed queries [d][row]; the next block's follow at q + headDim * kAttnRows.
-template <int kBlocks>
-__attribute__((noinline)) void scoreRun(const float* q, int64_t headDim, const KeyRun& run, int h, float scale, float* p,
+// q: the first block's packed queries [d][row] (kPairs: its q pairs [d / 2][row]); the next
+// block's follow at q + headDim * kAttnRows (kPairs: + ceil(headDim / 2) * kAttnRows).
+template <int kBlocks, bool kPairs>
+__attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const KeyRun& run, int h, float scale, float* p,
                                         float* blockMax) {
   constexpr int kKeys = kScoreKeys<kBlocks>;
   const Vec scaleV = vSplat(scale), minusInf = vSplat(-INFINITY);
@@ -76,15 +84,33 @@ __attribute__((noinline)) void scoreRun(const float* q, int64_t headDim, const K
     for (int j = 0; j < kKeys; ++j) {
       for (int b = 0; b < kBlocks; ++b) s[j][b] = vZero();
     }
-    const float* keys[kKeys];
-    for (int j = 0; j < kKeys; ++j) keys[j] = run.keyRows[k0 + j];
+    if constexpr (kPairs) {
+#ifdef __AVX512BF16__
+      const uint32_t* qPairs = static_cast<const uint32_t*>(q);
+      const int64_t pairs = ceilDiv(headDim, 2), stride = kPairStride(headDim);
+      const uint32_t* keys[kKeys];
+      for (int j = 0; j < kKeys; ++j) keys[j] = run.keyPairs + (k0 + j < run.keys ? k0 + j : 0) * stride;
 #pragma GCC unroll 4
-    for (int64_t d = 0; d < headDim; ++d) {
-      Vec x[kBlocks];
-      for (int b = 0; b < kBlocks; ++b) x[b] = vLoad(q + (b * headDim + d) * kAttnRows);
-      for (int j = 0; j < kKeys; ++j) {
-        const Vec k = vSplat(keys[j][d]);
-        for (int b = 0; b < kBlocks; ++b) s[j][b] = vFma(k, x[b], s[j][b]);
+      for (int64_t i = 0; i < pairs; ++i) {
+        __m512i x[kBlocks];
+        for (int b = 0; b < kBlocks; ++b) x[b] = _mm512_loadu_si512(qPairs + (b * pairs + i) * kAttnRows);
+        for (int j = 0; j < kKeys; ++j) {
+          for (int b = 0; b < kBlocks; ++b) s[j][b].v = dotPairs(s[j][b].v, x[b], keys[j][i]);
+        }
+      }
+#endif
+    } else {
+      const float* qRows = static_cast<const float*>(q);
+      const float* keys[kKeys];
+      for (int j = 0; j < kKeys; ++j) keys[j] = run.keyRows[k0 + j];
+#pragma GCC unroll 4
+      for (int64_t d = 0; d < headDim; ++d) {
+        Vec x[kBlocks];
+        for (int b = 0; b < kBlocks; ++b) x[b] = vLoad(qRows + (b * headDim + d) * kAttnRows);
+        for (int j = 0; j < kKeys; ++j) {
+          const Vec k = vSplat(keys[j][d]);
+          for (int b = 0; b < kBlocks; ++b) s[j][b] = vFma(k, x[b], s[j][b]);
+        }
       }
     }
     for (int b = 0; b < kBlocks; ++b) {
@@ -102,10 +128,10 @@ __attribute__((noinline)) void scoreRun(const float* q, int64_t headDim, const K
 }
 
 // Turns the scores of runs [0, nRuns) into p and updates the state of the step's rows; blockMax:
-// the max of those scores per row.
-template <int kBlocks>
+// the max of those scores per row. kPairs: p goes to pPairs (pairOffset) as bf16 pairs instead.
+template <int kBlocks, bool kPairs>
 __attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const float* blockMax, RowBlockState state,
-                                           float* p) {
+                                           float* p, uint32_t* pPairs) {
   for (int b = 0; b < kBlocks; ++b) {
     const int64_t r0 = b * kAttnRows;
     const Vec oldMax = vLoad(state.max + r0), newMax = vMax(oldMax, vLoad(blockMax + r0));
@@ -125,8 +151,14 @@ __attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const 
           p0 = vIfLess(vSplat(run.firstKey + static_cast<float>(j)), limit, p0, zero);
           p1 = vIfLess(vSplat(run.firstKey + static_cast<float>(j + 1)), limit, p1, zero);
         }
-        vStore(at, p0);
-        vStore(at + kAttnRows, p1);
+        if constexpr (kPairs) {
+#ifdef __AVX512BF16__
+          _mm512_storeu_si512(pPairs + pairOffset(b, h, j / 2), bf16Pairs(p0.v, p1.v));
+#endif
+        } else {
+          vStore(at, p0);
+          vStore(at + kAttnRows, p1);
+        }
         total0 = vAdd(total0, p0);
         total1 = vAdd(total1, p1);
       }
@@ -139,10 +171,11 @@ __attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const 
 
 // One P V tile: rows [0, kValueRows) at out + r * headDim, kVecs vectors of d from d0 (the last
 // one lastLanes wide unless kFullLast): out = out * correction[r] (when rescale) + sum over the
-// runs' keys of p * value. pRows: p of row 0, key j of run h at pRows + stepOffset(0, h, j).
-template <int kVecs, bool kFullLast>
+// runs' keys of p * value. pRows: p of row 0, key j of run h at pRows + stepOffset(0, h, j)
+// (kPairs: p pairs of row 0, keys 2i and 2i + 1 at pRows + pairOffset(0, h, i), times v pairs).
+template <int kVecs, bool kFullLast, bool kPairs>
 __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0, int lastLanes, const float* correction,
-                                         bool rescale, const float* pRows, const KeyRun* runs, int nRuns,
+                                         bool rescale, const void* pRows, const KeyRun* runs, int nRuns,
                                          int64_t valueStride) {
   const auto load = [lastLanes](const float* x, int v) {
     return kFullLast || v + 1 < kVecs ? vLoad(x) : vLoadFirst(x, lastLanes);
@@ -158,14 +191,29 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
     }
   }
   for (int h = 0; h < nRuns; ++h) {
-    const float* values = runs[h].values + d0;
-    const float* runP = pRows + stepOffset(0, h, 0);
-    for (int j = 0; j < runs[h].keys; ++j) {
-      Vec x[kVecs];
-      for (int v = 0; v < kVecs; ++v) x[v] = load(values + j * valueStride + v * kLanes, v);
-      for (int r = 0; r < kValueRows; ++r) {
-        const Vec pr = vSplat(runP[j * kAttnRows + r]);
-        for (int v = 0; v < kVecs; ++v) acc[r][v] = vFma(pr, x[v], acc[r][v]);
+    if constexpr (kPairs) {
+#ifdef __AVX512BF16__
+      const uint32_t* values = runs[h].valuePairs + d0;
+      const uint32_t* runP = static_cast<const uint32_t*>(pRows) + pairOffset(0, h, 0);
+      const int64_t stride = kValueStride(headDim);
+      for (int i = 0; 2 * i < runs[h].keys; ++i) {
+        __m512i x[kVecs];  // lanes past headDim are 0 pairs (kValueStride padding)
+        for (int v = 0; v < kVecs; ++v) x[v] = _mm512_loadu_si512(values + i * stride + v * kLanes);
+        for (int r = 0; r < kValueRows; ++r) {
+          for (int v = 0; v < kVecs; ++v) acc[r][v].v = dotPairs(acc[r][v].v, x[v], runP[i * kAttnRows + r]);
+        }
+      }
+#endif
+    } else {
+      const float* values = runs[h].values + d0;
+      const float* runP = static_cast<const float*>(pRows) + stepOffset(0, h, 0);
+      for (int j = 0; j < runs[h].keys; ++j) {
+        Vec x[kVecs];
+        for (int v = 0; v < kVecs; ++v) x[v] = load(values + j * valueStride + v * kLanes, v);
+        for (int r = 0; r < kValueRows; ++r) {
+          const Vec pr = vSplat(runP[j * kAttnRows + r]);
+          for (int v = 0; v < kVecs; ++v) acc[r][v] = vFma(pr, x[v], acc[r][v]);
+        }
       }
     }
   }
@@ -184,8 +232,9 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
 // P V of the step for its first liveRows rows (the others are padding: their output is dropped).
 // out: the step's first row [row][headDim]. Row groups inside d chunks: each chunk of V is read
 // by all row groups while it is in L1.
-template <int kBlocks>
-inline void accumulateValues(float* out, int64_t headDim, const float* correction, const float* p, const KeyRun* runs,
+// p: the step's p, or with kPairs its p pairs.
+template <int kBlocks, bool kPairs>
+inline void accumulateValues(float* out, int64_t headDim, const float* correction, const void* p, const KeyRun* runs,
                              int nRuns, int64_t valueStride, int64_t liveRows) {
   constexpr int kRows = kBlocks * kAttnRows;
   bool rescale[kRows / kValueRows];
@@ -195,19 +244,22 @@ inline void accumulateValues(float* out, int64_t headDim, const float* correctio
   }
   const auto rowGroups = [&](auto tile, int64_t d0, int lastLanes) {
     for (int g = 0; g < kRows && g < liveRows; g += kValueRows) {
+      const int64_t pAt = (kPairs ? pairOffset(g / kAttnRows, 0, 0) : stepOffset(g / kAttnRows, 0, 0)) + g % kAttnRows;
       tile(out + g * headDim, headDim, d0, lastLanes, correction + g, rescale[g / kValueRows],
-           p + stepOffset(g / kAttnRows, 0, 0) + g % kAttnRows, runs, nRuns, valueStride);
+           static_cast<const uint32_t*>(p) + pAt, runs, nRuns, valueStride);
     }
   };
   int64_t d0 = 0;
-  for (; d0 + kValueVecs * kLanes <= headDim; d0 += kValueVecs * kLanes) rowGroups(valueTile<kValueVecs, true>, d0, kLanes);
+  for (; d0 + kValueVecs * kLanes <= headDim; d0 += kValueVecs * kLanes) {
+    rowGroups(valueTile<kValueVecs, true, kPairs>, d0, kLanes);
+  }
   const int64_t left = headDim - d0;
   if (left > kLanes) {
-    rowGroups(valueTile<2, false>, d0, static_cast<int>(left - kLanes));
+    rowGroups(valueTile<2, false, kPairs>, d0, static_cast<int>(left - kLanes));
   } else if (left == kLanes) {
-    rowGroups(valueTile<1, true>, d0, kLanes);
+    rowGroups(valueTile<1, true, kPairs>, d0, kLanes);
   } else if (left > 0) {
-    rowGroups(valueTile<1, false>, d0, static_cast<int>(left));
+    rowGroups(valueTile<1, false, kPairs>, d0, static_cast<int>(left));
   }
 }
 

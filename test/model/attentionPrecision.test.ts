@@ -1,0 +1,35 @@
+// The loader's default attention precision: bf16 products for models on int8 activations (block-quantized
+// weights at 'int8'), F32 for float files and for any model loaded at an explicit float precision; the load
+// option and FASTFILL_ATTENTION_PRECISION override it, and a bad value of the variable is a clear error.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadModel } from '../../src/model/load.js';
+import { sharedPath, sharedSkip } from '../helpers/paths.js';
+
+const Q8_FILE = 'models/random/qwen2-pub-q8_0.gguf';
+const F16_FILE = 'models/random/qwen2-pub-f16.gguf';
+
+function withEnv<T>(value: string | undefined, body: () => T): T {
+  const saved = process.env.FASTFILL_ATTENTION_PRECISION;
+  if (value === undefined) delete process.env.FASTFILL_ATTENTION_PRECISION;
+  else process.env.FASTFILL_ATTENTION_PRECISION = value;
+  try {
+    return body();
+  } finally {
+    if (saved === undefined) delete process.env.FASTFILL_ATTENTION_PRECISION;
+    else process.env.FASTFILL_ATTENTION_PRECISION = saved;
+  }
+}
+
+test('attention precision: bf16 for a Q8_0 model at int8, f32 for F16 files and explicit float precisions',
+  { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) }, () => {
+    withEnv(undefined, () => {
+      assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'int8' }).transformer.attentionPrecision, 'bf16');
+      assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'f32' }).transformer.attentionPrecision, 'f32');
+      assert.equal(loadModel(sharedPath(F16_FILE), { precision: 'int8' }).transformer.attentionPrecision, 'f32');
+      assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'int8', attentionPrecision: 'f32' }).transformer.attentionPrecision, 'f32');
+    });
+    withEnv('bf16', () => assert.equal(loadModel(sharedPath(F16_FILE)).transformer.attentionPrecision, 'bf16'));
+    withEnv('f32', () => assert.equal(loadModel(sharedPath(Q8_FILE)).transformer.attentionPrecision, 'f32'));
+    withEnv('fp8', () => assert.throws(() => loadModel(sharedPath(Q8_FILE)), /FASTFILL_ATTENTION_PRECISION=fp8 is not one of f32, bf16/));
+  });
