@@ -26,6 +26,12 @@ namespace FASTFILL_LEVEL {
 
 constexpr int64_t kGemmMinRows = 8;
 
+// True when matmul (and matmulGroup) run a on the int8 GEMM.
+inline bool takesInt8Gemm(const MatmulArgs& a) {
+  return usesInt8Panels(a.w.type, a.w.precision) && a.w.panels != nullptr &&
+         (a.m >= kGemmMinRows || int8PanelsForFewRows(a.w.type));
+}
+
 inline void matmulFloat(const MatmulArgs& a);
 
 inline void matmul(const MatmulArgs& a) {
@@ -37,7 +43,7 @@ inline void matmul(const MatmulArgs& a) {
   MatmulArgs f32 = a;
   f32.w.precision = kPrecisionF32;
   if (usesInt8Panels(a.w.type, a.w.precision)) {
-    if (a.w.panels != nullptr && (a.m >= kGemmMinRows || int8PanelsForFewRows(a.w.type))) {
+    if (takesInt8Gemm(a)) {
       gemmInt8(a);
       return;
     }
