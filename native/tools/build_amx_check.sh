@@ -2,16 +2,20 @@
 # Builds native/tools/amx_check (see README.md here) with g++ into a folder (default build/amx_check
 # under the repository root): the native sources that are not N-API bindings, each dispatch level
 # with its own -m flags (as binding.gyp), libstdc++ and libgcc linked statically so the binary runs
-# on other Linux machines with the same or a newer glibc. Objects are rebuilt only when a source, a
-# header it includes or its flags changed.
+# on other Linux machines with the same or a newer glibc. Objects (in amx_check_obj beside OUT_DIR,
+# named by unit and flags, so the plain and the emulated build share the levels they compile alike)
+# are rebuilt only when a source, a header it includes or its flags changed.
 #
 #   bash native/tools/build_amx_check.sh [OUT_DIR]     JOBS=n: parallel compiles (default: CPUs)
 #   CXX=g++-13: another compiler (it must know -mamx-tile / -mamx-bf16: g++ 11 or newer)
+#   AMX_EMULATION=1: the amx level without AMX instructions, its tiles in software (amx_emulation.h),
+#     for any AVX512-BF16 machine; default folder build/amx_check_emulated
 set -euo pipefail
 
 TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$TOOLS_DIR/../.." && pwd)"
-OUT="${1:-$ROOT/build/amx_check}"
+EMULATION="${AMX_EMULATION:-0}"
+if [ "$EMULATION" = 1 ]; then OUT="${1:-$ROOT/build/amx_check_emulated}"; else OUT="${1:-$ROOT/build/amx_check}"; fi
 CXX="${CXX:-g++}"
 JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
@@ -29,18 +33,30 @@ AVX2="-mavx2 -mfma -mf16c"
 AVX512="$AVX2 -mavx512f -mavx512bw -mavx512vl -mavx512dq -Wno-maybe-uninitialized -Wno-uninitialized"
 AVX512BF16="$AVX512 -mavx512bf16 -mavx512vnni"
 AMX="$AVX512BF16 -mamx-tile -mamx-bf16"
+EMULATED=""  # for the amx level and the baseline units (cpu/amx.cc grants the permission), never the other levels
+if [ "$EMULATION" = 1 ]; then
+  AMX="$AVX512BF16"
+  EMULATED="-DFASTFILL_AMX_EMULATION=1"
+fi
 
 # One line per translation unit: source|extra flags
 units() {
   local src
-  for src in "$ROOT"/native/src/{common,cpu,io,kv,threads}/*.cc "$ROOT"/native/src/levels/level_scalar.cc \
-             "$TOOLS_DIR"/*.cc; do
-    echo "$src|"
+  for src in "$ROOT"/native/src/{common,cpu,io,kv,threads}/*.cc "$TOOLS_DIR"/*.cc; do
+    echo "$src|$EMULATED"
   done
+  echo "$ROOT/native/src/levels/level_scalar.cc|"
   echo "$ROOT/native/src/levels/level_avx2.cc|$AVX2"
   echo "$ROOT/native/src/levels/level_avx512.cc|$AVX512"
   echo "$ROOT/native/src/levels/level_avx512bf16.cc|$AVX512BF16"
-  echo "$ROOT/native/src/levels/level_amx.cc|$AMX"
+  echo "$ROOT/native/src/levels/level_amx.cc|$AMX $EMULATED"
+}
+
+# The object of one unit (argument: source|flags).
+object_of() {
+  local src="${1%%|*}" extra="${1#*|}"
+  local rel="${src#$ROOT/}"
+  echo "$OBJ/${rel//\//_}.$(echo "$CXX $BASE $extra" | md5sum | cut -c1-8).o"
 }
 
 # Compiles one unit (argument: source|flags) unless its object is newer than the source, every header
@@ -48,7 +64,8 @@ units() {
 compile_unit() {
   local src="${1%%|*}" extra="${1#*|}"
   local rel="${src#$ROOT/}"
-  local obj="$OUT/obj/${rel//\//_}.o"
+  local obj
+  obj="$(object_of "$1")"
   local flags="$CXX $BASE $extra"
   if [ -f "$obj" ] && [ -f "$obj.d" ] && [ "$(cat "$obj.flags" 2>/dev/null)" = "$flags" ]; then
     local stale=0 dep
@@ -66,19 +83,18 @@ compile_unit() {
   fi
   echo "$flags" >"$obj.flags"
 }
-export -f compile_unit
-export ROOT OUT CXX BASE
+OBJ="$(dirname "$OUT")/amx_check_obj"
+export -f compile_unit object_of
+export ROOT OUT OBJ CXX BASE
 
-mkdir -p "$OUT/obj"
+mkdir -p "$OUT" "$OBJ"
 rm -f "$OUT/amx_check"  # a failed build leaves no stale binary behind
 echo "building amx_check into $OUT with $CXX ($JOBS parallel)"
 units | xargs -P "$JOBS" -I{} bash -c 'compile_unit "$@"' _ {}
 
 objects=()
 while IFS= read -r unit; do
-  src="${unit%%|*}"
-  rel="${src#$ROOT/}"
-  objects+=("$OUT/obj/${rel//\//_}.o")
+  objects+=("$(object_of "$unit")")
 done < <(units)
 "$CXX" -o "$OUT/amx_check.tmp" "${objects[@]}" -pthread -static-libstdc++ -static-libgcc
 mv "$OUT/amx_check.tmp" "$OUT/amx_check"

@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../helpers/paths.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'native', 'tools', 'build_amx_check.sh');
 const BINARY = path.join(REPO_ROOT, 'build', 'amx_check', 'amx_check');
+const EMULATED_BINARY = path.join(REPO_ROOT, 'build', 'amx_check_emulated', 'amx_check');
 const KINDS = ['F16@bf16', 'F16@f32', 'BF16@bf16', 'BF16@f32', 'Q8_0@int8'];
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;  // a cold build, one compile at a time
 const RUN_TIMEOUT_MS = 120 * 1000;
@@ -36,8 +37,8 @@ function build(): void {
   assert.equal(built.status, 0, `build_amx_check.sh failed:\n${built.output}`);
 }
 
-function runCheck(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(BINARY, args, { encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+function runCheck(args: string[], binary = BINARY): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(binary, args, { encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
   assert.ok(!r.error, `amx_check did not run: ${String(r.error)}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -115,4 +116,26 @@ test('amx_check rejects bad arguments with a message naming them', { skip: SKIP,
   const unknown = runCheck(['--bogus']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown or incomplete argument '--bogus'/);
+});
+
+test('amx_check with software tiles (AMX_EMULATION=1): the amx level\'s tile code passes every case', {
+  skip: SKIP || (readFileSync('/proc/cpuinfo', 'utf8').includes(' avx512_bf16') ? false : 'the emulated amx level needs AVX512-BF16'),
+  timeout: BUILD_TIMEOUT_MS + RUN_TIMEOUT_MS,
+}, () => {
+  const r = spawnSync('bash', [SCRIPT], { encoding: 'utf8', env: { ...process.env, JOBS: '1', AMX_EMULATION: '1' },
+    timeout: BUILD_TIMEOUT_MS });
+  assert.equal(r.status, 0, `AMX_EMULATION=1 build_amx_check.sh failed:\n${r.stdout}${r.stderr}`);
+  const { status, stdout, stderr } = runCheck(['--quick'], EMULATED_BINARY);
+  assert.equal(status, 0, `exit ${status}\n${stdout}\n${stderr}`);
+  assert.doesNotMatch(stdout, /^FAIL/m);
+  assert.match(stdout, /^RESULT PASS: 0 failures .*levels run: [a-z0-9 ]*amx ; amx: RAN/m);
+  for (const kind of KINDS) {
+    const line = new RegExp(`^PASS amx +${kind} +(\\d+)/(\\d+) +cases`, 'm').exec(stdout);
+    assert.ok(line, `no PASS line for amx ${kind}:\n${stdout}`);
+    assert.equal(line[1], line[2]);
+  }
+  assert.match(stdout, /^PASS amx +1 and \d+ threads give bit-identical outputs/m);
+  // software tiles are slow: the bf16 GEMM at the amx level really ran them (the FMA kernel does ~100x this)
+  const time = /^TIME F16@bf16 M=64 K=896 N=4864 +amx +t1 (\d+\.\d)/m.exec(stdout);
+  assert.ok(time && Number(time[1]) < 30, `amx F16@bf16 timing line: ${time?.[0]}`);
 });

@@ -14,6 +14,9 @@ namespace fastfill {
 namespace {
 
 bool requestPermission() {
+#ifdef FASTFILL_AMX_EMULATION
+  return true;  // amx_check's emulated build: the tiles are software (native/tools/amx_emulation.h)
+#endif
   const CpuFeatures& f = cpuFeatures();
   if (!f.amxTile || !f.amxBf16) return false;
 #if defined(__linux__) && defined(__x86_64__)

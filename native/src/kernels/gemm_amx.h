@@ -1,8 +1,9 @@
 // AMX-BF16 micro-kernel for the bf16-precision GEMM (gemm_pairs.h), compiled only at the amx
-// level (-mamx-tile -mamx-bf16). UNTESTED: no machine with AMX was available when it was written;
-// the amx level is used only with FASTFILL_AMX=1 (cpu/amx.h). What to check first on a Sapphire
-// Rapids machine: `FASTFILL_AMX=1 node --test dist/test/kernels/` (every matmul test runs at the
-// amx level too), then bench/kernels.ts --precision bf16.
+// level (-mamx-tile -mamx-bf16). Never run on AMX hardware: no machine with AMX and Node was
+// available, so the amx level is used only with FASTFILL_AMX=1 (cpu/amx.h). Its tile code passes
+// amx_check's emulated build (native/tools/amx_emulation.h: software tiles, every case checked
+// against float64). What to check first on a Sapphire Rapids machine: native/tools/README.md
+// (amx_check), or `FASTFILL_AMX=1 node --test dist/test/kernels/` where Node is installed.
 //
 // Tiles: 0 and 1 hold C (kGemmRows rows x 16 floats each, columns 0-15 and 16-31 of the panel),
 // 2 holds A (kGemmRows rows x 32 bf16: 16 pairs of K), 3 and 4 hold B (16 pairs x 16 columns
@@ -10,8 +11,15 @@
 // bytes at q * 128 (+ 64 for the second half). A comes row-major in bf16, K zero-padded to 32.
 #pragma once
 
-#ifdef __AMX_BF16__
+// FASTFILL_AMX_TILES: this level runs the tiles, on the hardware or (amx_check's emulated build,
+// FASTFILL_AMX_EMULATION) on native/tools/amx_emulation.h.
+#if defined(__AMX_BF16__) || defined(FASTFILL_AMX_EMULATION)
+#define FASTFILL_AMX_TILES 1
+#ifdef FASTFILL_AMX_EMULATION
+#include "amx_emulation.h"
+#else
 #include <immintrin.h>
+#endif
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -84,4 +92,4 @@ inline void amxTile(const uint16_t* a, int64_t aStride, const uint16_t* b, int64
 }  // namespace FASTFILL_LEVEL
 }  // namespace fastfill
 
-#endif  // __AMX_BF16__
+#endif  // FASTFILL_AMX_TILES

@@ -7,7 +7,7 @@
 // then packs them as bf16 pairs and runs vdpbf16ps (2 products per lane per instruction); other
 // levels compute the same bf16 x bf16 products with FMAs on the pair halves (products of two bf16
 // are exact in F32; only the order of the two additions per pair may differ from vdpbf16ps).
-// The amx level (untested, see gemm_amx.h) runs AMX tiles on bf16 activations packed row-major.
+// The amx level (never run on AMX hardware, see gemm_amx.h) runs AMX tiles on bf16 activations packed row-major.
 // With fewer rows (decode) activations stay F32 and the weights are read as bf16 pairs.
 #pragma once
 #include "kernels/gemm.h"
@@ -107,7 +107,7 @@ inline void pairTileDot(const PairTileArgs& t) {
 constexpr bool kBf16Dot = false;
 #endif
 
-#ifdef __AMX_BF16__
+#ifdef FASTFILL_AMX_TILES
 constexpr bool kAmxTiles = true;
 static_assert(kTileCols == kPanelColumns, "an AMX tile covers a whole panel");
 #else
@@ -205,7 +205,7 @@ inline void pairPanelBlocks(const PairJob& job, const uint16_t* slice, int64_t p
     for (int64_t block = block0; block < block1; ++block) {
       const int rows = static_cast<int>(minI64(kGemmRows, a.m - block * kGemmRows));
       t.c = a.out + block * kGemmRows * n + col;
-#ifdef __AMX_BF16__
+#ifdef FASTFILL_AMX_TILES
       if (job.kernel == PairKernel::kAmx) {
         const int64_t stride = amxRowStride(a.w.cols);
         const uint16_t* x = static_cast<const uint16_t*>(job.packedX) + block * kGemmRows * stride + k0;
