@@ -128,6 +128,8 @@ bool runTimings(const Options& o, const std::vector<CpuLevel>& levels, const std
   for (int s = 0; s < (o.quick ? 1 : 2); ++s) {
     problems.push_back(makeTimingProblem(rng, kTypeF16, kPrecisionBf16, m, shapes[s][0], shapes[s][1]));
     problems.push_back(makeTimingProblem(rng, kTypeQ8_0, kPrecisionInt8, m, shapes[s][0], shapes[s][1]));
+    // Q8_0 decoded tile by tile into bf16 pairs: on AMX-BF16, a candidate for quantized prefill
+    problems.push_back(makeTimingProblem(rng, kTypeQ8_0, kPrecisionBf16, m, shapes[s][0], shapes[s][1]));
   }
   const double secondsPerPoint = o.quick ? 0.05 : 0.25;
   std::vector<std::vector<double>> bf16Rows(problems.size()), amxRows(problems.size());
@@ -151,6 +153,20 @@ bool runTimings(const Options& o, const std::vector<CpuLevel>& levels, const std
     for (size_t t = 0; t < threads.size(); ++t) {
       char cell[48];
       std::snprintf(cell, sizeof(cell), "  t%d %.2fx", threads[t], amxRows[p][t] / bf16Rows[p][t]);
+      row += cell;
+    }
+    std::printf("%s\n", row.c_str());
+  }
+  // The quantized-prefill question: Q8_0 on AMX-BF16 tiles (bf16 precision) against the int8 GEMM on VNNI.
+  for (size_t p = 0; p + 1 < problems.size(); ++p) {
+    const TimingProblem& int8 = *problems[p];
+    const TimingProblem& bf16 = *problems[p + 1];
+    if (int8.packed->view.precision != kPrecisionInt8 || bf16.packed->view.precision != kPrecisionBf16) continue;
+    if (amxRows[p + 1].empty() || bf16Rows[p].empty()) continue;
+    std::string row = "SPEEDUP Q8_0 bf16 on amx / Q8_0 int8 on avx512bf16 " + bf16.name;
+    for (size_t t = 0; t < threads.size(); ++t) {
+      char cell[48];
+      std::snprintf(cell, sizeof(cell), "  t%d %.2fx", threads[t], amxRows[p + 1][t] / bf16Rows[p][t]);
       row += cell;
     }
     std::printf("%s\n", row.c_str());

@@ -35,7 +35,7 @@ constexpr double kCrossLevelRel = 2 * kAccumulationRel;
 const std::vector<WeightKind>& checkedKinds() {
   static const std::vector<WeightKind> kinds = {
       {kTypeF16, kPrecisionBf16}, {kTypeF16, kPrecisionF32}, {kTypeBF16, kPrecisionBf16},
-      {kTypeBF16, kPrecisionF32}, {kTypeQ8_0, kPrecisionInt8},
+      {kTypeBF16, kPrecisionF32}, {kTypeQ8_0, kPrecisionInt8}, {kTypeQ8_0, kPrecisionBf16},
   };
   return kinds;
 }
@@ -53,6 +53,9 @@ CorrectnessSuite::CorrectnessSuite(FILE* log, bool verbose) : log_(log), verbose
         weights_.push_back(std::make_unique<TestWeight>(randomWeight(rng, kind.type, n, k)));
         packed_.push_back(std::make_unique<PackedWeight>(packWeight(*weights_.back(), kind.precision)));
         for (int64_t m : kRows) {
+          // Q8_0 at bf16 has no panels: below kGemmMinRows rows it takes the exact F32 GEMV, which the
+          // bf16 reference (weights rounded) does not describe; the tiles start at kGemmMinRows rows.
+          if (kind.type == kTypeQ8_0 && kind.precision == kPrecisionBf16 && m < kGemmMinRows) continue;
           auto c = std::make_unique<Case>();
           c->kind = kind;
           c->m = m;
