@@ -7,9 +7,8 @@
 // keys for avx512 with blocks of 16); each pair of row blocks (or a last single one) takes one
 // online-softmax step over those keys (kernels/attention_step.h), reading K and V straight from
 // the cache. Padding rows repeat the last row; their results are dropped.
-// At bf16 precision (where kAttentionPairs, and for items of kMinPairBlocks row blocks or more)
-// the item also packs its queries as bf16 pairs and each run's keys and values as bf16
-// (kernels/attention_bf16.h), once for all its row blocks.
+// At bf16 precision (where kAttentionPairs) the item also packs its queries as bf16 pairs and each
+// run's keys and values as bf16 (kernels/attention_bf16.h), once for all its row blocks.
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
 // query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
@@ -83,10 +82,6 @@ inline void attendStep(const AttentionArgs& a, const float* packedQ, const uint3
                                     static_cast<int64_t>(a.nKvHeads) * headDim, liveRows);
 }
 
-// Fewer row blocks (decode: one query's heads of a KV group) stay F32: converting each key and value
-// to bf16 costs more than the products save (a 2K-key decode took 0.115 against 0.104 ms at F32).
-constexpr int64_t kMinPairBlocks = 2;
-
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
   const int32_t* t = a.tiles + 4 * tile;
   const int64_t qStart = t[0], qCount = t[1], listStart = t[2], listCount = t[3];
@@ -98,7 +93,10 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
   // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
   // pairs and per run of a step its key and value pairs.
-  const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16 && blocks >= kMinPairBlocks;
+  // Every item at bf16 precision takes the pairs, however few its rows (a decode step converts each key
+  // for one row block: 0.115 against 0.104 ms at F32 for 2K keys): a query's result then does not
+  // depend on its tile, so chunked prefill, decode and prefix reuse agree bit for bit.
+  const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16;
   const int64_t keyPairFloats = kRunKeys * kPairStride(headDim), valuePairFloats = kRunKeys / 2 * kValueStride(headDim);
   const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
                                               kStepRuns * (keyPairFloats + valuePairFloats);
