@@ -90,13 +90,13 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
   const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;  // floats between slots
 
-  // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
-  // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
-  // pairs and per run of a step its key and value pairs.
   // Every item at bf16 precision takes the pairs, however few its rows (a decode step converts each key
   // for one row block: 0.115 against 0.104 ms at F32 for 2K keys): a query's result then does not
   // depend on its tile, so chunked prefill, decode and prefix reuse agree bit for bit.
   const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16;
+  // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
+  // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
+  // pairs and per run of a step its key and value pairs.
   const int64_t keyPairFloats = kRunKeys * kPairStride(headDim), valuePairFloats = kRunKeys / 2 * kValueStride(headDim);
   const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
                                               kStepRuns * (keyPairFloats + valuePairFloats);

@@ -119,8 +119,8 @@ inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
   const GemmPlan& p = job.plan;
   const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
   const int64_t block0 = (item / p.panelItems) * p.blocksPerItem, block1 = minI64(p.rowBlocks, block0 + p.blocksPerItem);
-  float* scratch = workerScratch(worker, static_cast<size_t>((kMaxPanelsPerItem + 1) * kGemmK * kPanelColumns));
-  float* rowsBuffer = scratch + kMaxPanelsPerItem * kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
+  float* scratch = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns));  // one slice
+  float* rowsBuffer = scratch + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
   const bool convert = block1 - block0 >= kConvertSliceMinBlocks;
   for (int64_t panel = panel0; panel < panel1; ++panel) {
     for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
