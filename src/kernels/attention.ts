@@ -35,8 +35,9 @@ export interface AttentionArgs {
   scale: number;
   /**
    * 'f32' (default): exact F32 products. 'bf16': q, k, the softmax weights and v rounded to bf16, products on
-   * vdpbf16ps (about 2x the products' speed), scores, softmax and sums in F32; only where the CPU has
-   * AVX512-BF16 (cpuInfo().features.avx512bf16), elsewhere computed as 'f32'.
+   * vdpbf16ps (about 1.5x the kernel's prefill speed), scores, softmax and sums in F32; only where the CPU has
+   * AVX512-BF16 (cpuInfo().features.avx512bf16), elsewhere computed as 'f32'. Either way a query's result does
+   * not depend on the tile it is in.
    */
   precision?: AttentionPrecision;
 }

@@ -61,7 +61,7 @@ export function openModelFiles(path: string): ModelFiles {
 export interface LoadOptions {
   /** matmul precision (default: FASTFILL_PRECISION, else 'int8': see modelPrecision) */
   precision?: Precision;
-  /** attention products (default: FASTFILL_ATTENTION_PRECISION, else 'f32': see AttentionArgs.precision) */
+  /** attention products (default: FASTFILL_ATTENTION_PRECISION, else by the weights: see modelAttentionPrecision) */
   attentionPrecision?: AttentionPrecision;
 }
 
