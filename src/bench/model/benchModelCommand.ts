@@ -88,7 +88,8 @@ function inProcessRunner(modelPath: string, options: BenchOptions): (test: Bench
     const samples = measureFastfill(model.transformer, test, options);
     return {
       ...facts, engine: 'fastfill', test: test.name, ...summarize(samples), peak_rss_mb: peakRssMb(), rss_scope: scope,
-      threads: cpuInfo().threads, reps: options.reps, chunk: options.chunk, backend: `CPU ${cpuInfo().level}`,
+      threads: cpuInfo().threads, reps: options.reps, chunk: options.chunk,
+      backend: `CPU ${cpuInfo().level}, attention ${model.transformer.attentionPrecision}`,
     };
   };
 }
