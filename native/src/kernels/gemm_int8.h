@@ -28,17 +28,28 @@ inline float quantizeBlock(const float* x, uint8_t* q, float* scaledSum) {
   }
   const float d = vMaxAll(amax) / 127.0f;
   const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
+  int32_t sum = 0;
+#ifdef __AVX512F__
+  __m512i total = _mm512_setzero_si512();
+  for (int e = 0; e < kInt8BlockElements; e += kLanes) {
+    const Vec v = vMin(vMax(vRound(vMul(vLoad(x + e), vSplat(inverse))), vSplat(-127.0f)), vSplat(127.0f));
+    const __m512i value = _mm512_cvtps_epi32(v.v);  // exact: v is a whole number
+    total = _mm512_add_epi32(total, value);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + e), _mm512_cvtepi32_epi8(_mm512_add_epi32(value, _mm512_set1_epi32(128))));
+  }
+  sum = _mm512_reduce_add_epi32(total);
+#else
   float rounded[kInt8BlockElements];
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vRound(vMul(vLoad(x + e), vSplat(inverse)));
     vStore(rounded + e, vMin(vMax(v, vSplat(-127.0f)), vSplat(127.0f)));
   }
-  int32_t sum = 0;
   for (int e = 0; e < kInt8BlockElements; ++e) {
     const int32_t value = static_cast<int32_t>(rounded[e]);
     q[e] = static_cast<uint8_t>(value + 128);
     sum += value;
   }
+#endif
   *scaledSum = d * static_cast<float>(sum);
   return d;
 }
