@@ -42,16 +42,15 @@ const types = option('types')?.split(',').map((name) => {
   if (t === undefined) throw new Error(`unknown type ${name}; one of ${ALL_TYPES.map(ggmlTypeName).join(', ')}`);
   return t;
 }) ?? ALL_TYPES;
-const precisions = (option('precision') ?? 'f32').split(',').map((p) => {
-  if (!(PRECISIONS as readonly string[]).includes(p)) throw new Error(`unknown precision ${p}; one of ${PRECISIONS.join(', ')}`);
-  return p as Precision;
-});
-const attentionPrecisions = (option('attention-precision') ?? 'f32').split(',').map((p) => {
-  if (!(ATTENTION_PRECISIONS as readonly string[]).includes(p)) {
-    throw new Error(`unknown attention precision ${p}; one of ${ATTENTION_PRECISIONS.join(', ')}`);
-  }
-  return p as AttentionPrecision;
-});
+/** The comma-separated values of --name (default `fallback`), each one of `allowed`. */
+function choices<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
+  return (option(name) ?? fallback).split(',').map((value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`unknown --${name} ${value}; one of ${allowed.join(', ')}`);
+    return value as T;
+  });
+}
+const precisions = choices<Precision>('precision', 'f32', PRECISIONS);
+const attentionPrecisions = choices<AttentionPrecision>('attention-precision', 'f32', ATTENTION_PRECISIONS);
 const minSeconds = quick ? 0.15 : 0.6;
 
 /** Best wall time of `run` over >= 3 runs lasting >= minSeconds together, after one warm-up. */

@@ -1,6 +1,7 @@
 // A weight matrix as the kernels see it: `rows` output features of `cols` input elements each,
 // every row a run of whole ggml blocks of `type`.
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
+import { envChoice } from '../envChoice.js';
 import { addon } from './addon.js';
 import { checkDim } from './checks.js';
 import { PanelArena } from './panelArena.js';
@@ -63,12 +64,7 @@ export function panelBytes(type: GgmlType, rows: number, cols: number, precision
 
 /** The precision of weights created without one: FASTFILL_PRECISION, or 'f32'. */
 export function defaultPrecision(): Precision {
-  const value = process.env.FASTFILL_PRECISION;
-  if (value === undefined || value === '') return 'f32';
-  if (!(PRECISIONS as readonly string[]).includes(value)) {
-    throw new RangeError(`FASTFILL_PRECISION=${value} is not one of ${PRECISIONS.join(', ')}`);
-  }
-  return value as Precision;
+  return envChoice('FASTFILL_PRECISION', PRECISIONS) ?? 'f32';
 }
 
 export class Weight {

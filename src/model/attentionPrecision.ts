@@ -1,5 +1,6 @@
 // How the model's attention computes its two products (see AttentionArgs.precision in kernels/attention.ts).
 import { ATTENTION_PRECISIONS, INT8_TYPES, type AttentionPrecision } from '../kernels/native.js';
+import { envChoice } from '../envChoice.js';
 import { WeightError, type ModelWeights } from './weights.js';
 
 /**
@@ -9,14 +10,9 @@ import { WeightError, type ModelWeights } from './weights.js';
  * (Q8_0 0.13-0.18 against 0.10-0.18 at F32), while prefill attention runs about 1.4x faster. Float files keep
  * F32 attention: there bf16 would double their distance to llama.cpp (F16 0.01-0.03 -> 0.03-0.06).
  */
-export function modelAttentionPrecision(weights?: ModelWeights): AttentionPrecision {
-  const value = process.env.FASTFILL_ATTENTION_PRECISION;
-  if (value) {
-    if (!(ATTENTION_PRECISIONS as readonly string[]).includes(value)) {
-      throw new WeightError(`FASTFILL_ATTENTION_PRECISION=${value} is not one of ${ATTENTION_PRECISIONS.join(', ')}`);
-    }
-    return value as AttentionPrecision;
-  }
-  const wq = weights?.layers[0]?.wq;
+export function modelAttentionPrecision(weights: ModelWeights): AttentionPrecision {
+  const forced = envChoice('FASTFILL_ATTENTION_PRECISION', ATTENTION_PRECISIONS, (message) => new WeightError(message));
+  if (forced) return forced;
+  const wq = weights.layers[0]?.wq;
   return wq !== undefined && INT8_TYPES.has(wq.type) && wq.precision === 'int8' ? 'bf16' : 'f32';
 }

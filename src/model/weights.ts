@@ -6,6 +6,7 @@ import { PanelArena, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, releaseM
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
+import { envChoice } from '../envChoice.js';
 
 export interface LayerWeights {
   attnNorm: Float32Array;
@@ -67,12 +68,7 @@ export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSo
  * prefill speed here), BF16 weights on bf16 dot products, and F32/F16 weights exact.
  */
 export function modelPrecision(): Precision {
-  const value = process.env.FASTFILL_PRECISION;
-  if (!value) return 'int8';
-  if (!(PRECISIONS as readonly string[]).includes(value)) {
-    throw new WeightError(`FASTFILL_PRECISION=${value} is not one of ${PRECISIONS.join(', ')}`);
-  }
-  return value as Precision;
+  return envChoice('FASTFILL_PRECISION', PRECISIONS, (message) => new WeightError(message)) ?? 'int8';
 }
 
 /**

@@ -8,27 +8,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { generate } from '../../src/engine/generate.js';
-import { availableCpuLevels, cpuInfo, setCpuLevel, type CpuLevel } from '../../src/kernels/native.js';
+import { cpuInfo } from '../../src/kernels/native.js';
 import { loadModel } from '../../src/model/load.js';
 import { sharedPath, sharedSkip } from '../helpers/paths.js';
 import { assertWithinLlamaNoise, casesSkip, randomCases } from '../helpers/randomCases.js';
+import { atLevel, LEVELS } from '../kernels/support/levels.js';
 
 const FILES = ['qwen2-pub-f32', 'qwen2-pub-f16', 'qwen2-pub-bf16', 'qwen2-pub-q8_0', 'qwen2-pub-q4_0', 'llama-pub-q4_k_m'];
 const STORIES = 'models/reference-greedy.json';
 
-function atLevel(level: CpuLevel, body: () => void): void {
-  try {
-    setCpuLevel(level);
-    assert.equal(cpuInfo().level, level);
-    body();
-  } finally {
-    setCpuLevel(cpuInfo().maxLevel);
-  }
-}
-
-for (const level of availableCpuLevels()) {
+for (const level of LEVELS) {
   test(`level ${level}: random-weight files of every kernel family stay within llama.cpp's noise`, { skip: casesSkip }, () => {
     atLevel(level, () => {
+      assert.equal(cpuInfo().level, level);
       for (const file of FILES) {
         const c = randomCases.find((x) => x.model_file.endsWith(`/${file}.gguf`) && x.id.endsWith('/chat-code'));
         assert.ok(c, `no chat-code case for ${file}`);
@@ -41,6 +33,7 @@ for (const level of availableCpuLevels()) {
     const ref = JSON.parse(readFileSync(sharedPath(STORIES), 'utf8')).stories260K as
       { gguf: string; prompt_ids: number[]; generated_ids: number[] };
     atLevel(level, () => {
+      assert.equal(cpuInfo().level, level);
       const model = loadModel(sharedPath(`models/${ref.gguf}`));
       const result = generate(model, { promptIds: ref.prompt_ids, maxTokens: ref.generated_ids.length,
         sampling: { temperature: 0 }, contextLength: 512, ignoreEos: true });

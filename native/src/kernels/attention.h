@@ -97,7 +97,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
   // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
   // pairs and per run of a step its key and value pairs.
-  const int64_t keyPairFloats = kRunKeys * kPairStride(headDim), valuePairFloats = kRunKeys / 2 * kValueStride(headDim);
+  const int64_t keyPairFloats = kRunKeys * keyPairStride(headDim), valuePairFloats = kRunKeys / 2 * valuePairStride(headDim);
   const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
                                               kStepRuns * (keyPairFloats + valuePairFloats);
   float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + kMaxStepBlocks * kAttnRows +
@@ -152,7 +152,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
       if (pairs) {
         run.keyPairs = runPairs + nRuns * (keyPairFloats + valuePairFloats);
         run.valuePairs = run.keyPairs + keyPairFloats;
-        for (int j = 0; j < run.keys; ++j) keyRowPairs(keys + j * rowStride, headDim, run.keyPairs + j * kPairStride(headDim));
+        for (int j = 0; j < run.keys; ++j) keyRowPairs(keys + j * rowStride, headDim, run.keyPairs + j * keyPairStride(headDim));
         valueRowPairs(run.values, rowStride, static_cast<int>(run.keys), headDim, run.valuePairs);
       }
 #endif
@@ -168,11 +168,15 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     for (int64_t block = 0; block < blocks;) {
       const int64_t r0 = block * kAttnRows;
       const int step = blocks - block >= 2 ? 2 : 1;
-      if (pairs && step == 2) {
-        attendStep<2, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
-      } else if (pairs) {
-        attendStep<1, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
-      } else if (step == 2) {
+      if constexpr (kAttentionPairs) {  // the pair steps exist only on levels that can run them
+        if (pairs) {
+          if (step == 2) attendStep<2, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
+          else attendStep<1, true>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
+          block += step;
+          continue;
+        }
+      }
+      if (step == 2) {
         attendStep<2, false>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);
       } else {
         attendStep<1, false>(a, packedQ, qPairs, out, state, runData, nRuns, r0, rows - r0, blockMax, p, pPairs);

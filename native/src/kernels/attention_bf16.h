@@ -5,8 +5,8 @@
 // Pair layouts (uint32 lanes, low half the even element):
 //   q pairs: [block][d / 2][row]           (the lanes of one vector are rows, as packed q;
 //                                           kLanes rows per block)
-//   k pairs: [key][kPairStride(headDim)]   (a key row in bf16: pairs of consecutive d)
-//   v pairs: [key / 2][kValueStride(headDim)] (lane d holds v[2i][d] and v[2i + 1][d])
+//   k pairs: [key][keyPairStride(headDim)]   (a key row in bf16: pairs of consecutive d)
+//   v pairs: [key / 2][valuePairStride(headDim)] (lane d holds v[2i][d] and v[2i + 1][d])
 //   p pairs: [block][run][key / 2][row]    (lane row holds p of keys 2i and 2i + 1)
 #pragma once
 #include "kernels/level_common.h"
@@ -20,11 +20,12 @@ constexpr bool kAttentionPairs = true;
 constexpr bool kAttentionPairs = false;
 #endif
 
-inline int64_t kPairStride(int64_t headDim) { return ceilDiv(headDim, 32) * 16; }
-inline int64_t kValueStride(int64_t headDim) { return ceilDiv(headDim, 16) * 16; }
+inline int64_t keyPairStride(int64_t headDim) { return ceilDiv(headDim, 32) * 16; }
+inline int64_t valuePairStride(int64_t headDim) { return ceilDiv(headDim, 16) * 16; }
 
 #ifdef __AVX512BF16__
-inline __mmask16 firstLanes(int64_t n) { return n >= 16 ? 0xFFFFu : n <= 0 ? 0u : static_cast<__mmask16>((1u << n) - 1); }
+// The first `left` floats at p (none when left <= 0, a vector at most); the other lanes are 0.
+inline __m512 loadUpTo(const float* p, int64_t left) { return vLoadFirst(p, static_cast<int>(maxI64(0, minI64(kLanes, left)))).v; }
 
 // Lane i: bf16(even[i]) | bf16(odd[i]) << 16.
 inline __m512i bf16Pairs(__m512 even, __m512 odd) {
@@ -46,25 +47,24 @@ inline void packQueryPairs(const float* packedQ, int64_t blocks, int64_t headDim
   }
 }
 
-// One key row (headDim floats) as bf16 at dst (kPairStride uint32s, zero past headDim).
+// One key row (headDim floats) as bf16 at dst (keyPairStride uint32s, zero past headDim).
 inline void keyRowPairs(const float* key, int64_t headDim, uint32_t* dst) {
   for (int64_t d = 0; d < headDim; d += 32) {
-    const __m512 lo = _mm512_maskz_loadu_ps(firstLanes(headDim - d), key + d);
-    const __m512 hi = _mm512_maskz_loadu_ps(firstLanes(headDim - d - 16), key + d + 16);
+    const __m512 lo = loadUpTo(key + d, headDim - d);
+    const __m512 hi = loadUpTo(key + d + 16, headDim - d - 16);
     _mm512_storeu_si512(dst + d / 2, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
   }
 }
 
 // Value rows 0..keys-1 (row j at values + j * stride) as v pairs; a missing odd row is 0.
 inline void valueRowPairs(const float* values, int64_t stride, int keys, int64_t headDim, uint32_t* dst) {
-  const int64_t dStride = kValueStride(headDim);
+  const int64_t dStride = valuePairStride(headDim);
   for (int i = 0; 2 * i < keys; ++i) {
     const float* even = values + 2 * i * stride;
     const float* odd = 2 * i + 1 < keys ? even + stride : nullptr;
     for (int64_t d = 0; d < headDim; d += 16) {
-      const __mmask16 m = firstLanes(headDim - d);
-      const __m512 e = _mm512_maskz_loadu_ps(m, even + d);
-      const __m512 o = odd != nullptr ? _mm512_maskz_loadu_ps(m, odd + d) : _mm512_setzero_ps();
+      const __m512 e = loadUpTo(even + d, headDim - d);
+      const __m512 o = odd != nullptr ? loadUpTo(odd + d, headDim - d) : _mm512_setzero_ps();
       _mm512_storeu_si512(dst + i * dStride + d, bf16Pairs(e, o));
     }
   }

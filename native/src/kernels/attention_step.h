@@ -39,8 +39,8 @@ constexpr int kScoreKeys = kBlocks == 1 ? kRunKeys : kRunKeys / 2;
 struct KeyRun {
   const float* const* keyRows;  // [kRunKeys] key rows (headDim floats); past the run's keys, copies of key 0
   const float* values;   // value row j at values + j * valueStride (headDim floats)
-  const uint32_t* keyPairs;    // kPairs: key j's bf16 row at keyPairs + j * kPairStride(headDim), j < keys
-  const uint32_t* valuePairs;  // kPairs: value pair i at valuePairs + i * kValueStride(headDim)
+  const uint32_t* keyPairs;    // kPairs: key j's bf16 row at keyPairs + j * keyPairStride(headDim), j < keys
+  const uint32_t* valuePairs;  // kPairs: value pair i at valuePairs + i * valuePairStride(headDim)
   const float* visible;  // [kBlocks * kAttnRows]: key j is visible to row r iff firstKey + j < visible[r]
   float firstKey;        // index of key 0 of the run inside its entry
   int keys;              // keys to accumulate: no row sees a key past them
@@ -87,7 +87,7 @@ __attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const Ke
     if constexpr (kPairs) {
 #ifdef __AVX512BF16__
       const uint32_t* qPairs = static_cast<const uint32_t*>(q);
-      const int64_t pairs = ceilDiv(headDim, 2), stride = kPairStride(headDim);
+      const int64_t pairs = ceilDiv(headDim, 2), stride = keyPairStride(headDim);
       const uint32_t* keys[kKeys];
       for (int j = 0; j < kKeys; ++j) keys[j] = run.keyPairs + (k0 + j < run.keys ? k0 + j : 0) * stride;
 #pragma GCC unroll 4
@@ -195,9 +195,9 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
 #ifdef __AVX512BF16__
       const uint32_t* values = runs[h].valuePairs + d0;
       const uint32_t* runP = static_cast<const uint32_t*>(pRows) + pairOffset(0, h, 0);
-      const int64_t stride = kValueStride(headDim);
+      const int64_t stride = valuePairStride(headDim);
       for (int i = 0; 2 * i < runs[h].keys; ++i) {
-        __m512i x[kVecs];  // lanes past headDim are 0 pairs (kValueStride padding)
+        __m512i x[kVecs];  // lanes past headDim are 0 pairs (valuePairStride padding)
         for (int v = 0; v < kVecs; ++v) x[v] = _mm512_loadu_si512(values + i * stride + v * kLanes);
         for (int r = 0; r < kValueRows; ++r) {
           for (int v = 0; v < kVecs; ++v) acc[r][v].v = dotPairs(acc[r][v].v, x[v], runP[i * kAttnRows + r]);
