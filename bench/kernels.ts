@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { blockLayout, GgmlType, ggmlTypeName, rowBytes } from '../src/formats/ggmlTypes.js';
 import {
-  ATTENTION_PRECISIONS, attention, cpuInfo, matmul, PRECISIONS, setThreads, Weight, type AttentionPrecision, type Precision,
+  ATTENTION_PRECISIONS, attention, cpuInfo, kvWrite, matmul, PRECISIONS, setThreads, Weight, type AttentionArgs, type AttentionPrecision, type Precision,
 } from '../src/kernels/native.js';
 import { randomWeightBytes, Rng } from '../test/kernels/support/random.js';
 
@@ -197,11 +197,19 @@ function benchAttention(rows: Row[], threads: number): void {
     }
     let pairs = 0;
     for (let i = 0; i < c.queries; i++) pairs += first + i + 1;
-    for (const precision of attentionPrecisions) {
-      const a = { q, out, kCache, vCache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
+    // bf16 attention reads a bf16 cache in place (what models that take it use), or converts an F32 one
+    const bf16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length) };
+    const allSlots = Int32Array.from({ length: kCache.length / (nKvHeads * headDim) }, (_, i) => i);
+    kvWrite(bf16Cache.kCache, bf16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim);
+    type Variant = { precision: AttentionPrecision; cache: Pick<AttentionArgs, 'kCache' | 'vCache'>; label: string };
+    const variants = attentionPrecisions.flatMap((precision): Variant[] => precision === 'bf16'
+      ? [{ precision, cache: bf16Cache, label: 'bf16' }, { precision, cache: { kCache, vCache }, label: 'bf16 on F32 cache' }]
+      : [{ precision, cache: { kCache, vCache }, label: precision }]);
+    for (const { precision, cache, label } of variants) {
+      const a = { q, out, ...cache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
         nHeads, nKvHeads, headDim, blockSize, scale: 1 / 8, precision };
       const t = time(() => attention(a));
-      rows.push({ kind: 'attention', what: `${c.name} ${precision} (14q/2kv, d=64)`, threads, seconds: t.seconds,
+      rows.push({ kind: 'attention', what: `${c.name} ${label} (14q/2kv, d=64)`, threads, seconds: t.seconds,
         gflops: (4 * headDim * nHeads * pairs) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
     }
   }

@@ -9,12 +9,7 @@
 namespace amxcheck {
 namespace {
 
-float bf16Rounded(float value) {
-  const uint32_t wide = static_cast<uint32_t>(fastfill::floatToBf16(value)) << 16;
-  float r;
-  __builtin_memcpy(&r, &wide, 4);
-  return r;
-}
+float bf16Rounded(float value) { return fastfill::bf16ToFloat(fastfill::floatToBf16(value)); }
 
 // Quants q (as doubles) and per-block scales d of x, by the int8 rule above.
 void quantizeRows(const std::vector<float>& x, std::vector<double>* q, std::vector<double>* d) {

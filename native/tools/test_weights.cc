@@ -33,13 +33,6 @@ uint16_t randomHalf(Rng& rng, int exponentMin, int exponentMax) {
   return sign | exponent | static_cast<uint16_t>(rng.range(0, 1023));
 }
 
-float bf16BitsToFloat(uint16_t bits) {
-  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &wide, 4);
-  return value;
-}
-
 void putHalf(uint8_t* dst, uint16_t bits) { std::memcpy(dst, &bits, 2); }  // little-endian x86
 
 }  // namespace
@@ -70,7 +63,7 @@ TestWeight randomWeight(Rng& rng, int32_t type, int64_t rows, int64_t cols) {
         else if (type == kTypeF16) bits = randomHalf(rng, 9, 14);  // 2^-6 .. 1
         else bits = floatToBf16(rng.uniform(-1.0f, 1.0f));
         putHalf(row + 2 * e, bits);
-        values[e] = type == kTypeF16 ? halfBitsToFloat(bits) : bf16BitsToFloat(bits);
+        values[e] = type == kTypeF16 ? halfBitsToFloat(bits) : bf16ToFloat(bits);
       }
     }
   }

@@ -1,7 +1,7 @@
 // Executes one scheduler step: every chunk of every request (prefill chunks and decodes alike) in one
 // forward pass over the shared paged KV cache; returns the logits of the chunks that sample.
 import { planDenseCausal, slotsFor, type SequenceChunk } from '../attention/plan.js';
-import { KvStorage } from '../kv/kvStorage.js';
+import type { KvStorage } from '../kv/kvStorage.js';
 import type { Transformer } from '../model/transformer.js';
 import type { ScheduledChunk } from './schedulerTypes.js';
 
@@ -16,8 +16,7 @@ export class ModelRunner {
   readonly kv: KvStorage;
 
   constructor(private readonly model: Transformer, numBlocks: number, readonly blockSize: number) {
-    const c = model.config;
-    this.kv = new KvStorage({ numLayers: c.numLayers, numBlocks, blockSize, numKvHeads: c.numKvHeads, headDim: c.headDim });
+    this.kv = model.newKvStorage(numBlocks, blockSize);
   }
 
   get vocabSize(): number {

@@ -1,7 +1,7 @@
 // Runs one sequence through the model: chunked prefill, then decode, over a private paged KV cache.
 // (The serving engine shares one cache among many sequences; this is the single-stream path of the CLI.)
 import { planDenseCausal, slotsFor, type SequenceChunk } from '../attention/plan.js';
-import { KvStorage } from '../kv/kvStorage.js';
+import type { KvStorage } from '../kv/kvStorage.js';
 import type { Transformer } from '../model/transformer.js';
 
 export interface FeedOptions {
@@ -17,9 +17,8 @@ export class SequenceRunner {
   private position = 0;
 
   constructor(private readonly model: Transformer, readonly contextLength: number, readonly blockSize = 16) {
-    const c = model.config;
     const numBlocks = Math.ceil(contextLength / blockSize);
-    this.kv = new KvStorage({ numLayers: c.numLayers, numBlocks, blockSize, numKvHeads: c.numKvHeads, headDim: c.headDim });
+    this.kv = model.newKvStorage(numBlocks, blockSize);
     this.blockTable = Array.from({ length: numBlocks }, (_, i) => i);
   }
 

@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setThreads } from '../kernels/native.js';
+import { kvBytesPerToken } from '../kv/kvStorage.js';
 import { loadModel } from '../model/load.js';
+import type { Transformer } from '../model/transformer.js';
 import { EngineCore, type EngineCoreConfig } from './engineCore.js';
 import type { EngineEvent } from './api.js';
 import type { EngineOptions, FromWorker, ToWorker, WorkerInit } from './workerProtocol.js';
@@ -18,9 +20,11 @@ const flushEvents = () => {
   pendingEvents = [];
 };
 
-function coreConfig(options: EngineOptions, modelContext: number, bytesPerToken: number): EngineCoreConfig {
-  const contextLength = options.contextLength ?? modelContext;
+function coreConfig(options: EngineOptions, model: Transformer): EngineCoreConfig {
+  const c = model.config;
+  const contextLength = options.contextLength ?? c.contextLength;
   const blockSize = options.blockSize ?? 16;
+  const bytesPerToken = kvBytesPerToken(c, model.kvCacheType(blockSize));
   const maxSeqs = options.maxSeqs ?? 16;
   const oneGiBTokens = Math.floor(2 ** 30 / bytesPerToken);
   const kvTokens = Math.max(contextLength, options.kvCacheTokens ?? Math.min(maxSeqs * contextLength, oneGiBTokens));
@@ -40,7 +44,7 @@ function start(init: WorkerInit): void {
     if (init.options.threads) setThreads(init.options.threads);
     const model = loadModel(init.modelPath);
     const c = model.config;
-    const config = coreConfig(init.options, c.contextLength, 2 * c.numLayers * c.numKvHeads * c.headDim * 4);
+    const config = coreConfig(init.options, model.transformer);
     core = new EngineCore(model, config);
     post({ type: 'ready', config, model: { id: init.options.modelId ?? path.basename(path.resolve(init.modelPath)),
       path: init.modelPath, contextLength: config.maxModelLen, vocabSize: c.vocabSize } });

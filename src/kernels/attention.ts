@@ -1,7 +1,10 @@
 // Attention over the paged KV cache, and writing new K/V rows into it.
 //
-// Cache layout: kCache and vCache are [numSlots][nKvHeads][headDim] floats; slot =
-// physicalBlock * blockSize + offset. TypeScript plans the work as lists (dense causal, chunked
+// Cache layout: slot = physicalBlock * blockSize + offset. An F32 cache (Float32Arrays): kCache and
+// vCache are [numSlots][nKvHeads][headDim]. A bf16 cache (Uint16Arrays of bf16 bits, half the memory;
+// for precision 'bf16' only, even blockSize and headDim): kCache as above, vCache
+// [numSlots / 2][nKvHeads][headDim][2], the values of slots 2i and 2i + 1 side by side, which is how
+// the kernel's P V products take them, so it reads the cache in place. TypeScript plans the work as lists (dense causal, chunked
 // prefill, decode and sparse patterns are just different lists):
 //   tiles:     Int32Array [nTiles * 4]: qStart, qCount, listStart, listCount per query tile; the
 //              tiles partition the queries [0, nQ)
@@ -18,10 +21,10 @@ export interface AttentionArgs {
   q: Float32Array;
   /** [nQ][nHeads][headDim] */
   out: Float32Array;
-  /** [numSlots][nKvHeads][headDim] */
-  kCache: Float32Array;
-  /** [numSlots][nKvHeads][headDim] */
-  vCache: Float32Array;
+  /** [numSlots][nKvHeads][headDim]: an F32 or a bf16 cache (see the layout above) */
+  kCache: KvCacheArray;
+  /** as kCache, of the same kind and length */
+  vCache: KvCacheArray;
   /** [nQ]: absolute position of each query token */
   qPositions: Int32Array;
   tiles: Int32Array;
@@ -43,6 +46,8 @@ export interface AttentionArgs {
 }
 
 export type AttentionPrecision = 'f32' | 'bf16';
+/** An F32 cache tensor, or a bf16 one (bf16 bits). */
+export type KvCacheArray = Float32Array | Uint16Array;
 export const ATTENTION_PRECISIONS: readonly AttentionPrecision[] = ['f32', 'bf16'];
 
 const MAX_POSITION = 0x7fffffff;
@@ -85,6 +90,16 @@ function checkKeyBlocks(fn: string, keyBlocks: Int32Array, numBlocks: number, bl
   }
 }
 
+function checkCaches(fn: string, kCache: unknown, vCache: unknown): void {
+  if (!(kCache instanceof Float32Array) && !(kCache instanceof Uint16Array)) {
+    throw new TypeError(`${fn}: kCache must be a Float32Array (F32 cache) or a Uint16Array (bf16 cache)`);
+  }
+  if (kCache instanceof Float32Array) checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+  else if (!(vCache instanceof Uint16Array) || vCache.length !== kCache.length) {
+    throw new TypeError(`${fn}: vCache must be a Uint16Array of kCache.length = ${kCache.length} elements, as kCache`);
+  }
+}
+
 /** Flash attention with online softmax over the paged KV cache (GQA; F32, or bf16 products: see precision). */
 export function attention(args: AttentionArgs): void {
   const fn = 'attention';
@@ -106,13 +121,18 @@ export function attention(args: AttentionArgs): void {
   const qShape = `nQ*nHeads*headDim = ${nQ}*${nHeads}*${headDim}`;
   checkFloat32(fn, 'q', q, nQ * nHeads * headDim, qShape);
   checkFloat32(fn, 'out', out, nQ * nHeads * headDim, qShape);
-  if (!(kCache instanceof Float32Array)) throw new TypeError(`${fn}: kCache must be a Float32Array`);
+  checkCaches(fn, kCache, vCache);
   const blockFloats = blockSize * nKvHeads * headDim;
   if (kCache.length % blockFloats !== 0) {
-    throw new RangeError(`${fn}: kCache has ${kCache.length} floats, not whole blocks of ` +
+    throw new RangeError(`${fn}: kCache has ${kCache.length} elements, not whole blocks of ` +
       `blockSize*nKvHeads*headDim = ${blockFloats}`);
   }
-  checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+  if (kCache instanceof Uint16Array) {
+    if (precision !== 'bf16') throw new RangeError(`${fn}: a bf16 cache (Uint16Array) needs precision 'bf16'`);
+    if (blockSize % 2 !== 0 || headDim % 2 !== 0) {
+      throw new RangeError(`${fn}: a bf16 cache needs an even blockSize and headDim, got ${blockSize} and ${headDim}`);
+    }
+  }
   checkNoOverlap(fn, out, { q, kCache, vCache });
   checkIndices(fn, 'qPositions', qPositions, MAX_POSITION);
   checkTiles(fn, tiles, nQ, keyBlocks.length / 4);
@@ -123,19 +143,22 @@ export function attention(args: AttentionArgs): void {
 
 /**
  * Writes the rows of new tokens into the cache: kCache[slots[t]] = k[t], vCache[slots[t]] = v[t];
- * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct.
+ * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 cache the rows are
+ * rounded to the nearest bf16 (ties to even), in the cache's layout.
  */
-export function kvWrite(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array,
+export function kvWrite(kCache: KvCacheArray, vCache: KvCacheArray, k: Float32Array, v: Float32Array,
   slots: Int32Array, nKvHeads: number, headDim: number): void {
   const fn = 'kvWrite';
   checkDim(fn, 'nKvHeads', nKvHeads, 1);
   checkDim(fn, 'headDim', headDim, 1);
   const rowFloats = nKvHeads * headDim;
-  if (!(kCache instanceof Float32Array)) throw new TypeError(`${fn}: kCache must be a Float32Array`);
+  checkCaches(fn, kCache, vCache);
   if (kCache.length % rowFloats !== 0) {
-    throw new RangeError(`${fn}: kCache has ${kCache.length} floats, not whole slots of nKvHeads*headDim = ${rowFloats}`);
+    throw new RangeError(`${fn}: kCache has ${kCache.length} elements, not whole slots of nKvHeads*headDim = ${rowFloats}`);
   }
-  checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+  if (kCache instanceof Uint16Array && kCache.length % (2 * rowFloats) !== 0) {
+    throw new RangeError(`${fn}: a bf16 cache holds whole pairs of slots; kCache has ${kCache.length / rowFloats} slots`);
+  }
   checkInt32(fn, 'slots', slots);
   const shape = `slots.length*nKvHeads*headDim = ${slots.length}*${nKvHeads}*${headDim}`;
   checkFloat32(fn, 'k', k, slots.length * rowFloats, shape);

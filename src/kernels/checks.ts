@@ -3,7 +3,7 @@
 /** Largest dimension the kernels accept (dimensions are int32 in the kernels' lists). */
 export const MAX_DIM = 0x7fffffff;
 
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
+export type TypedArray = Float32Array | Int32Array | Uint8Array | Uint16Array;
 
 export function checkDim(fn: string, name: string, value: number, min = 0): void {
   if (!Number.isSafeInteger(value) || value < min || value > MAX_DIM) {

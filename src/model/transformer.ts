@@ -3,7 +3,7 @@
 // serves prefill chunks, decodes and mixed batches.
 import * as k from '../kernels/native.js';
 import type { AttentionPlan } from '../attention/plan.js';
-import type { KvStorage } from '../kv/kvStorage.js';
+import { kvCacheTypeFor, KvStorage, type KvCacheType } from '../kv/kvStorage.js';
 import type { ModelConfig } from './config.js';
 import type { ModelWeights } from './weights.js';
 import { ActivationArena } from './activationArena.js';
@@ -29,6 +29,17 @@ export class Transformer {
     const c = config;
     this.activations = new ActivationArena(3 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
       2 * c.intermediateSize);
+  }
+
+  /** The KV cache type this model's attention reads: bf16 where it rounds K and V to bf16 anyway, else F32. */
+  kvCacheType(blockSize: number): KvCacheType {
+    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim);
+  }
+
+  newKvStorage(numBlocks: number, blockSize: number): KvStorage {
+    const c = this.config;
+    return new KvStorage({ numLayers: c.numLayers, numBlocks, blockSize, numKvHeads: c.numKvHeads, headDim: c.headDim },
+      this.kvCacheType(blockSize));
   }
 
   /** Returns logits [logitRows.length][vocabSize]. */

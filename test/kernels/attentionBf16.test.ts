@@ -9,27 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attention, type AttentionArgs } from '../../src/kernels/native.js';
+import { rounded } from './support/bf16.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { Rng } from './support/random.js';
 import { denseCausalPlan, pagedCache, randomSequence, referenceAttention, shuffledBlocks, type Shape } from './support/attentionCases.js';
 
 const TOLERANCE = 2 ** -9 + 1e-5;
-
-const bits = new Uint32Array(1);
-const value = new Float32Array(bits.buffer);
-/** x rounded to the nearest bf16 (ties to even); NaN stays NaN. */
-function roundBf16(x: number): number {
-  if (Number.isNaN(x)) return x;
-  value[0] = x;
-  const u = bits[0]!;
-  const lower = u & 0xffff;
-  let upper = u >>> 16;
-  if (lower > 0x8000 || (lower === 0x8000 && (upper & 1) === 1)) upper += 1;
-  bits[0] = upper << 16;
-  return value[0]!;
-}
-const rounded = (x: Float32Array): Float32Array => x.map(roundBf16);
 
 function run(args: Omit<AttentionArgs, 'out'>): Float32Array {
   const out = new Float32Array(args.q.length).fill(NaN);

@@ -72,7 +72,7 @@ test('attention: a valid plan runs, and every kind of bad plan is refused', () =
   bad({ tiles: i32(0, 2, 0, 1, 2, 2, 1, 1) }, /tile 1 covers queries \[2, 4\) outside \[0, 3\)/);
   bad({ tiles: i32(0, 2, 0) }, /tiles holds 4 ints per tile/);
   bad({ nKvHeads: 3 }, /nHeads 2 is not a multiple of nKvHeads 3/);
-  bad({ kCache: f32(20), vCache: f32(20) }, /kCache has 20 floats, not whole blocks of blockSize\*nKvHeads\*headDim = 8/);
+  bad({ kCache: f32(20), vCache: f32(20) }, /kCache has 20 elements, not whole blocks of blockSize\*nKvHeads\*headDim = 8/);
   bad({ vCache: f32(16) }, /vCache has 16 elements, expected kCache.length = 24/);
   bad({ qPositions: i32(0, -1, 2) }, /qPositions\[1\] = -1/);
   bad({ q: f32(20) }, /q has 20 elements, expected nQ\*nHeads\*headDim = 3\*2\*4 = 24/);
@@ -84,7 +84,7 @@ test('attention: a valid plan runs, and every kind of bad plan is refused', () =
 test('kvWrite checks slots and shapes', () => {
   assert.throws(() => kvWrite(f32(16), f32(16), f32(8), f32(8), i32(0, 4), 2, 2), /kvWrite: slots\[1\] = 4 is outside \[0, 4\)/);
   assert.throws(() => kvWrite(f32(16), f32(16), f32(8), f32(8), i32(1, 1), 2, 2), /slots contains a slot twice/);
-  assert.throws(() => kvWrite(f32(15), f32(15), f32(8), f32(8), i32(0, 1), 2, 2), /kCache has 15 floats, not whole slots/);
+  assert.throws(() => kvWrite(f32(15), f32(15), f32(8), f32(8), i32(0, 1), 2, 2), /kCache has 15 elements, not whole slots/);
   assert.throws(() => kvWrite(f32(16), f32(16), f32(6), f32(8), i32(0, 1), 2, 2), /kvWrite: k has 6 elements/);
 });
 

@@ -33,3 +33,21 @@ test('attention precision: bf16 for a Q8_0 model at int8, f32 for F16 files and 
     withEnv('f32', () => assert.equal(loadModel(sharedPath(Q8_FILE)).transformer.attentionPrecision, 'f32'));
     withEnv('fp8', () => assert.throws(() => loadModel(sharedPath(Q8_FILE)), /FASTFILL_ATTENTION_PRECISION=fp8 is not one of f32, bf16/));
   });
+
+test('the KV cache follows the attention precision: bf16 (half the bytes) where attention rounds K and V to bf16',
+  { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) }, () => {
+    withEnv(undefined, () => {
+      const q8 = loadModel(sharedPath(Q8_FILE), { precision: 'int8' }).transformer;
+      const f16 = loadModel(sharedPath(F16_FILE)).transformer;
+      const bf16Kv = q8.newKvStorage(3, 16);
+      const f32Kv = f16.newKvStorage(3, 16);
+      assert.equal(bf16Kv.type, 'bf16');
+      assert.ok(bf16Kv.k[0] instanceof Uint16Array && bf16Kv.v[0] instanceof Uint16Array);
+      assert.equal(f32Kv.type, 'f32');
+      assert.ok(f32Kv.k[0] instanceof Float32Array);
+      const c = q8.config;
+      assert.equal(bf16Kv.bytes, 2 * c.numLayers * 3 * 16 * c.numKvHeads * c.headDim * 2);
+      assert.equal(f32Kv.bytes, 2 * bf16Kv.bytes, 'the two files share their shape');
+      assert.equal(q8.kvCacheType(15), 'f32', 'an odd block size cannot hold bf16 value pairs');
+    });
+  });

@@ -55,7 +55,8 @@ bool checkEntries(JsArgs& args, const AttentionArgs& a) {
 }
 
 // attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim,
-//           blockSize, scale[, precision]): precision kPrecisionF32 (default) or kPrecisionBf16
+//           blockSize, scale[, precision]): precision kPrecisionF32 (default) or kPrecisionBf16; the
+//           caches Float32Arrays, or Uint16Arrays in the bf16 layout (common/kernel_args.h)
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   JsArgs args(info, "attention");
   AttentionArgs a{};
@@ -79,8 +80,16 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   if (args.ok() && cacheFloats % blockFloats != 0)
     args.fail("kCache length is not a whole number of blocks of blockSize * nKvHeads * headDim floats");
   a.numSlots = args.ok() ? cacheFloats / slotFloats : 0;
-  a.kCache = args.floats(2, "kCache", cacheFloats);
-  a.vCache = args.floats(3, "vCache", cacheFloats);
+  if (args.isUint16Array(2)) {
+    a.kCacheBf16 = args.halves(2, "kCache", cacheFloats);
+    a.vCacheBf16 = args.halves(3, "vCache", cacheFloats);
+    if (args.ok() && a.precision != kPrecisionBf16) args.fail("a bf16 cache (Uint16Array) needs precision bf16");
+    if (args.ok() && (a.blockSize % 2 != 0 || a.headDim % 2 != 0))
+      args.fail("a bf16 cache needs an even blockSize and headDim");
+  } else {
+    a.kCache = args.floats(2, "kCache", cacheFloats);
+    a.vCache = args.floats(3, "vCache", cacheFloats);
+  }
   const std::vector<int32_t> tiles = args.indexList(5, "tiles");
   const std::vector<int32_t> keyBlocks = args.indexList(6, "keyBlocks");
   if (args.ok() && (tiles.size() % 4 != 0 || keyBlocks.size() % 4 != 0)) args.fail("tiles and keyBlocks hold 4 ints per item");
@@ -92,7 +101,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim)
+// kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim): F32 or bf16 caches, as attention's
 Napi::Value KvWrite(const Napi::CallbackInfo& info) {
   JsArgs args(info, "kvWrite");
   const int64_t nKvHeads = args.integer(5, "nKvHeads", 1, kMaxDim);
@@ -101,9 +110,15 @@ Napi::Value KvWrite(const Napi::CallbackInfo& info) {
   const Napi::Value kValue = info[0];
   const int64_t cacheFloats =
       kValue.IsTypedArray() ? static_cast<int64_t>(kValue.As<Napi::TypedArray>().ElementLength()) : 0;
-  if (args.ok() && cacheFloats % rowFloats != 0) args.fail("kCache length is not a multiple of nKvHeads * headDim");
-  float* kCache = args.floats(0, "kCache", cacheFloats);
-  float* vCache = args.floats(1, "vCache", cacheFloats);
+  const bool bf16 = args.isUint16Array(0);
+  const int64_t slotsPerUnit = bf16 ? 2 : 1;  // a bf16 cache holds V in pairs of slots
+  if (args.ok() && cacheFloats % (slotsPerUnit * rowFloats) != 0)
+    args.fail(bf16 ? "kCache length is not a multiple of 2 * nKvHeads * headDim (a bf16 cache holds pairs of slots)"
+                   : "kCache length is not a multiple of nKvHeads * headDim");
+  float* kCache = bf16 ? nullptr : args.floats(0, "kCache", cacheFloats);
+  float* vCache = bf16 ? nullptr : args.floats(1, "vCache", cacheFloats);
+  uint16_t* kCacheBf16 = bf16 ? args.halves(0, "kCache", cacheFloats) : nullptr;
+  uint16_t* vCacheBf16 = bf16 ? args.halves(1, "vCache", cacheFloats) : nullptr;
   const std::vector<int32_t> slotList = args.indexList(4, "slots");
   const int32_t* slots = slotList.data();
   const int64_t tokens = static_cast<int64_t>(slotList.size());
@@ -114,7 +129,8 @@ Napi::Value KvWrite(const Napi::CallbackInfo& info) {
     if (slots[t] < 0 || slots[t] >= numSlots)
       args.fail(at("slots", t) + " = " + std::to_string(slots[t]) + " is outside [0, " + std::to_string(numSlots) + ")");
   }
-  if (args.ok()) kvWrite(kCache, vCache, k, v, slots, tokens, rowFloats);
+  if (args.ok() && bf16) kvWriteBf16(kCacheBf16, vCacheBf16, k, v, slots, tokens, rowFloats);
+  if (args.ok() && !bf16) kvWrite(kCache, vCache, k, v, slots, tokens, rowFloats);
   return args.finish();
 }
 

@@ -38,6 +38,22 @@ float* JsArgs::floats(size_t index, const char* name, int64_t length) {
   return array.As<Napi::Float32Array>().Data();
 }
 
+uint16_t* JsArgs::halves(size_t index, const char* name, int64_t length) {
+  Napi::TypedArray array = typedArray(index, name, napi_uint16_array, "Uint16Array");
+  if (array.IsEmpty()) return nullptr;
+  if (static_cast<int64_t>(array.ElementLength()) != length) {
+    fail(std::string(name) + " has " + std::to_string(array.ElementLength()) + " elements, expected " +
+         std::to_string(length));
+    return nullptr;
+  }
+  return array.As<Napi::Uint16Array>().Data();
+}
+
+bool JsArgs::isUint16Array(size_t index) const {
+  const Napi::Value value = info_[index];
+  return value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array;
+}
+
 float* JsArgs::optionalFloats(size_t index, const char* name, int64_t length) {
   const Napi::Value value = info_[index];
   if (value.IsNull() || value.IsUndefined()) return nullptr;

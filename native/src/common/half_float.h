@@ -1,5 +1,6 @@
-// IEEE half (F16) bits to float, exactly, in portable C++ (no F16C): for the scalar level and for
-// code outside the dispatch levels (panel packing, test programs).
+// IEEE half (F16) bits to float, and float to and from bf16 bits, exactly, in portable C++ (no F16C,
+// no AVX512-BF16): for the scalar level and for code outside the dispatch levels (panel packing, the
+// KV cache writer, test programs).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -21,6 +22,23 @@ inline float halfBitsToFloat(uint16_t h) {
   }
   float r;
   std::memcpy(&r, &bits, 4);
+  return r;
+}
+
+// Round to nearest even bf16 (bits; NaN stays a quiet NaN), as vcvtneps2bf16 does. Branch-free, so
+// loops over it vectorize.
+inline uint16_t floatToBf16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+  const uint32_t quietNan = (bits >> 16) | 0x40u;
+  return static_cast<uint16_t>((bits & 0x7FFFFFFFu) > 0x7F800000u ? quietNan : rounded);
+}
+
+inline float bf16ToFloat(uint16_t bits) {
+  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+  float r;
+  std::memcpy(&r, &wide, 4);
   return r;
 }
 

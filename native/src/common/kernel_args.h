@@ -78,8 +78,12 @@ struct RopeArgs {
 struct AttentionArgs {
   const float* q;        // [nQ][nHeads][headDim]
   float* out;            // [nQ][nHeads][headDim]
+  // The cache, F32 or bf16 (exactly one pair of pointers is set):
   const float* kCache;   // [numSlots][nKvHeads][headDim]
   const float* vCache;   // [numSlots][nKvHeads][headDim]
+  const uint16_t* kCacheBf16;  // [numSlots][nKvHeads][headDim]
+  const uint16_t* vCacheBf16;  // [numSlots / 2][nKvHeads][headDim][2]: slots 2i and 2i + 1 side by side
+                               // (bf16 pairs for P V); needs an even blockSize and headDim
   const int32_t* qPositions;  // [nQ]
   const int32_t* tiles;       // [nTiles][4]: qStart, qCount, listStart, listCount
   const int32_t* keyBlocks;   // [nEntries][4]: physicalBlock, firstKeyPosition, keyCount, needsMask

@@ -73,13 +73,6 @@ void packPanel(void* context, int64_t p, int) {
 
 }  // namespace
 
-uint16_t floatToBf16(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);  // quiet NaN
-  return static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
-
 bool isPanelType(int32_t type) { return elementBytes(type) != 0; }
 
 size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision) {

@@ -29,7 +29,4 @@ size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision);
 // Writes the panels of w (a panel type) to dst (panelBytes(...) bytes), on the thread pool.
 void packPanels(const WeightView& w, int32_t precision, uint8_t* dst);
 
-// Round to nearest even bf16 bits (NaN stays NaN).
-uint16_t floatToBf16(float value);
-
 }  // namespace fastfill

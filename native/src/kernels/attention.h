@@ -7,11 +7,14 @@
 // keys for avx512 with blocks of 16); each pair of row blocks (or a last single one) takes one
 // online-softmax step over those keys (kernels/attention_step.h), reading K and V straight from
 // the cache. Padding rows repeat the last row; their results are dropped.
-// At bf16 precision (where kAttentionPairs) the item also packs its queries as bf16 pairs and each
-// run's keys and values as bf16 (kernels/attention_bf16.h), once for all its row blocks.
+// At bf16 precision (where kAttentionPairs) the item also packs its queries as bf16 pairs; from an F32
+// cache it converts each run's keys and values to bf16 pairs (kernels/attention_bf16.h), once for all
+// its row blocks, while a bf16 cache already holds them so (common/kernel_args.h) and is read in
+// place. Levels without the pair steps widen a bf16 cache's runs to F32 instead.
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
 // query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
+#include "common/half_float.h"
 #include "kernels/attention_step.h"
 
 namespace fastfill {
@@ -42,8 +45,9 @@ struct RunCursor {
 struct RunData {
   const float* keyRows[kRunKeys];  // key rows; past the run's keys, key 0 again
   const float* values;             // value row of key 0 of the run
-  uint32_t* keyPairs;              // bf16 precision: the run's keys and values as pairs
-  uint32_t* valuePairs;
+  const uint32_t* keyPairs;        // bf16 precision: the run's keys and values as pairs
+  const uint32_t* valuePairs;
+  int64_t valueStride, keyPairStride, valuePairStride;
   float* visible;                  // [paddedRows] visible keys of the entry per row
   int64_t c0, keys;                // first key in the entry, keys in the run
 };
@@ -67,8 +71,9 @@ inline void attendStep(const AttentionArgs& a, const float* packedQ, const uint3
     }
     const int64_t keys = minI64(run.keys, most - run.c0);
     if (keys <= 0) continue;
-    runs[used++] = KeyRun{run.keyRows, run.values, run.keyPairs, run.valuePairs, run.visible + r0,
-                          static_cast<float>(run.c0), static_cast<int>(keys), least >= run.c0 + kRunKeys};
+    runs[used++] = KeyRun{run.keyRows, run.values, run.keyPairs, run.valuePairs, run.valueStride, run.keyPairStride,
+                          run.valuePairStride, run.visible + r0, static_cast<float>(run.c0), static_cast<int>(keys),
+                          least >= run.c0 + kRunKeys};
   }
   if (used == 0) return;
   const int64_t headDim = a.headDim;
@@ -78,8 +83,20 @@ inline void attendStep(const AttentionArgs& a, const float* packedQ, const uint3
   for (int h = 0; h < used; ++h) scoreRun<kBlocks, kPairs>(q, headDim, runs[h], h, a.scale, p, blockMax);
   softmaxStep<kBlocks, kPairs>(runs, used, blockMax, rowsState, p, pPairs);
   accumulateValues<kBlocks, kPairs>(out + r0 * headDim, headDim, rowsState.correction,
-                                    kPairs ? static_cast<const void*>(pPairs) : p, runs, used,
-                                    static_cast<int64_t>(a.nKvHeads) * headDim, liveRows);
+                                    kPairs ? static_cast<const void*>(pPairs) : p, runs, used, liveRows);
+}
+
+// Keys and values [0, keys) of a run from slot0 of a bf16 cache, widened to F32 rows of headDim.
+inline void widenRun(const AttentionArgs& a, int64_t slot0, int64_t headOffset, int64_t keys, float* keyRows,
+                     float* valueRows) {
+  const int64_t headDim = a.headDim, rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;
+  for (int64_t j = 0; j < keys; ++j) {
+    const int64_t slot = slot0 + j;
+    const uint16_t* k = a.kCacheBf16 + slot * rowStride + headOffset;
+    const uint16_t* v = a.vCacheBf16 + 2 * (slot / 2 * rowStride + headOffset) + slot % 2;
+    for (int64_t d = 0; d < headDim; ++d) keyRows[j * headDim + d] = bf16ToFloat(k[d]);
+    for (int64_t d = 0; d < headDim; ++d) valueRows[j * headDim + d] = bf16ToFloat(v[2 * d]);
+  }
 }
 
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
@@ -94,15 +111,20 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   // for one row block: 0.115 against 0.104 ms at F32 for 2K keys): a query's result then does not
   // depend on its tile, so chunked prefill, decode and prefix reuse agree bit for bit.
   const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16;
+  // A bf16 cache is read in place by the pair steps; the F32 steps read each run widened to F32.
+  const bool bf16Cache = a.kCacheBf16 != nullptr;
+  const bool convertRuns = pairs && !bf16Cache, widenRuns = !pairs && bf16Cache;
   // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
   // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
-  // pairs and per run of a step its key and value pairs.
+  // pairs and (from an F32 cache) per run of a step its key and value pairs; from a bf16 cache
+  // without the pair steps, per run of a step its keys and values in F32.
   const int64_t keyPairFloats = kRunKeys * keyPairStride(headDim), valuePairFloats = kRunKeys / 2 * valuePairStride(headDim);
   const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
-                                              kStepRuns * (keyPairFloats + valuePairFloats);
+                                              (convertRuns ? kStepRuns * (keyPairFloats + valuePairFloats) : 0);
+  const int64_t wideFloats = widenRuns ? kStepRuns * 2 * kRunKeys * headDim : 0;
   float* packedQ = workerScratch(worker, static_cast<size_t>(paddedRows * (2 * headDim + 4) + kMaxStepBlocks * kAttnRows +
                                                              kStepRuns * paddedRows +
-                                                             kMaxStepBlocks * kStepKeys * kAttnRows + pairFloats));
+                                                             kMaxStepBlocks * kStepKeys * kAttnRows + pairFloats + wideFloats));
   float* out = packedQ + paddedRows * headDim;
   float* maxes = out + paddedRows * headDim;
   float* sums = maxes + paddedRows;
@@ -114,6 +136,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   uint32_t* qPairs = reinterpret_cast<uint32_t*>(p + kMaxStepBlocks * kStepKeys * kAttnRows);
   uint32_t* pPairs = qPairs + paddedRows * ceilDiv(headDim, 2);
   [[maybe_unused]] uint32_t* runPairs = pPairs + kMaxStepBlocks * kStepKeys / 2 * kAttnRows;
+  float* runWide = p + kMaxStepBlocks * kStepKeys * kAttnRows + pairFloats;
   const auto rowOffset = [&](int64_t r) {  // of row r in q and out
     return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
   };
@@ -143,17 +166,37 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
       const int64_t slot0 = static_cast<int64_t>(entry[0]) * a.blockSize + cursor.c0;
       RunData& run = runData[nRuns];
       run.visible = runScratch + nRuns * paddedRows;
-      run.values = a.vCache + slot0 * rowStride + kvHead * headDim;
       run.c0 = cursor.c0;
       run.keys = cursor.keys();
-      const float* keys = a.kCache + slot0 * rowStride + kvHead * headDim;
-      for (int j = 0; j < kRunKeys; ++j) run.keyRows[j] = keys + (j < run.keys ? j * rowStride : 0);
+      const int64_t headOffset = kvHead * headDim;
+      if (!bf16Cache) {
+        run.values = a.vCache + slot0 * rowStride + headOffset;
+        run.valueStride = rowStride;
+        const float* keys = a.kCache + slot0 * rowStride + headOffset;
+        for (int j = 0; j < kRunKeys; ++j) run.keyRows[j] = keys + (j < run.keys ? j * rowStride : 0);
+      } else if (widenRuns) {
+        float* keys = runWide + nRuns * 2 * kRunKeys * headDim;
+        float* values = keys + kRunKeys * headDim;
+        widenRun(a, slot0, headOffset, run.keys, keys, values);
+        run.values = values;
+        run.valueStride = headDim;
+        for (int j = 0; j < kRunKeys; ++j) run.keyRows[j] = keys + (j < run.keys ? j * headDim : 0);
+      }
 #ifdef __AVX512BF16__
-      if (pairs) {
-        run.keyPairs = runPairs + nRuns * (keyPairFloats + valuePairFloats);
-        run.valuePairs = run.keyPairs + keyPairFloats;
-        for (int j = 0; j < run.keys; ++j) keyRowPairs(keys + j * rowStride, headDim, run.keyPairs + j * keyPairStride(headDim));
-        valueRowPairs(run.values, rowStride, static_cast<int>(run.keys), headDim, run.valuePairs);
+      if (convertRuns) {
+        uint32_t* keyPairs = runPairs + nRuns * (keyPairFloats + valuePairFloats);
+        uint32_t* valuePairs = keyPairs + keyPairFloats;
+        for (int j = 0; j < run.keys; ++j) keyRowPairs(run.keyRows[j], headDim, keyPairs + j * keyPairStride(headDim));
+        valueRowPairs(run.values, rowStride, static_cast<int>(run.keys), headDim, valuePairs);
+        run.keyPairs = keyPairs;
+        run.valuePairs = valuePairs;
+        run.keyPairStride = keyPairStride(headDim);
+        run.valuePairStride = valuePairStride(headDim);
+      } else if (pairs) {  // bf16 cache, in place (slot0 is even: runs start at multiples of kRunKeys)
+        run.keyPairs = reinterpret_cast<const uint32_t*>(a.kCacheBf16 + slot0 * rowStride + headOffset);
+        run.valuePairs = reinterpret_cast<const uint32_t*>(a.vCacheBf16) + slot0 / 2 * rowStride + headOffset;
+        run.keyPairStride = rowStride / 2;
+        run.valuePairStride = rowStride;
       }
 #endif
       // Padding rows see what the last row sees (their results are dropped).

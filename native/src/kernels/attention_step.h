@@ -39,8 +39,10 @@ constexpr int kScoreKeys = kBlocks == 1 ? kRunKeys : kRunKeys / 2;
 struct KeyRun {
   const float* const* keyRows;  // [kRunKeys] key rows (headDim floats); past the run's keys, copies of key 0
   const float* values;   // value row j at values + j * valueStride (headDim floats)
-  const uint32_t* keyPairs;    // kPairs: key j's bf16 row at keyPairs + j * keyPairStride(headDim), j < keys
-  const uint32_t* valuePairs;  // kPairs: value pair i at valuePairs + i * valuePairStride(headDim)
+  const uint32_t* keyPairs;    // kPairs: key j's bf16 row at keyPairs + j * keyPairStride, j < keys
+  const uint32_t* valuePairs;  // kPairs: value pair i at valuePairs + i * valuePairStride; in a last pair
+                               // of an odd run the odd half is not read
+  int64_t valueStride, keyPairStride, valuePairStride;
   const float* visible;  // [kBlocks * kAttnRows]: key j is visible to row r iff firstKey + j < visible[r]
   float firstKey;        // index of key 0 of the run inside its entry
   int keys;              // keys to accumulate: no row sees a key past them
@@ -87,7 +89,7 @@ __attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const Ke
     if constexpr (kPairs) {
 #ifdef __AVX512BF16__
       const uint32_t* qPairs = static_cast<const uint32_t*>(q);
-      const int64_t pairs = ceilDiv(headDim, 2), stride = keyPairStride(headDim);
+      const int64_t pairs = ceilDiv(headDim, 2), stride = run.keyPairStride;
       const uint32_t* keys[kKeys];
       for (int j = 0; j < kKeys; ++j) keys[j] = run.keyPairs + (k0 + j < run.keys ? k0 + j : 0) * stride;
 #pragma GCC unroll 4
@@ -175,8 +177,7 @@ __attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const 
 // (kPairs: p pairs of row 0, keys 2i and 2i + 1 at pRows + pairOffset(0, h, i), times v pairs).
 template <int kVecs, bool kFullLast, bool kPairs>
 __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0, int lastLanes, const float* correction,
-                                         bool rescale, const void* pRows, const KeyRun* runs, int nRuns,
-                                         int64_t valueStride) {
+                                         bool rescale, const void* pRows, const KeyRun* runs, int nRuns) {
   const auto load = [lastLanes](const float* x, int v) {
     return kFullLast || v + 1 < kVecs ? vLoad(x) : vLoadFirst(x, lastLanes);
   };
@@ -195,10 +196,18 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
 #ifdef __AVX512BF16__
       const uint32_t* values = runs[h].valuePairs + d0;
       const uint32_t* runP = static_cast<const uint32_t*>(pRows) + pairOffset(0, h, 0);
-      const int64_t stride = valuePairStride(headDim);
-      for (int i = 0; 2 * i < runs[h].keys; ++i) {
-        __m512i x[kVecs];  // lanes past headDim are 0 pairs (valuePairStride padding)
-        for (int v = 0; v < kVecs; ++v) x[v] = _mm512_loadu_si512(values + i * stride + v * kLanes);
+      const int64_t stride = runs[h].valuePairStride;
+      const __mmask16 lastMask = static_cast<__mmask16>((1u << lastLanes) - 1);
+      const int keys = runs[h].keys;
+      for (int i = 0; 2 * i < keys; ++i) {
+        __m512i x[kVecs];  // lanes past headDim are not loaded: their sums are never stored
+        for (int v = 0; v < kVecs; ++v) {
+          const uint32_t* at = values + i * stride + v * kLanes;
+          x[v] = kFullLast || v + 1 < kVecs ? _mm512_loadu_si512(at) : _mm512_maskz_loadu_epi32(lastMask, at);
+        }
+        if (2 * i + 1 == keys) {  // the odd half is another slot (p = 0 there, but it may hold any bits)
+          for (int v = 0; v < kVecs; ++v) x[v] = _mm512_and_si512(x[v], _mm512_set1_epi32(0xFFFF));
+        }
         for (int r = 0; r < kValueRows; ++r) {
           for (int v = 0; v < kVecs; ++v) acc[r][v].v = dotPairs(acc[r][v].v, x[v], runP[i * kAttnRows + r]);
         }
@@ -209,7 +218,7 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
       const float* runP = static_cast<const float*>(pRows) + stepOffset(0, h, 0);
       for (int j = 0; j < runs[h].keys; ++j) {
         Vec x[kVecs];
-        for (int v = 0; v < kVecs; ++v) x[v] = load(values + j * valueStride + v * kLanes, v);
+        for (int v = 0; v < kVecs; ++v) x[v] = load(values + j * runs[h].valueStride + v * kLanes, v);
         for (int r = 0; r < kValueRows; ++r) {
           const Vec pr = vSplat(runP[j * kAttnRows + r]);
           for (int v = 0; v < kVecs; ++v) acc[r][v] = vFma(pr, x[v], acc[r][v]);
@@ -235,7 +244,7 @@ __attribute__((noinline)) void valueTile(float* out, int64_t headDim, int64_t d0
 // p: the step's p, or with kPairs its p pairs.
 template <int kBlocks, bool kPairs>
 inline void accumulateValues(float* out, int64_t headDim, const float* correction, const void* p, const KeyRun* runs,
-                             int nRuns, int64_t valueStride, int64_t liveRows) {
+                             int nRuns, int64_t liveRows) {
   constexpr int kRows = kBlocks * kAttnRows;
   bool rescale[kRows / kValueRows];
   for (int g = 0; g < kRows; g += kValueRows) {
@@ -246,7 +255,7 @@ inline void accumulateValues(float* out, int64_t headDim, const float* correctio
     for (int g = 0; g < kRows && g < liveRows; g += kValueRows) {
       const int64_t pAt = (kPairs ? pairOffset(g / kAttnRows, 0, 0) : stepOffset(g / kAttnRows, 0, 0)) + g % kAttnRows;
       tile(out + g * headDim, headDim, d0, lastLanes, correction + g, rescale[g / kValueRows],
-           static_cast<const uint32_t*>(p) + pAt, runs, nRuns, valueStride);
+           static_cast<const uint32_t*>(p) + pAt, runs, nRuns);
     }
   };
   int64_t d0 = 0;

@@ -16,22 +16,6 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// Round to nearest even bf16 (bits; NaN stays NaN). Branch-free, so loops over it vectorize.
-inline uint16_t bf16Bits(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-  const uint32_t quietNan = (bits >> 16) | 0x40u;
-  return static_cast<uint16_t>((bits & 0x7FFFFFFFu) > 0x7F800000u ? quietNan : rounded);
-}
-
-inline float bf16Value(uint16_t bits) {
-  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
-  float r;
-  std::memcpy(&r, &wide, 4);
-  return r;
-}
-
 struct PairTileArgs {
   const void* a;        // FMA kernel: float [2 * pairs][kPackedRows]; dot kernel: uint32 bf16 pairs [pairs][kPackedRows]
   const uint16_t* b;    // pair panel strip: pair q, column c, half h at (q * kPanelColumns + c) * 2 + h
@@ -155,11 +139,11 @@ inline void packPairActivations(const float* x, int64_t m, int64_t k, PairKernel
         uint16_t* dst = static_cast<uint16_t*>(packed) + block * kGemmRows * stride;
         std::memset(dst, 0, static_cast<size_t>(kGemmRows * stride) * 2);
         for (int r = 0; r < rows; ++r)
-          for (int64_t e = 0; e < k; ++e) dst[r * stride + e] = bf16Bits(src[r * k + e]);
+          for (int64_t e = 0; e < k; ++e) dst[r * stride + e] = floatToBf16(src[r * k + e]);
       } else if (kernel == PairKernel::kDot) {
         uint16_t* halves = reinterpret_cast<uint16_t*>(rowsBuffer);  // [rows][2 * pairs]
         for (int r = 0; r < rows; ++r) {
-          for (int64_t e = 0; e < k; ++e) halves[r * 2 * pairs + e] = bf16Bits(src[r * k + e]);
+          for (int64_t e = 0; e < k; ++e) halves[r * 2 * pairs + e] = floatToBf16(src[r * k + e]);
           if (k % 2 != 0) halves[r * 2 * pairs + k] = 0;
         }
         transposeToPanel(rowsBuffer, pairs, rows, pairs, static_cast<float*>(packed) + block * pairs * kPackedRows,
@@ -168,7 +152,7 @@ inline void packPairActivations(const float* x, int64_t m, int64_t k, PairKernel
         for (int r = 0; r < rows; ++r) {
           float* row = rowsBuffer + r * 2 * pairs;
           if (round) {
-            for (int64_t e = 0; e < k; ++e) row[e] = bf16Value(bf16Bits(src[r * k + e]));
+            for (int64_t e = 0; e < k; ++e) row[e] = bf16ToFloat(floatToBf16(src[r * k + e]));
           } else {
             std::memcpy(row, src + r * k, static_cast<size_t>(k) * 4);
           }
@@ -228,8 +212,8 @@ inline void pairPanelBlocks(const PairJob& job, const uint16_t* slice, int64_t p
 inline void panelToPairs(const float* panel, int64_t kc, uint16_t* pairs) {
   for (int64_t q = 0; q < (kc + 1) / 2; ++q) {
     for (int c = 0; c < kPanelColumns; ++c) {
-      pairs[(q * kPanelColumns + c) * 2] = bf16Bits(panel[2 * q * kPanelColumns + c]);
-      pairs[(q * kPanelColumns + c) * 2 + 1] = 2 * q + 1 < kc ? bf16Bits(panel[(2 * q + 1) * kPanelColumns + c]) : 0;
+      pairs[(q * kPanelColumns + c) * 2] = floatToBf16(panel[2 * q * kPanelColumns + c]);
+      pairs[(q * kPanelColumns + c) * 2 + 1] = 2 * q + 1 < kc ? floatToBf16(panel[(2 * q + 1) * kPanelColumns + c]) : 0;
     }
   }
 }

@@ -81,6 +81,8 @@ export function naiveCausal(q: Float32Array, positions: Int32Array, seq: Sequenc
 
 /** The kernel's contract, literally: per tile, per entry, per key, visibility by the mask rule. */
 export function referenceAttention(a: AttentionArgs): Float64Array {
+  const { kCache, vCache } = a;
+  if (!(kCache instanceof Float32Array) || !(vCache instanceof Float32Array)) throw new TypeError('the reference takes an F32 cache');
   const group = a.nHeads / a.nKvHeads;
   const out = new Float64Array(a.q.length);
   for (let t = 0; t < a.tiles.length / 4; t++) {
@@ -95,7 +97,7 @@ export function referenceAttention(a: AttentionArgs): Float64Array {
             rows.push((block! * a.blockSize + j) * a.nKvHeads + Math.floor(h / group));
           }
         }
-        weightedSum(a.q, (i * a.nHeads + h) * a.headDim, a.kCache, a.vCache, rows, a.headDim, a.scale, out);
+        weightedSum(a.q, (i * a.nHeads + h) * a.headDim, kCache, vCache, rows, a.headDim, a.scale, out);
       }
     }
   }
