@@ -5,6 +5,7 @@
 import { allocateZeroed, type AttentionPrecision, type KvCacheArray } from '../kernels/native.js';
 
 export type KvCacheType = 'f32' | 'bf16';
+export const KV_CACHE_TYPES: readonly KvCacheType[] = ['f32', 'bf16'];
 
 export interface KvShape {
   numLayers: number;
@@ -18,9 +19,16 @@ export interface KvShape {
  * The cache type for a model's attention precision: bf16 K and V where attention rounds them to bf16 anyway
  * (the kernel then reads them in place instead of converting them, and the cache takes half the memory), F32
  * otherwise. The bf16 layout pairs slots and head dimensions, so it needs an even blockSize and headDim.
+ * `wanted` (FASTFILL_KV_CACHE) may ask for F32 anyway, or for bf16 where it is possible.
  */
-export function kvCacheTypeFor(precision: AttentionPrecision, blockSize: number, headDim: number): KvCacheType {
-  return precision === 'bf16' && blockSize % 2 === 0 && headDim % 2 === 0 ? 'bf16' : 'f32';
+export function kvCacheTypeFor(precision: AttentionPrecision, blockSize: number, headDim: number,
+  wanted?: KvCacheType): KvCacheType {
+  const bf16Possible = precision === 'bf16' && blockSize % 2 === 0 && headDim % 2 === 0;
+  if (wanted === 'bf16' && !bf16Possible) {
+    throw new RangeError(`a bf16 KV cache needs bf16 attention (FASTFILL_ATTENTION_PRECISION=bf16) and an even block ` +
+      `size and head size; this model has ${precision} attention, block size ${blockSize}, head size ${headDim}`);
+  }
+  return wanted ?? (bf16Possible ? 'bf16' : 'f32');
 }
 
 export function kvBytesPerToken(shape: Omit<KvShape, 'numBlocks' | 'blockSize'>, type: KvCacheType): number {

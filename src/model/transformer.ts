@@ -3,7 +3,8 @@
 // serves prefill chunks, decodes and mixed batches.
 import * as k from '../kernels/native.js';
 import type { AttentionPlan } from '../attention/plan.js';
-import { kvCacheTypeFor, KvStorage, type KvCacheType } from '../kv/kvStorage.js';
+import { envChoice } from '../envChoice.js';
+import { KV_CACHE_TYPES, kvCacheTypeFor, KvStorage, type KvCacheType } from '../kv/kvStorage.js';
 import type { ModelConfig } from './config.js';
 import type { ModelWeights } from './weights.js';
 import { ActivationArena } from './activationArena.js';
@@ -31,9 +32,12 @@ export class Transformer {
       2 * c.intermediateSize);
   }
 
-  /** The KV cache type this model's attention reads: bf16 where it rounds K and V to bf16 anyway, else F32. */
+  /**
+   * The KV cache type this model's attention reads: bf16 where it rounds K and V to bf16 anyway, else F32;
+   * FASTFILL_KV_CACHE (f32 or bf16) overrides.
+   */
   kvCacheType(blockSize: number): KvCacheType {
-    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim);
+    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES));
   }
 
   newKvStorage(numBlocks: number, blockSize: number): KvStorage {

@@ -1,6 +1,7 @@
 // The loader's default attention precision: bf16 products for models on int8 activations (block-quantized
 // weights at 'int8'), F32 for float files and for any model loaded at an explicit float precision; the load
 // option and FASTFILL_ATTENTION_PRECISION override it, and a bad value of the variable is a clear error.
+// The KV cache follows: bf16 for bf16 attention, F32 otherwise, unless FASTFILL_KV_CACHE says otherwise.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadModel } from '../../src/model/load.js';
@@ -9,15 +10,15 @@ import { sharedPath, sharedSkip } from '../helpers/paths.js';
 const Q8_FILE = 'models/random/qwen2-pub-q8_0.gguf';
 const F16_FILE = 'models/random/qwen2-pub-f16.gguf';
 
-function withEnv<T>(value: string | undefined, body: () => T): T {
-  const saved = process.env.FASTFILL_ATTENTION_PRECISION;
-  if (value === undefined) delete process.env.FASTFILL_ATTENTION_PRECISION;
-  else process.env.FASTFILL_ATTENTION_PRECISION = value;
+function withEnv<T>(value: string | undefined, body: () => T, name = 'FASTFILL_ATTENTION_PRECISION'): T {
+  const saved = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
   try {
     return body();
   } finally {
-    if (saved === undefined) delete process.env.FASTFILL_ATTENTION_PRECISION;
-    else process.env.FASTFILL_ATTENTION_PRECISION = saved;
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
   }
 }
 
@@ -49,5 +50,10 @@ test('the KV cache follows the attention precision: bf16 (half the bytes) where 
       assert.equal(bf16Kv.bytes, 2 * c.numLayers * 3 * 16 * c.numKvHeads * c.headDim * 2);
       assert.equal(f32Kv.bytes, 2 * bf16Kv.bytes, 'the two files share their shape');
       assert.equal(q8.kvCacheType(15), 'f32', 'an odd block size cannot hold bf16 value pairs');
+      withEnv('f32', () => assert.equal(q8.newKvStorage(1, 16).type, 'f32'), 'FASTFILL_KV_CACHE');
+      withEnv('bf16', () => assert.throws(() => f16.newKvStorage(1, 16), /a bf16 KV cache needs bf16 attention/),
+        'FASTFILL_KV_CACHE');
+      withEnv('f16', () => assert.throws(() => q8.newKvStorage(1, 16), /FASTFILL_KV_CACHE=f16 is not one of f32, bf16/),
+        'FASTFILL_KV_CACHE');
     });
   });
