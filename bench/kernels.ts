@@ -197,14 +197,17 @@ function benchAttention(rows: Row[], threads: number): void {
     }
     let pairs = 0;
     for (let i = 0; i < c.queries; i++) pairs += first + i + 1;
-    // bf16 attention reads a bf16 cache in place (what models that take it use), or converts an F32 one
+    // bf16 attention reads a bf16 cache in place (what models that take it use), or converts an F32 one;
+    // F32 attention reads an F32 cache, or widens an F16 one
     const bf16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length) };
     const allSlots = Int32Array.from({ length: kCache.length / (nKvHeads * headDim) }, (_, i) => i);
     kvWrite(bf16Cache.kCache, bf16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim);
-    type Variant = { precision: AttentionPrecision; cache: Pick<AttentionArgs, 'kCache' | 'vCache'>; label: string };
+    type Variant = { precision: AttentionPrecision; cache: Pick<AttentionArgs, 'kCache' | 'vCache' | 'kvType'>; label: string };
+    const f16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length), kvType: 'f16' as const };
+    kvWrite(f16Cache.kCache, f16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim, 'f16');
     const variants = attentionPrecisions.flatMap((precision): Variant[] => precision === 'bf16'
       ? [{ precision, cache: bf16Cache, label: 'bf16' }, { precision, cache: { kCache, vCache }, label: 'bf16 on F32 cache' }]
-      : [{ precision, cache: { kCache, vCache }, label: precision }]);
+      : [{ precision, cache: { kCache, vCache }, label: precision }, { precision, cache: f16Cache, label: `${precision} on F16 cache` }]);
     for (const { precision, cache, label } of variants) {
       const a = { q, out, ...cache, qPositions, tiles: Int32Array.from(tiles), keyBlocks: Int32Array.from(entries),
         nHeads, nKvHeads, headDim, blockSize, scale: 1 / 8, precision };

@@ -43,11 +43,11 @@ export interface NativeAddon {
   scale(x: Float32Array, factor: number, out: Float32Array): void;
   addBias(x: Float32Array, rows: number, cols: number, bias: Float32Array): void;
   kvWrite(kCache: Float32Array | Uint16Array, vCache: Float32Array | Uint16Array, k: Float32Array, v: Float32Array, slots: Int32Array,
-    nKvHeads: number, headDim: number): void;
+    nKvHeads: number, headDim: number, kvType: number): void;
   attention(q: Float32Array, out: Float32Array, kCache: Float32Array | Uint16Array, vCache: Float32Array | Uint16Array,
     qPositions: Int32Array,
     tiles: Int32Array, keyBlocks: Int32Array, nHeads: number, nKvHeads: number, headDim: number, blockSize: number,
-    scale: number, precision?: number): void;
+    scale: number, precision: number, kvType: number): void;
 }
 
 export const ADDON_RELATIVE_PATH = path.join('build', 'Release', 'fastfill_native.node');

@@ -4,7 +4,9 @@
 // vCache are [numSlots][nKvHeads][headDim]. A bf16 cache (Uint16Arrays of bf16 bits, half the memory;
 // for precision 'bf16' only, even blockSize and headDim): kCache as above, vCache
 // [numSlots / 2][nKvHeads][headDim][2], the values of slots 2i and 2i + 1 side by side, which is how
-// the kernel's P V products take them, so it reads the cache in place. TypeScript plans the work as lists (dense causal, chunked
+// the kernel's P V products take them, so it reads the cache in place. An F16 cache (Uint16Arrays of
+// IEEE halves, half the memory, llama.cpp's default; any precision): both as the F32 layout; the
+// kernel widens each run of 16 keys to F32 as it goes. TypeScript plans the work as lists (dense causal, chunked
 // prefill, decode and sparse patterns are just different lists):
 //   tiles:     Int32Array [nTiles * 4]: qStart, qCount, listStart, listCount per query tile; the
 //              tiles partition the queries [0, nQ)
@@ -43,11 +45,16 @@ export interface AttentionArgs {
    * not depend on the tile it is in.
    */
   precision?: AttentionPrecision;
+  /** the element type of Uint16Array caches: 'bf16' (the default for them) or 'f16'; 'f32' (or nothing) for Float32Arrays */
+  kvType?: KvCacheType;
 }
 
 export type AttentionPrecision = 'f32' | 'bf16';
 /** An F32 cache tensor, or a bf16 one (bf16 bits). */
 export type KvCacheArray = Float32Array | Uint16Array;
+export type KvCacheType = 'f32' | 'bf16' | 'f16';
+export const KV_CACHE_TYPES: readonly KvCacheType[] = ['f32', 'bf16', 'f16'];
+const KV_TYPE_CODES: Record<KvCacheType, number> = { f32: 0, bf16: 1, f16: 2 };
 export const ATTENTION_PRECISIONS: readonly AttentionPrecision[] = ['f32', 'bf16'];
 
 const MAX_POSITION = 0x7fffffff;
@@ -90,14 +97,24 @@ function checkKeyBlocks(fn: string, keyBlocks: Int32Array, numBlocks: number, bl
   }
 }
 
-function checkCaches(fn: string, kCache: unknown, vCache: unknown): void {
-  if (!(kCache instanceof Float32Array) && !(kCache instanceof Uint16Array)) {
-    throw new TypeError(`${fn}: kCache must be a Float32Array (F32 cache) or a Uint16Array (bf16 cache)`);
+/** Checks the two caches against each other and their type; returns the type. */
+function checkCaches(fn: string, kCache: unknown, vCache: unknown, kvType: KvCacheType | undefined): KvCacheType {
+  if (kvType !== undefined && !KV_CACHE_TYPES.includes(kvType)) {
+    throw new RangeError(`${fn}: kvType ${String(kvType)} is not one of ${KV_CACHE_TYPES.join(', ')}`);
   }
-  if (kCache instanceof Float32Array) checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
-  else if (!(vCache instanceof Uint16Array) || vCache.length !== kCache.length) {
+  if (!(kCache instanceof Float32Array) && !(kCache instanceof Uint16Array)) {
+    throw new TypeError(`${fn}: kCache must be a Float32Array (F32 cache) or a Uint16Array (bf16 or F16 cache)`);
+  }
+  if (kCache instanceof Float32Array) {
+    checkFloat32(fn, 'vCache', vCache, kCache.length, 'kCache.length');
+    if (kvType !== undefined && kvType !== 'f32') throw new TypeError(`${fn}: kvType ${kvType} takes Uint16Array caches, not Float32Arrays`);
+    return 'f32';
+  }
+  if (!(vCache instanceof Uint16Array) || vCache.length !== kCache.length) {
     throw new TypeError(`${fn}: vCache must be a Uint16Array of kCache.length = ${kCache.length} elements, as kCache`);
   }
+  if (kvType === 'f32') throw new TypeError(`${fn}: kvType f32 takes Float32Array caches, not Uint16Arrays`);
+  return kvType ?? 'bf16';
 }
 
 /** Flash attention with online softmax over the paged KV cache (GQA; F32, or bf16 products: see precision). */
@@ -121,14 +138,14 @@ export function attention(args: AttentionArgs): void {
   const qShape = `nQ*nHeads*headDim = ${nQ}*${nHeads}*${headDim}`;
   checkFloat32(fn, 'q', q, nQ * nHeads * headDim, qShape);
   checkFloat32(fn, 'out', out, nQ * nHeads * headDim, qShape);
-  checkCaches(fn, kCache, vCache);
+  const kvType = checkCaches(fn, kCache, vCache, args.kvType);
   const blockFloats = blockSize * nKvHeads * headDim;
   if (kCache.length % blockFloats !== 0) {
     throw new RangeError(`${fn}: kCache has ${kCache.length} elements, not whole blocks of ` +
       `blockSize*nKvHeads*headDim = ${blockFloats}`);
   }
-  if (kCache instanceof Uint16Array) {
-    if (precision !== 'bf16') throw new RangeError(`${fn}: a bf16 cache (Uint16Array) needs precision 'bf16'`);
+  if (kvType === 'bf16') {
+    if (precision !== 'bf16') throw new RangeError(`${fn}: a bf16 cache needs precision 'bf16'`);
     if (blockSize % 2 !== 0 || headDim % 2 !== 0) {
       throw new RangeError(`${fn}: a bf16 cache needs an even blockSize and headDim, got ${blockSize} and ${headDim}`);
     }
@@ -138,25 +155,25 @@ export function attention(args: AttentionArgs): void {
   checkTiles(fn, tiles, nQ, keyBlocks.length / 4);
   checkKeyBlocks(fn, keyBlocks, kCache.length / blockFloats, blockSize);
   addon().attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim, blockSize, scale,
-    precision === 'bf16' ? 1 : 0);
+    precision === 'bf16' ? 1 : 0, KV_TYPE_CODES[kvType]);
 }
 
 /**
  * Writes the rows of new tokens into the cache: kCache[slots[t]] = k[t], vCache[slots[t]] = v[t];
  * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 cache the rows are
- * rounded to the nearest bf16 (ties to even), in the cache's layout.
+ * rounded to the nearest bf16 or F16 (kvType; ties to even), in the cache's layout.
  */
 export function kvWrite(kCache: KvCacheArray, vCache: KvCacheArray, k: Float32Array, v: Float32Array,
-  slots: Int32Array, nKvHeads: number, headDim: number): void {
+  slots: Int32Array, nKvHeads: number, headDim: number, kvType?: KvCacheType): void {
   const fn = 'kvWrite';
   checkDim(fn, 'nKvHeads', nKvHeads, 1);
   checkDim(fn, 'headDim', headDim, 1);
   const rowFloats = nKvHeads * headDim;
-  checkCaches(fn, kCache, vCache);
+  const type = checkCaches(fn, kCache, vCache, kvType);
   if (kCache.length % rowFloats !== 0) {
     throw new RangeError(`${fn}: kCache has ${kCache.length} elements, not whole slots of nKvHeads*headDim = ${rowFloats}`);
   }
-  if (kCache instanceof Uint16Array && kCache.length % (2 * rowFloats) !== 0) {
+  if (type === 'bf16' && kCache.length % (2 * rowFloats) !== 0) {
     throw new RangeError(`${fn}: a bf16 cache holds whole pairs of slots; kCache has ${kCache.length / rowFloats} slots`);
   }
   checkInt32(fn, 'slots', slots);
@@ -167,5 +184,5 @@ export function kvWrite(kCache: KvCacheArray, vCache: KvCacheArray, k: Float32Ar
   if (new Set(slots).size !== slots.length) throw new RangeError(`${fn}: slots contains a slot twice`);
   checkNoOverlap(fn, kCache, { vCache, k, v });
   checkNoOverlap(fn, vCache, { k, v });
-  addon().kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim);
+  addon().kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim, KV_TYPE_CODES[type]);
 }

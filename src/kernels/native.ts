@@ -6,4 +6,4 @@ export { defaultPrecision, INT8_TYPES, PANEL_TYPES, panelBytes, PRECISIONS, read
 export { PanelArena } from './panelArena.js';
 export { getRows, matmul, matmulGroup, type MatmulPart } from './linear.js';
 export { add, addBias, rmsNorm, rope, scale, siluMul } from './elementwise.js';
-export { ATTENTION_PRECISIONS, attention, kvWrite, type AttentionArgs, type AttentionPrecision, type KvCacheArray } from './attention.js';
+export { ATTENTION_PRECISIONS, attention, kvWrite, type AttentionArgs, type AttentionPrecision, type KvCacheArray, type KvCacheType, KV_CACHE_TYPES } from './attention.js';

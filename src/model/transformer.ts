@@ -4,6 +4,7 @@
 import * as k from '../kernels/native.js';
 import type { AttentionPlan } from '../attention/plan.js';
 import { envChoice } from '../envChoice.js';
+import { GgmlType } from '../formats/ggmlTypes.js';
 import { KV_CACHE_TYPES, kvCacheTypeFor, KvStorage, type KvCacheType } from '../kv/kvStorage.js';
 import type { ModelConfig } from './config.js';
 import type { ModelWeights } from './weights.js';
@@ -33,11 +34,14 @@ export class Transformer {
   }
 
   /**
-   * The KV cache type this model's attention reads: bf16 where it rounds K and V to bf16 anyway, else F32;
-   * FASTFILL_KV_CACHE (f32 or bf16) overrides.
+   * The KV cache type this model's attention reads (kvCacheTypeFor): bf16 for bf16 attention, F32 for F32
+   * weight files and models loaded at precision 'f32' (everything exact), F16 otherwise; FASTFILL_KV_CACHE
+   * (f32, bf16 or f16) overrides.
    */
   kvCacheType(blockSize: number): KvCacheType {
-    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES));
+    const exactWeights = this.weights.layers[0]?.wq.type === GgmlType.F32 || this.weights.precision === 'f32';
+    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, exactWeights,
+      envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES));
   }
 
   newKvStorage(numBlocks: number, blockSize: number): KvStorage {
@@ -74,9 +78,9 @@ export class Transformer {
         { w: lw.wv, out: vNew, bias: lw.bv }]);
       k.rope(q, n, c.numHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
       k.rope(kNew, n, c.numKvHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
-      k.kvWrite(kv.k[l]!, kv.v[l]!, kNew, vNew, batch.slots, c.numKvHeads, c.headDim);
+      k.kvWrite(kv.k[l]!, kv.v[l]!, kNew, vNew, batch.slots, c.numKvHeads, c.headDim, kv.type);
       k.attention({
-        q, out: attnOut, kCache: kv.k[l]!, vCache: kv.v[l]!,
+        q, out: attnOut, kCache: kv.k[l]!, vCache: kv.v[l]!, kvType: kv.type,
         nHeads: c.numHeads, nKvHeads: c.numKvHeads, headDim: c.headDim, blockSize: kv.shape.blockSize,
         scale: 1 / Math.sqrt(c.headDim), qPositions: batch.positions,
         tiles: batch.attention.tiles, keyBlocks: batch.attention.keyBlocks, precision: this.attentionPrecision,

@@ -22,6 +22,8 @@ export interface ModelWeights {
   outputNorm: Float32Array;
   /** the LM head; the embedding itself when tied */
   output: Weight;
+  /** the precision the model was loaded at (each matrix's own is matrixPrecision of it) */
+  precision: Precision;
 }
 
 export class WeightError extends Error {}
@@ -136,7 +138,7 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
       wDown: matrix(n.wDown, h, ffn),
     });
   }
-  return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output };
+  return { tokenEmbedding, layers, outputNorm: vector(names.outputNorm, h), output, precision };
 }
 
 /** The panel bytes of every matrix that has panels at `precision` (an untied embedding is counted, not packed). */

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attention, type AttentionArgs } from '../../src/kernels/native.js';
-import { rounded } from './support/bf16.js';
+import { rounded } from './support/halfFloats.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { Rng } from './support/random.js';

@@ -94,11 +94,21 @@ test('the native layer refuses bad arguments by itself', () => {
   assert.throws(() => native.matmul(f32(4), 1, new Uint8Array(48), 99, 3, 4, f32(3), null), /weight type 99 is not a compute type/);
   assert.throws(() => native.matmul(f32(32), 1, new Uint8Array(18), GgmlType.Q4_0, 1, 16, f32(1), null), /cols 16 is not a multiple of the block size 32/);
   assert.throws(() => native.getRows(new Uint8Array(48), GgmlType.F32, 3, 4, i32(5), f32(4)), /getRows: ids\[0\] = 5 is outside \[0, 3\)/);
-  assert.throws(() => native.kvWrite(f32(16), f32(16), f32(4), f32(4), i32(9), 2, 2), /kvWrite: slots\[0\] = 9 is outside/);
+  assert.throws(() => native.kvWrite(f32(16), f32(16), f32(4), f32(4), i32(9), 2, 2, 0), /kvWrite: slots\[0\] = 9 is outside/);
+  const halves = (n: number) => new Uint16Array(n);
+  assert.throws(() => native.kvWrite(halves(12), halves(12), f32(4), f32(4), i32(0), 2, 2, 1), /a multiple of 2 \* nKvHeads \* headDim/);
+  assert.throws(() => native.kvWrite(halves(16), halves(16), f32(4), f32(4), i32(0), 2, 2, 7), /cacheType .*outside|cacheType/);
   assert.throws(() => native.rope(f32(16), 1, 2, 8, 7, i32(0), 1e4, false, null), /rope: ropeDim must be even/);
   const a = attentionArgs();
   const call = (tiles: Int32Array, keyBlocks: Int32Array) => native.attention(a.q, a.out, a.kCache, a.vCache,
-    a.qPositions, tiles, keyBlocks, a.nHeads, a.nKvHeads, a.headDim, a.blockSize, a.scale);
+    a.qPositions, tiles, keyBlocks, a.nHeads, a.nKvHeads, a.headDim, a.blockSize, a.scale, 0, 0);
+  const halfCache = (precision: number, kvType: number) => native.attention(a.q, a.out, halves(a.kCache.length),
+    halves(a.kCache.length), a.qPositions, a.tiles, a.keyBlocks, a.nHeads, a.nKvHeads, a.headDim, a.blockSize, a.scale,
+    precision, kvType);
+  assert.throws(() => halfCache(0, 1), /attention: a bf16 cache needs precision bf16/);
+  assert.throws(() => halfCache(0, 3), /cacheType/);
+  assert.doesNotThrow(() => halfCache(0, 2));
+  assert.doesNotThrow(() => halfCache(1, 1));
   assert.throws(() => call(a.tiles, i32(7, 0, 2, 1, 2, 2, 1, 1, 1, 0, 2, 0)), /entry\[0\] physical block 7 outside the cache/);
   assert.throws(() => call(a.tiles, i32(0, 0, 9, 1, 2, 2, 1, 1, 1, 0, 2, 0)), /key count 9 outside \[0, blockSize\]/);
   assert.throws(() => call(i32(0, 3, 0, 1, 2, 1, 1, 2), a.keyBlocks), /query 2 is in two tiles/);

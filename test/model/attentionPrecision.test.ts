@@ -1,7 +1,8 @@
 // The loader's default attention precision: bf16 products for models on int8 activations (block-quantized
 // weights at 'int8'), F32 for float files and for any model loaded at an explicit float precision; the load
 // option and FASTFILL_ATTENTION_PRECISION override it, and a bad value of the variable is a clear error.
-// The KV cache follows: bf16 for bf16 attention, F32 otherwise, unless FASTFILL_KV_CACHE says otherwise.
+// The KV cache follows: bf16 for bf16 attention, F32 where everything is exact (F32 files, precision 'f32'),
+// F16 otherwise, unless FASTFILL_KV_CACHE says otherwise.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadModel } from '../../src/model/load.js';
@@ -9,6 +10,7 @@ import { sharedPath, sharedSkip } from '../helpers/paths.js';
 
 const Q8_FILE = 'models/random/qwen2-pub-q8_0.gguf';
 const F16_FILE = 'models/random/qwen2-pub-f16.gguf';
+const F32_FILE = 'models/random/qwen2-pub-f32.gguf';
 
 function withEnv<T>(value: string | undefined, body: () => T, name = 'FASTFILL_ATTENTION_PRECISION'): T {
   const saved = process.env[name];
@@ -35,25 +37,28 @@ test('attention precision: bf16 for a Q8_0 model at int8, f32 for F16 files and 
     withEnv('fp8', () => assert.throws(() => loadModel(sharedPath(Q8_FILE)), /FASTFILL_ATTENTION_PRECISION=fp8 is not one of f32, bf16/));
   });
 
-test('the KV cache follows the attention precision: bf16 (half the bytes) where attention rounds K and V to bf16',
-  { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) }, () => {
+test('the KV cache: bf16 for bf16 attention, F16 for other half-precision models, F32 where everything is exact',
+  { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) || sharedSkip(F32_FILE) }, () => {
     withEnv(undefined, () => {
       const q8 = loadModel(sharedPath(Q8_FILE), { precision: 'int8' }).transformer;
       const f16 = loadModel(sharedPath(F16_FILE)).transformer;
+      const f16Exact = loadModel(sharedPath(F16_FILE), { precision: 'f32' }).transformer;
+      const f32 = loadModel(sharedPath(F32_FILE)).transformer;
+      const type = (t: typeof q8) => t.newKvStorage(3, 16).type;
+      assert.deepEqual([type(q8), type(f16), type(f16Exact), type(f32)], ['bf16', 'f16', 'f32', 'f32']);
       const bf16Kv = q8.newKvStorage(3, 16);
-      const f32Kv = f16.newKvStorage(3, 16);
-      assert.equal(bf16Kv.type, 'bf16');
       assert.ok(bf16Kv.k[0] instanceof Uint16Array && bf16Kv.v[0] instanceof Uint16Array);
-      assert.equal(f32Kv.type, 'f32');
-      assert.ok(f32Kv.k[0] instanceof Float32Array);
+      assert.ok(f32.newKvStorage(3, 16).k[0] instanceof Float32Array);
       const c = q8.config;
       assert.equal(bf16Kv.bytes, 2 * c.numLayers * 3 * 16 * c.numKvHeads * c.headDim * 2);
-      assert.equal(f32Kv.bytes, 2 * bf16Kv.bytes, 'the two files share their shape');
-      assert.equal(q8.kvCacheType(15), 'f32', 'an odd block size cannot hold bf16 value pairs');
-      withEnv('f32', () => assert.equal(q8.newKvStorage(1, 16).type, 'f32'), 'FASTFILL_KV_CACHE');
+      assert.equal(f32.newKvStorage(3, 16).bytes, 2 * bf16Kv.bytes, 'the files share their shape');
+      assert.equal(f16.newKvStorage(3, 16).bytes, bf16Kv.bytes);
+      assert.equal(q8.kvCacheType(15), 'f16', 'an odd block size cannot hold bf16 value pairs');
+      withEnv('f32', () => assert.equal(type(q8), 'f32'), 'FASTFILL_KV_CACHE');
+      withEnv('f16', () => assert.equal(type(f32), 'f16'), 'FASTFILL_KV_CACHE');
       withEnv('bf16', () => assert.throws(() => f16.newKvStorage(1, 16), /a bf16 KV cache needs bf16 attention/),
         'FASTFILL_KV_CACHE');
-      withEnv('f16', () => assert.throws(() => q8.newKvStorage(1, 16), /FASTFILL_KV_CACHE=f16 is not one of f32, bf16/),
+      withEnv('q8', () => assert.throws(() => q8.newKvStorage(1, 16), /FASTFILL_KV_CACHE=q8 is not one of f32, bf16, f16/),
         'FASTFILL_KV_CACHE');
     });
   });

@@ -14,6 +14,14 @@ namespace {
 
 std::string at(const char* list, int64_t index) { return std::string(list) + "[" + std::to_string(index) + "]"; }
 
+// The element type of the cache at argument `cache`: kCacheF32 for anything but a Uint16Array (which
+// floats() then checks), else the argument `typeIndex`, kCacheBf16 when it is undefined.
+int32_t halfCacheType(JsArgs& args, size_t cache, size_t typeIndex) {
+  if (!args.isUint16Array(cache)) return kCacheF32;
+  if (args.isUndefined(typeIndex)) return kCacheBf16;
+  return static_cast<int32_t>(args.integer(typeIndex, "cacheType", kCacheBf16, kCacheF16));
+}
+
 bool checkHeads(JsArgs& args, int64_t nHeads, int64_t nKvHeads) {
   if (!args.ok()) return false;
   if (nHeads % nKvHeads != 0)
@@ -55,8 +63,9 @@ bool checkEntries(JsArgs& args, const AttentionArgs& a) {
 }
 
 // attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim,
-//           blockSize, scale[, precision]): precision kPrecisionF32 (default) or kPrecisionBf16; the
-//           caches Float32Arrays, or Uint16Arrays in the bf16 layout (common/kernel_args.h)
+//           blockSize, scale[, precision[, cacheType]]): precision kPrecisionF32 (default) or
+//           kPrecisionBf16; the caches Float32Arrays, or Uint16Arrays of cacheType kCacheBf16 (the
+//           default for them) or kCacheF16, in the layouts of common/kernel_args.h
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   JsArgs args(info, "attention");
   AttentionArgs a{};
@@ -80,12 +89,16 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   if (args.ok() && cacheFloats % blockFloats != 0)
     args.fail("kCache length is not a whole number of blocks of blockSize * nKvHeads * headDim floats");
   a.numSlots = args.ok() ? cacheFloats / slotFloats : 0;
-  if (args.isUint16Array(2)) {
+  const int32_t cacheType = halfCacheType(args, 2, 13);
+  if (cacheType == kCacheBf16) {
     a.kCacheBf16 = args.halves(2, "kCache", cacheFloats);
     a.vCacheBf16 = args.halves(3, "vCache", cacheFloats);
-    if (args.ok() && a.precision != kPrecisionBf16) args.fail("a bf16 cache (Uint16Array) needs precision bf16");
+    if (args.ok() && a.precision != kPrecisionBf16) args.fail("a bf16 cache needs precision bf16");
     if (args.ok() && (a.blockSize % 2 != 0 || a.headDim % 2 != 0))
       args.fail("a bf16 cache needs an even blockSize and headDim");
+  } else if (cacheType == kCacheF16) {
+    a.kCacheF16 = args.halves(2, "kCache", cacheFloats);
+    a.vCacheF16 = args.halves(3, "vCache", cacheFloats);
   } else {
     a.kCache = args.floats(2, "kCache", cacheFloats);
     a.vCache = args.floats(3, "vCache", cacheFloats);
@@ -101,7 +114,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim): F32 or bf16 caches, as attention's
+// kvWrite(kCache, vCache, k, v, slots, nKvHeads, headDim[, cacheType]): caches as attention's
 Napi::Value KvWrite(const Napi::CallbackInfo& info) {
   JsArgs args(info, "kvWrite");
   const int64_t nKvHeads = args.integer(5, "nKvHeads", 1, kMaxDim);
@@ -110,15 +123,16 @@ Napi::Value KvWrite(const Napi::CallbackInfo& info) {
   const Napi::Value kValue = info[0];
   const int64_t cacheFloats =
       kValue.IsTypedArray() ? static_cast<int64_t>(kValue.As<Napi::TypedArray>().ElementLength()) : 0;
-  const bool bf16 = args.isUint16Array(0);
+  const int32_t cacheType = halfCacheType(args, 0, 7);
+  const bool bf16 = cacheType == kCacheBf16, f16 = cacheType == kCacheF16;
   const int64_t slotsPerUnit = bf16 ? 2 : 1;  // a bf16 cache holds V in pairs of slots
   if (args.ok() && cacheFloats % (slotsPerUnit * rowFloats) != 0)
     args.fail(bf16 ? "kCache length is not a multiple of 2 * nKvHeads * headDim (a bf16 cache holds pairs of slots)"
                    : "kCache length is not a multiple of nKvHeads * headDim");
-  float* kCache = bf16 ? nullptr : args.floats(0, "kCache", cacheFloats);
-  float* vCache = bf16 ? nullptr : args.floats(1, "vCache", cacheFloats);
-  uint16_t* kCacheBf16 = bf16 ? args.halves(0, "kCache", cacheFloats) : nullptr;
-  uint16_t* vCacheBf16 = bf16 ? args.halves(1, "vCache", cacheFloats) : nullptr;
+  float* kCache = cacheType == kCacheF32 ? args.floats(0, "kCache", cacheFloats) : nullptr;
+  float* vCache = cacheType == kCacheF32 ? args.floats(1, "vCache", cacheFloats) : nullptr;
+  uint16_t* kHalves = cacheType != kCacheF32 ? args.halves(0, "kCache", cacheFloats) : nullptr;
+  uint16_t* vHalves = cacheType != kCacheF32 ? args.halves(1, "vCache", cacheFloats) : nullptr;
   const std::vector<int32_t> slotList = args.indexList(4, "slots");
   const int32_t* slots = slotList.data();
   const int64_t tokens = static_cast<int64_t>(slotList.size());
@@ -129,8 +143,9 @@ Napi::Value KvWrite(const Napi::CallbackInfo& info) {
     if (slots[t] < 0 || slots[t] >= numSlots)
       args.fail(at("slots", t) + " = " + std::to_string(slots[t]) + " is outside [0, " + std::to_string(numSlots) + ")");
   }
-  if (args.ok() && bf16) kvWriteBf16(kCacheBf16, vCacheBf16, k, v, slots, tokens, rowFloats);
-  if (args.ok() && !bf16) kvWrite(kCache, vCache, k, v, slots, tokens, rowFloats);
+  if (args.ok() && bf16) kvWriteBf16(kHalves, vHalves, k, v, slots, tokens, rowFloats);
+  if (args.ok() && f16) kvWriteF16(kHalves, vHalves, k, v, slots, tokens, rowFloats);
+  if (args.ok() && cacheType == kCacheF32) kvWrite(kCache, vCache, k, v, slots, tokens, rowFloats);
   return args.finish();
 }
 

@@ -19,8 +19,9 @@ class JsArgs {
   float* floats(size_t index, const char* name, int64_t length);
   // Uint16Array of exactly `length` elements (bf16 bits).
   uint16_t* halves(size_t index, const char* name, int64_t length);
-  // Whether the argument is a Uint16Array (no error either way).
+  // Whether the argument is a Uint16Array, or undefined (no error either way).
   bool isUint16Array(size_t index) const;
+  bool isUndefined(size_t index) const { return info_[index].IsUndefined(); }
   // As floats(), or nullptr without error when the argument is null or undefined.
   float* optionalFloats(size_t index, const char* name, int64_t length);
   // Int32Array of exactly `length` elements.

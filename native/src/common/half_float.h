@@ -1,4 +1,4 @@
-// IEEE half (F16) bits to float, and float to and from bf16 bits, exactly, in portable C++ (no F16C,
+// IEEE half (F16) and bf16 bits to and from float, exactly, in portable C++ (no F16C,
 // no AVX512-BF16): for the scalar level and for code outside the dispatch levels (panel packing, the
 // KV cache writer, test programs).
 #pragma once
@@ -23,6 +23,29 @@ inline float halfBitsToFloat(uint16_t h) {
   float r;
   std::memcpy(&r, &bits, 4);
   return r;
+}
+
+// Round to nearest even IEEE half (bits): overflow gives infinity, tiny values subnormals or zero, NaN a
+// quiet NaN.
+inline uint16_t floatToHalfBits(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  const uint32_t magnitude = bits & 0x7FFFFFFFu;
+  if (magnitude > 0x7F800000u) return static_cast<uint16_t>(sign | 0x7E00u | ((magnitude >> 13) & 0x3FFu));
+  if (magnitude >= 0x38800000u) {  // 2^-14 and up: a normal half unless it overflows
+    const uint32_t rounded = magnitude + 0xFFFu + ((magnitude >> 13) & 1u) - (112u << 23);  // exponent rebased 127 -> 15
+    if (rounded >= (31u << 23)) return static_cast<uint16_t>(sign | 0x7C00u);
+    return static_cast<uint16_t>(sign | (rounded >> 13));
+  }
+  // Below 2^-14: in [0.5, 0.5 + 2^-14) one float ulp is 2^-24, one half subnormal step, so the float
+  // addition rounds to the nearest step (ties to even) and the low bits are the subnormal's.
+  float absolute;
+  std::memcpy(&absolute, &magnitude, 4);
+  const float shifted = absolute + 0.5f;
+  uint32_t shiftedBits;
+  std::memcpy(&shiftedBits, &shifted, 4);
+  return static_cast<uint16_t>(sign | (shiftedBits - 0x3F000000u));
 }
 
 // Round to nearest even bf16 (bits; NaN stays a quiet NaN), as vcvtneps2bf16 does. Branch-free, so

@@ -78,12 +78,14 @@ struct RopeArgs {
 struct AttentionArgs {
   const float* q;        // [nQ][nHeads][headDim]
   float* out;            // [nQ][nHeads][headDim]
-  // The cache, F32 or bf16 (exactly one pair of pointers is set):
+  // The cache, F32, bf16 or F16 (exactly one pair of pointers is set):
   const float* kCache;   // [numSlots][nKvHeads][headDim]
   const float* vCache;   // [numSlots][nKvHeads][headDim]
   const uint16_t* kCacheBf16;  // [numSlots][nKvHeads][headDim]
   const uint16_t* vCacheBf16;  // [numSlots / 2][nKvHeads][headDim][2]: slots 2i and 2i + 1 side by side
                                // (bf16 pairs for P V); needs an even blockSize and headDim
+  const uint16_t* kCacheF16;   // [numSlots][nKvHeads][headDim]
+  const uint16_t* vCacheF16;   // [numSlots][nKvHeads][headDim]
   const int32_t* qPositions;  // [nQ]
   const int32_t* tiles;       // [nTiles][4]: qStart, qCount, listStart, listCount
   const int32_t* keyBlocks;   // [nEntries][4]: physicalBlock, firstKeyPosition, keyCount, needsMask
@@ -98,5 +100,10 @@ struct AttentionArgs {
   float scale;
   int32_t precision;     // kPrecisionF32, or kPrecisionBf16: q, k, p, v rounded to bf16 (kernels/attention_bf16.h)
 };
+
+// KV cache element types, as the bindings receive them.
+constexpr int32_t kCacheF32 = 0;
+constexpr int32_t kCacheBf16 = 1;
+constexpr int32_t kCacheF16 = 2;
 
 }  // namespace fastfill

@@ -86,16 +86,21 @@ inline void attendStep(const AttentionArgs& a, const float* packedQ, const uint3
                                     kPairs ? static_cast<const void*>(pPairs) : p, runs, used, liveRows);
 }
 
-// Keys and values [0, keys) of a run from slot0 of a bf16 cache, widened to F32 rows of headDim.
+// Keys and values [0, keys) of a run from slot0 of a bf16 or F16 cache, widened to F32 rows of headDim.
 inline void widenRun(const AttentionArgs& a, int64_t slot0, int64_t headOffset, int64_t keys, float* keyRows,
                      float* valueRows) {
   const int64_t headDim = a.headDim, rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;
   for (int64_t j = 0; j < keys; ++j) {
     const int64_t slot = slot0 + j;
-    const uint16_t* k = a.kCacheBf16 + slot * rowStride + headOffset;
-    const uint16_t* v = a.vCacheBf16 + 2 * (slot / 2 * rowStride + headOffset) + slot % 2;
-    for (int64_t d = 0; d < headDim; ++d) keyRows[j * headDim + d] = bf16ToFloat(k[d]);
-    for (int64_t d = 0; d < headDim; ++d) valueRows[j * headDim + d] = bf16ToFloat(v[2 * d]);
+    const auto bytes = [](const uint16_t* p) { return reinterpret_cast<const uint8_t*>(p); };
+    if (a.kCacheF16 != nullptr) {
+      halvesToFloats(bytes(a.kCacheF16 + slot * rowStride + headOffset), keyRows + j * headDim, headDim);
+      halvesToFloats(bytes(a.vCacheF16 + slot * rowStride + headOffset), valueRows + j * headDim, headDim);
+    } else {
+      bf16sToFloats(bytes(a.kCacheBf16 + slot * rowStride + headOffset), keyRows + j * headDim, headDim);
+      const uint16_t* v = a.vCacheBf16 + 2 * (slot / 2 * rowStride + headOffset) + slot % 2;
+      for (int64_t d = 0; d < headDim; ++d) valueRows[j * headDim + d] = bf16ToFloat(v[2 * d]);
+    }
   }
 }
 
@@ -111,13 +116,14 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   // for one row block: 0.115 against 0.104 ms at F32 for 2K keys): a query's result then does not
   // depend on its tile, so chunked prefill, decode and prefix reuse agree bit for bit.
   const bool pairs = kAttentionPairs && a.precision == kPrecisionBf16;
-  // A bf16 cache is read in place by the pair steps; the F32 steps read each run widened to F32.
-  const bool bf16Cache = a.kCacheBf16 != nullptr;
-  const bool convertRuns = pairs && !bf16Cache, widenRuns = !pairs && bf16Cache;
+  // A bf16 cache is read in place by the pair steps; the F32 steps read each run of it widened to F32,
+  // and every step reads an F16 cache so (the pair steps then convert the widened run).
+  const bool bf16Cache = a.kCacheBf16 != nullptr, f32Cache = a.kCache != nullptr;
+  const bool convertRuns = pairs && !bf16Cache, widenRuns = !f32Cache && !(pairs && bf16Cache);
   // Scratch: packed q, outputs, then max, sum, correction, query position per padded row, block
   // max, then per run of a step its visible counts, then p; at bf16 precision then q pairs, p
-  // pairs and (from an F32 cache) per run of a step its key and value pairs; from a bf16 cache
-  // without the pair steps, per run of a step its keys and values in F32.
+  // pairs and (unless read in place) per run of a step its key and value pairs; from a bf16 or
+  // F16 cache, unless read in place, per run of a step its keys and values in F32.
   const int64_t keyPairFloats = kRunKeys * keyPairStride(headDim), valuePairFloats = kRunKeys / 2 * valuePairStride(headDim);
   const int64_t pairFloats = !pairs ? 0 : paddedRows * ceilDiv(headDim, 2) + kMaxStepBlocks * kStepKeys / 2 * kAttnRows +
                                               (convertRuns ? kStepRuns * (keyPairFloats + valuePairFloats) : 0);
@@ -169,7 +175,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
       run.c0 = cursor.c0;
       run.keys = cursor.keys();
       const int64_t headOffset = kvHead * headDim;
-      if (!bf16Cache) {
+      if (f32Cache) {
         run.values = a.vCache + slot0 * rowStride + headOffset;
         run.valueStride = rowStride;
         const float* keys = a.kCache + slot0 * rowStride + headOffset;
@@ -187,7 +193,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
         uint32_t* keyPairs = runPairs + nRuns * (keyPairFloats + valuePairFloats);
         uint32_t* valuePairs = keyPairs + keyPairFloats;
         for (int j = 0; j < run.keys; ++j) keyRowPairs(run.keyRows[j], headDim, keyPairs + j * keyPairStride(headDim));
-        valueRowPairs(run.values, rowStride, static_cast<int>(run.keys), headDim, valuePairs);
+        valueRowPairs(run.values, run.valueStride, static_cast<int>(run.keys), headDim, valuePairs);
         run.keyPairs = keyPairs;
         run.valuePairs = valuePairs;
         run.keyPairStride = keyPairStride(headDim);

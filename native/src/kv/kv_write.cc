@@ -29,4 +29,14 @@ void kvWriteBf16(uint16_t* kCache, uint16_t* vCache, const float* k, const float
   }
 }
 
+void kvWriteF16(uint16_t* kCache, uint16_t* vCache, const float* k, const float* v, const int32_t* slots,
+                int64_t tokens, int64_t rowFloats) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    uint16_t* kRow = kCache + slots[t] * rowFloats;
+    uint16_t* vRow = vCache + slots[t] * rowFloats;
+    for (int64_t i = 0; i < rowFloats; ++i) kRow[i] = floatToHalfBits(k[t * rowFloats + i]);
+    for (int64_t i = 0; i < rowFloats; ++i) vRow[i] = floatToHalfBits(v[t * rowFloats + i]);
+  }
+}
+
 }  // namespace fastfill
