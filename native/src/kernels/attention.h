@@ -10,7 +10,8 @@
 // At bf16 precision (where kAttentionPairs) the item also packs its queries as bf16 pairs; from an F32
 // cache it converts each run's keys and values to bf16 pairs (kernels/attention_bf16.h), once for all
 // its row blocks, while a bf16 cache already holds them so (common/kernel_args.h) and is read in
-// place. Levels without the pair steps widen a bf16 cache's runs to F32 instead.
+// place. Levels without the pair steps widen a bf16 cache's runs to F32 instead, and every level
+// widens an F16 cache's runs to F32 (the pair steps then convert the widened run).
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
 // query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
@@ -198,7 +199,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
         run.valuePairs = valuePairs;
         run.keyPairStride = keyPairStride(headDim);
         run.valuePairStride = valuePairStride(headDim);
-      } else if (pairs) {  // bf16 cache, in place (slot0 is even: runs start at multiples of kRunKeys)
+      } else if (pairs) {  // bf16 cache, in place (slot0 is even: blockSize is, and runs start at multiples of kRunKeys)
         run.keyPairs = reinterpret_cast<const uint32_t*>(a.kCacheBf16 + slot0 * rowStride + headOffset);
         run.valuePairs = reinterpret_cast<const uint32_t*>(a.vCacheBf16) + slot0 / 2 * rowStride + headOffset;
         run.keyPairStride = rowStride / 2;
