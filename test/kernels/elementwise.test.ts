@@ -125,6 +125,22 @@ test('siluMul, add, scale: sizes across chunk boundaries, in place, every level'
   }
 });
 
+test('siluMul: an element\'s value does not depend on where the array or its slice ends, every level', () => {
+  const rng = new Rng(9);
+  const n = 16384 + 1204;  // past a thread chunk, and not a whole number of vectors
+  const gate = rng.floats(n, 12);
+  const up = rng.floats(n, 2);
+  forEachLevel((level) => {
+    const whole = new Float32Array(n);
+    siluMul(gate, up, whole);
+    for (const [start, length] of [[0, 7], [5, 11], [16380, 9], [n - 3, 3], [1, n - 1]] as const) {
+      const part = new Float32Array(length);
+      siluMul(gate.subarray(start, start + length), up.subarray(start, start + length), part);
+      assertIdentical(part, whole.subarray(start, start + length), `siluMul of [${start}, ${start + length}) ${level}`);
+    }
+  });
+});
+
 test('siluMul: saturates cleanly for large |gate|', () => {
   const gate = Float32Array.from([-200, -90, 90, 200]);
   const out = new Float32Array(4);

@@ -20,7 +20,12 @@ inline Vec vSilu(Vec g) { return vDiv(g, vAdd(vSplat(1.0f), vExp(vSub(vZero(), g
 inline void siluMul(const float* gate, const float* up, float* out, int64_t n) {
   forEachRange(n, [=](int64_t i, int64_t end) {
     for (; i + kLanes <= end; i += kLanes) vStore(out + i, vMul(vSilu(vLoad(gate + i)), vLoad(up + i)));
-    for (; i < end; ++i) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+    // The tail takes the same vSilu in part of a vector: an element's value must not depend on where
+    // the array, or a thread's range of it, ends (chunked prefill would then change the logits).
+    if (i < end) {
+      const int left = static_cast<int>(end - i);
+      vStoreFirst(out + i, vMul(vSilu(vLoadFirst(gate + i, left)), vLoadFirst(up + i, left)), left);
+    }
   });
 }
 
