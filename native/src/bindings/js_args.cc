@@ -27,26 +27,26 @@ Napi::TypedArray JsArgs::typedArray(size_t index, const char* name, napi_typedar
   return value.As<Napi::TypedArray>();
 }
 
-float* JsArgs::floats(size_t index, const char* name, int64_t length) {
-  Napi::TypedArray array = typedArray(index, name, napi_float32_array, "Float32Array");
-  if (array.IsEmpty()) return nullptr;
+Napi::TypedArray JsArgs::sizedArray(size_t index, const char* name, napi_typedarray_type type, const char* typeName,
+                                    int64_t length, const char* units) {
+  Napi::TypedArray array = typedArray(index, name, type, typeName);
+  if (array.IsEmpty()) return array;
   if (static_cast<int64_t>(array.ElementLength()) != length) {
-    fail(std::string(name) + " has " + std::to_string(array.ElementLength()) + " elements, expected " +
+    fail(std::string(name) + " has " + std::to_string(array.ElementLength()) + " " + units + ", expected " +
          std::to_string(length));
-    return nullptr;
+    return Napi::TypedArray();
   }
-  return array.As<Napi::Float32Array>().Data();
+  return array;
+}
+
+float* JsArgs::floats(size_t index, const char* name, int64_t length) {
+  Napi::TypedArray array = sizedArray(index, name, napi_float32_array, "Float32Array", length, "elements");
+  return array.IsEmpty() ? nullptr : array.As<Napi::Float32Array>().Data();
 }
 
 uint16_t* JsArgs::halves(size_t index, const char* name, int64_t length) {
-  Napi::TypedArray array = typedArray(index, name, napi_uint16_array, "Uint16Array");
-  if (array.IsEmpty()) return nullptr;
-  if (static_cast<int64_t>(array.ElementLength()) != length) {
-    fail(std::string(name) + " has " + std::to_string(array.ElementLength()) + " elements, expected " +
-         std::to_string(length));
-    return nullptr;
-  }
-  return array.As<Napi::Uint16Array>().Data();
+  Napi::TypedArray array = sizedArray(index, name, napi_uint16_array, "Uint16Array", length, "elements");
+  return array.IsEmpty() ? nullptr : array.As<Napi::Uint16Array>().Data();
 }
 
 bool JsArgs::isUint16Array(size_t index) const {
@@ -86,14 +86,8 @@ std::vector<int32_t> JsArgs::indexList(size_t index, const char* name) {
 }
 
 const uint8_t* JsArgs::bytes(size_t index, const char* name, int64_t length) {
-  Napi::TypedArray array = typedArray(index, name, napi_uint8_array, "Uint8Array");
-  if (array.IsEmpty()) return nullptr;
-  if (static_cast<int64_t>(array.ElementLength()) != length) {
-    fail(std::string(name) + " has " + std::to_string(array.ElementLength()) + " bytes, expected " +
-         std::to_string(length));
-    return nullptr;
-  }
-  return array.As<Napi::Uint8Array>().Data();
+  Napi::TypedArray array = sizedArray(index, name, napi_uint8_array, "Uint8Array", length, "bytes");
+  return array.IsEmpty() ? nullptr : array.As<Napi::Uint8Array>().Data();
 }
 
 int64_t JsArgs::integer(size_t index, const char* name, int64_t min, int64_t max) {

@@ -51,6 +51,9 @@ class JsArgs {
 
  private:
   Napi::TypedArray typedArray(size_t index, const char* name, napi_typedarray_type type, const char* typeName);
+  // As typedArray, and of exactly `length` elements (called `units` in the message); empty on failure.
+  Napi::TypedArray sizedArray(size_t index, const char* name, napi_typedarray_type type, const char* typeName,
+                              int64_t length, const char* units);
 
   const Napi::CallbackInfo& info_;
   const char* function_;
