@@ -1,10 +1,13 @@
 // Exactness of the serving engine on a real-architecture model: the same greedy tokens as llama.cpp with
-// prefix caching on or off, any chunk size, mixed batches of several requests, and forced preemption.
+// prefix caching on or off, any chunk size, mixed batches of several requests, and forced preemption. On
+// the half-precision KV caches (a Q8_0 file: bf16; an F16 file: F16) the engine must give, in every such
+// configuration, exactly the single-stream path's greedy tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { EngineCore, type EngineCoreConfig } from '../../src/engine/engineCore.js';
 import type { EngineEvent, GenerationRequest } from '../../src/engine/api.js';
+import { generate } from '../../src/engine/generate.js';
 import { loadModel, type LoadedModel } from '../../src/model/load.js';
 import { sharedPath, sharedSkip } from '../helpers/paths.js';
 
@@ -22,8 +25,9 @@ function request(id: string, promptTokenIds: number[], maxTokens: number, extra:
 }
 
 /** Runs requests to completion (arriving at the given steps) and returns each one's events. */
-function drive(config: Partial<EngineCoreConfig>, arrivals: { at: number; request: GenerationRequest }[]) {
-  const core = new EngineCore(getModel(), { maxSeqs: 8, maxBatchedTokens: 64, maxModelLen: 512, blockSize: 16,
+function drive(config: Partial<EngineCoreConfig>, arrivals: { at: number; request: GenerationRequest }[],
+  engineModel: LoadedModel = getModel()) {
+  const core = new EngineCore(engineModel, { maxSeqs: 8, maxBatchedTokens: 64, maxModelLen: 512, blockSize: 16,
     numBlocks: 96, enablePrefixCaching: true, ...config });
   const events = new Map<string, EngineEvent[]>();
   let step = 0;
@@ -75,6 +79,29 @@ for (const [name, config] of CONFIGS) {
     if (config.enablePrefixCaching === false) assert.equal(stats.prefixCacheHits, 0);
     else assert.ok(stats.prefixCacheHits > 0, 'the repeated prompts were meant to hit the prefix cache');
   });
+}
+
+for (const file of ['models/random/qwen2-pub-q8_0.gguf', 'models/random/qwen2-pub-f16.gguf']) {
+  const halfSkip = sharedSkip(file) || skip;
+  test(`engine greedy equals the single-stream path on a half-precision KV cache, every configuration: ${file}`,
+    { skip: halfSkip }, () => {
+      const halfModel = loadModel(sharedPath(file));
+      assert.equal(halfModel.transformer.kvCacheType(16), file.includes('q8_0') ? 'bf16' : 'f16');
+      const prompts = cases.map((c) => c.prompt_ids);
+      const want = prompts.map((promptIds) => generate(halfModel, { promptIds, maxTokens: 12, sampling: { temperature: 0 },
+        contextLength: 512, ignoreEos: true }).ids);
+      for (const [name, config] of CONFIGS) {
+        const arrivals = prompts.flatMap((promptIds, i) => [
+          { at: i * 3, request: request(`${i}#a`, promptIds, 12) },
+          { at: i * 3 + 5, request: request(`${i}#b`, promptIds, 12) },
+        ]);
+        const { events, stats } = drive(config, arrivals, halfModel);
+        prompts.forEach((_, i) => {
+          for (const suffix of ['#a', '#b']) assert.deepEqual(outputIds(events.get(i + suffix)!), want[i], `${name}: prompt ${i}${suffix}`);
+        });
+        if (config.numBlocks === 14) assert.ok(stats.preemptions > 0, `${name}: the tight pool was meant to force preemption`);
+      }
+    });
 }
 
 test('stop strings, stop tokens and max tokens end requests with the right reason', { skip }, () => {
