@@ -72,7 +72,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
     await engine.close();
     throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
-  process.stderr.write(`fastfill: serving '${server.context.modelName}' (context ${server.context.contextLength}) at ${address}\n`);
+  const kv = engine.model.kvCache;
+  const kvText = kv ? `; KV cache ${kv.type}, ${kv.tokens} tokens` : '';
+  process.stderr.write(`fastfill: serving '${server.context.modelName}' (context ${server.context.contextLength}${kvText}) at ${address}\n`);
 
   let signals = 0;
   const stop = (signal: string) => {

@@ -78,6 +78,8 @@ export interface ModelInfo {
   path: string;
   contextLength: number;
   vocabSize: number;
+  /** the KV cache: its element type and capacity in tokens (engines that have one) */
+  kvCache?: { type: string; tokens: number };
 }
 
 export interface EngineHandle {

@@ -47,7 +47,8 @@ function start(init: WorkerInit): void {
     const config = coreConfig(init.options, model.transformer);
     core = new EngineCore(model, config);
     post({ type: 'ready', config, model: { id: init.options.modelId ?? path.basename(path.resolve(init.modelPath)),
-      path: init.modelPath, contextLength: config.maxModelLen, vocabSize: c.vocabSize } });
+      path: init.modelPath, contextLength: config.maxModelLen, vocabSize: c.vocabSize,
+      kvCache: { type: model.transformer.kvCacheType(config.blockSize), tokens: config.numBlocks * config.blockSize } } });
   } catch (e) {
     post({ type: 'failed', message: (e as Error).message });
     return;

@@ -18,6 +18,7 @@ test('worker engine: concurrent requests, early cancel, errors, close', { skip }
     { model_file: string; prompt_ids: number[]; greedy_ids: number[] }[]).filter((c) => c.model_file === MODEL);
   const engine = await createEngine(sharedPath(MODEL), { contextLength: 512, maxSeqs: 4 });
   assert.equal(engine.model.contextLength, 512);
+  assert.deepEqual(engine.model.kvCache, { type: 'f32', tokens: 4 * 512 }, 'an F32 file keeps an F32 cache; maxSeqs x context tokens');
   const collect = async (req: GenerationRequest) => {
     const events: EngineEvent[] = [];
     for await (const e of engine.generate(req)) events.push(e);
