@@ -121,6 +121,30 @@ test('matmul: packed float weights give each row the same bits whatever the batc
   }
 });
 
+test('matmul: large activations (row-block items, K outside the panels) give the bits of small batches', () => {
+  // Past 4 MB of packed activations (native/src/kernels/gemm.h, planGemm) the GEMM's items change shape
+  // and loop order; every output is still the same chain of FMAs over K, at every level and precision.
+  const rng = new Rng(13);
+  const [n, k, m, chunk] = [45, 4864, 300, 20];
+  const x = rng.floats(m * k);
+  for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16]) {
+    const bytes = randomWeightBytes(rng, type, n, k);
+    for (const [pack, precision] of [[true, 'f32'], [false, 'f32'], [true, 'bf16']] as const) {
+      const w = Weight.create(type, n, k, bytes, { pack, precision });
+      forEachLevel((level) => {
+        const all = new Float32Array(m * n);
+        matmul(x, m, w, all);
+        for (let row = 0; row < m; row += chunk) {
+          const part = new Float32Array(chunk * n);
+          matmul(x.subarray(row * k, (row + chunk) * k), chunk, w, part);
+          assertIdentical(part, all.subarray(row * n, (row + chunk) * n),
+            `${ggmlTypeName(type)} pack=${pack} ${precision} ${level} rows ${row}..${row + chunk - 1}`);
+        }
+      });
+    }
+  }
+});
+
 test('Weight: F32/F16/BF16 are packed into panels by default, at a stated cost; quant types never', () => {
   const rng = new Rng(12);
   for (const type of TYPES) {

@@ -22,18 +22,34 @@ constexpr int64_t kGemmK = 256;               // K block: a multiple of every bl
 constexpr int64_t kConvertSliceMinBlocks = 4;  // row blocks from which an F16 slice is converted once
 constexpr int64_t kMaxPanelsPerItem = 4;
 
+constexpr int64_t kGemmPanelMajorMaxXBytes = 4 << 20;  // packed activations up to which items go panel by panel
+
 struct GemmPlan {
   int64_t rowBlocks, panels;
   int64_t panelsPerItem, blocksPerItem;
   int64_t panelItems, items;
+  bool kOuter;  // items walk K blocks outside their panels (row-block items over every panel)
 };
 
 // Enough items for dynamic balancing (~4 per thread); results never depend on the plan.
-inline GemmPlan planGemm(int64_t m, int64_t n) {
+// Items normally take a few panels and walk each over all its K, so each panel's weights are read once, while
+// every panel streams all the packed activations. Past kGemmPanelMajorMaxXBytes of them (M = 512 at K = 4864:
+// 11.5 MB) that streaming costs more than it saves: items take a run of row blocks over every panel instead,
+// K block outside, so the run's activations for one K block (a few tens of KB) serve every panel from cache.
+// packedXBytes: the size of the packed activations.
+inline GemmPlan planGemm(int64_t m, int64_t n, int64_t packedXBytes) {
   GemmPlan p{};
   p.rowBlocks = ceilDiv(m, kGemmRows);
   p.panels = ceilDiv(n, kPanelColumns);
   const int64_t wanted = 4 * static_cast<int64_t>(threadCount());
+  if (packedXBytes > kGemmPanelMajorMaxXBytes) {
+    p.kOuter = true;
+    p.panelsPerItem = p.panels;
+    p.panelItems = 1;
+    p.blocksPerItem = ceilDiv(p.rowBlocks, minI64(p.rowBlocks, wanted / 2));
+    p.items = ceilDiv(p.rowBlocks, p.blocksPerItem);
+    return p;
+  }
   p.panelsPerItem = maxI64(1, minI64(kMaxPanelsPerItem, p.panels / wanted));
   p.panelItems = ceilDiv(p.panels, p.panelsPerItem);
   const int64_t rowSplits = p.panelItems >= wanted ? 1 : minI64(p.rowBlocks, ceilDiv(wanted, p.panelItems));
@@ -113,6 +129,12 @@ inline PanelSlice panelSlice(const WeightView& w, int64_t panel, int64_t k0, int
   return {scratch, SliceKind::kF32};
 }
 
+inline void gemmPanelBlock(const GemmJob& job, const PanelSlice& s, int64_t panel, int64_t k0, int64_t kc, int64_t block) {
+  if (s.kind == SliceKind::kF32) gemmPanelBlock<PanelF32>(job, s.data, panel, k0, kc, block);
+  else if (s.kind == SliceKind::kF16) gemmPanelBlock<PanelF16>(job, s.data, panel, k0, kc, block);
+  else gemmPanelBlock<PanelBf16>(job, s.data, panel, k0, kc, block);
+}
+
 inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
   const MatmulArgs& a = *job.args;
   const WeightView& w = a.w;
@@ -122,22 +144,29 @@ inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
   float* scratch = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns));  // one slice
   float* rowsBuffer = scratch + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
   const bool convert = block1 - block0 >= kConvertSliceMinBlocks;
+  if (p.kOuter) {
+    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
+      const int64_t kc = minI64(kGemmK, w.cols - k0);
+      for (int64_t panel = panel0; panel < panel1; ++panel) {
+        const PanelSlice s = panelSlice(w, panel, k0, kc, convert, scratch, rowsBuffer);
+        for (int64_t block = block0; block < block1; ++block) gemmPanelBlock(job, s, panel, k0, kc, block);
+      }
+    }
+    return;
+  }
   for (int64_t panel = panel0; panel < panel1; ++panel) {
     for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
       const int64_t kc = minI64(kGemmK, w.cols - k0);
       const PanelSlice s = panelSlice(w, panel, k0, kc, convert, scratch, rowsBuffer);
-      for (int64_t block = block0; block < block1; ++block) {
-        if (s.kind == SliceKind::kF32) gemmPanelBlock<PanelF32>(job, s.data, panel, k0, kc, block);
-        else if (s.kind == SliceKind::kF16) gemmPanelBlock<PanelF16>(job, s.data, panel, k0, kc, block);
-        else gemmPanelBlock<PanelBf16>(job, s.data, panel, k0, kc, block);
-      }
+      for (int64_t block = block0; block < block1; ++block) gemmPanelBlock(job, s, panel, k0, kc, block);
     }
   }
 }
 
 inline void gemm(const MatmulArgs& a) {
-  const GemmPlan plan = planGemm(a.m, a.w.rows);
-  float* packedX = callerScratch(static_cast<size_t>(plan.rowBlocks * a.w.cols * kPackedRows));
+  const int64_t packedFloats = ceilDiv(a.m, kGemmRows) * a.w.cols * kPackedRows;
+  const GemmPlan plan = planGemm(a.m, a.w.rows, packedFloats * 4);
+  float* packedX = callerScratch(static_cast<size_t>(packedFloats));
   packActivations(a.x, a.m, a.w.cols, packedX);
   const GemmJob job{&a, packedX, plan};
   forEachChunk(plan.items, [&job](int64_t item, int worker) { gemmItem(job, item, worker); });

@@ -228,31 +228,38 @@ inline void pairItem(const PairJob& job, int64_t item, int worker) {
   float* rowsBuffer = slice + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
   uint16_t* pairSlice = reinterpret_cast<uint16_t*>(rowsBuffer + kGemmK * kPanelColumns);
   const int64_t pairs = (w.cols + 1) / 2;
-  for (int64_t panel = panel0; panel < panel1; ++panel) {
-    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
-      const int64_t kc = minI64(kGemmK, w.cols - k0);
-      if (w.panels != nullptr) {
-        const uint16_t* packed = reinterpret_cast<const uint16_t*>(w.panels);
-        pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, block0, block1);
-      } else {
-        const int rows = static_cast<int>(minI64(kPanelColumns, w.rows - panel * kPanelColumns));
-        for (int r = 0; r < rows; ++r) decodeRow(w, panel * kPanelColumns + r, k0, kc, rowsBuffer + r * kGemmK);
-        transposeToPanel(rowsBuffer, kGemmK, rows, kc, slice, kPanelColumns);
-        panelToPairs(slice, kc, pairSlice);
-        pairPanelBlocks(job, pairSlice, panel, k0, kc, block0, block1);
-      }
+  const auto panelSlice = [&](int64_t panel, int64_t k0) {
+    const int64_t kc = minI64(kGemmK, w.cols - k0);
+    if (w.panels != nullptr) {
+      const uint16_t* packed = reinterpret_cast<const uint16_t*>(w.panels);
+      pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, block0, block1);
+    } else {
+      const int rows = static_cast<int>(minI64(kPanelColumns, w.rows - panel * kPanelColumns));
+      for (int r = 0; r < rows; ++r) decodeRow(w, panel * kPanelColumns + r, k0, kc, rowsBuffer + r * kGemmK);
+      transposeToPanel(rowsBuffer, kGemmK, rows, kc, slice, kPanelColumns);
+      panelToPairs(slice, kc, pairSlice);
+      pairPanelBlocks(job, pairSlice, panel, k0, kc, block0, block1);
     }
+  };
+  if (p.kOuter) {  // see planGemm
+    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
+      for (int64_t panel = panel0; panel < panel1; ++panel) panelSlice(panel, k0);
+    }
+    return;
+  }
+  for (int64_t panel = panel0; panel < panel1; ++panel) {
+    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) panelSlice(panel, k0);
   }
 }
 
 inline void gemmPairs(const MatmulArgs& a, bool roundActivations) {
-  const GemmPlan plan = planGemm(a.m, a.w.rows);
   PairKernel kernel = PairKernel::kFma;
   if (roundActivations && kAmxTiles) kernel = PairKernel::kAmx;
   else if (roundActivations && kBf16Dot) kernel = PairKernel::kDot;
-  const int64_t pairs = (a.w.cols + 1) / 2;
-  size_t floats = static_cast<size_t>(plan.rowBlocks * pairs * kPackedRows * (kernel == PairKernel::kFma ? 2 : 1));
-  if (kernel == PairKernel::kAmx) floats = static_cast<size_t>(plan.rowBlocks * kGemmRows * amxRowStride(a.w.cols) / 2);
+  const int64_t pairs = (a.w.cols + 1) / 2, rowBlocks = ceilDiv(a.m, kGemmRows);
+  size_t floats = static_cast<size_t>(rowBlocks * pairs * kPackedRows * (kernel == PairKernel::kFma ? 2 : 1));
+  if (kernel == PairKernel::kAmx) floats = static_cast<size_t>(rowBlocks * kGemmRows * amxRowStride(a.w.cols) / 2);
+  const GemmPlan plan = planGemm(a.m, a.w.rows, static_cast<int64_t>(floats) * 4);
   void* packedX = callerScratch(floats);
   packPairActivations(a.x, a.m, a.w.cols, kernel, roundActivations, packedX);
   const PairJob job{&a, packedX, plan, kernel};
