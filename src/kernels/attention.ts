@@ -6,8 +6,9 @@
 // [numSlots / 2][nKvHeads][headDim][2], the values of slots 2i and 2i + 1 side by side, which is how
 // the kernel's P V products take them, so it reads the cache in place. An F16 cache (Uint16Arrays of
 // IEEE halves, half the memory, llama.cpp's default; any precision): both as the F32 layout; the
-// kernel widens each run of 16 keys to F32 as it goes. TypeScript plans the work as lists (dense causal, chunked
-// prefill, decode and sparse patterns are just different lists):
+// kernel widens each run of 16 keys to F32 as it goes.
+// TypeScript plans the work as lists (dense causal, chunked prefill, decode and sparse patterns are
+// just different lists):
 //   tiles:     Int32Array [nTiles * 4]: qStart, qCount, listStart, listCount per query tile; the
 //              tiles partition the queries [0, nQ)
 //   keyBlocks: Int32Array [nEntries * 4]: physicalBlock, firstKeyPosition, keyCount, needsMask
@@ -23,7 +24,7 @@ export interface AttentionArgs {
   q: Float32Array;
   /** [nQ][nHeads][headDim] */
   out: Float32Array;
-  /** [numSlots][nKvHeads][headDim]: an F32 or a bf16 cache (see the layout above) */
+  /** [numSlots][nKvHeads][headDim]: an F32, bf16 or F16 cache (see the layouts above) */
   kCache: KvCacheArray;
   /** as kCache, of the same kind and length */
   vCache: KvCacheArray;
@@ -50,7 +51,7 @@ export interface AttentionArgs {
 }
 
 export type AttentionPrecision = 'f32' | 'bf16';
-/** An F32 cache tensor, or a bf16 one (bf16 bits). */
+/** An F32 cache tensor, or a bf16 or F16 one (their bits). */
 export type KvCacheArray = Float32Array | Uint16Array;
 export type KvCacheType = 'f32' | 'bf16' | 'f16';
 export const KV_CACHE_TYPES: readonly KvCacheType[] = ['f32', 'bf16', 'f16'];
@@ -160,8 +161,8 @@ export function attention(args: AttentionArgs): void {
 
 /**
  * Writes the rows of new tokens into the cache: kCache[slots[t]] = k[t], vCache[slots[t]] = v[t];
- * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 cache the rows are
- * rounded to the nearest bf16 or F16 (kvType; ties to even), in the cache's layout.
+ * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 or F16 cache (kvType)
+ * the rows are rounded to the nearest (ties to even), in the cache's layout.
  */
 export function kvWrite(kCache: KvCacheArray, vCache: KvCacheArray, k: Float32Array, v: Float32Array,
   slots: Int32Array, nKvHeads: number, headDim: number, kvType?: KvCacheType): void {

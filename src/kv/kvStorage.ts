@@ -16,21 +16,20 @@ export interface KvShape {
 
 /**
  * The cache type for a model: bf16 K and V where attention rounds them to bf16 anyway (the kernel then reads
- * them in place instead of converting them); else F16 (llama.cpp's default: same distance to its log-probs as
- * an F32 cache on ../shared/models/random, no slower at prefill), unless the weights are F32 or the model
- * computes everything exactly (`exactWeights`): a model in full precision keeps an exact cache. bf16 and F16 take half the memory of F32.
- * The bf16 layout pairs slots and head dimensions, so it needs an even blockSize and headDim.
- * `wanted` (FASTFILL_KV_CACHE) may ask for F32 or F16 (either works with any precision), or for bf16 where
- * it is possible.
+ * them in place instead of converting them); F32 for a model in full precision (`exactModel`: F32 weights, or
+ * everything computed exactly); else F16 (llama.cpp's default: same distance to its log-probs as an F32 cache
+ * on ../shared/models/random, no slower at prefill). bf16 and F16 take half the memory of F32. The bf16
+ * layout pairs slots and head dimensions, so it needs an even blockSize and headDim. `wanted`
+ * (FASTFILL_KV_CACHE) may ask for F32 or F16 (either works with any precision), or for bf16 where possible.
  */
-export function kvCacheTypeFor(precision: AttentionPrecision, blockSize: number, headDim: number, exactWeights: boolean,
+export function kvCacheTypeFor(precision: AttentionPrecision, blockSize: number, headDim: number, exactModel: boolean,
   wanted?: KvCacheType): KvCacheType {
   const bf16Possible = precision === 'bf16' && blockSize % 2 === 0 && headDim % 2 === 0;
   if (wanted === 'bf16' && !bf16Possible) {
     throw new RangeError(`a bf16 KV cache needs bf16 attention (FASTFILL_ATTENTION_PRECISION=bf16) and an even block ` +
       `size and head size; this model has ${precision} attention, block size ${blockSize}, head size ${headDim}`);
   }
-  return wanted ?? (bf16Possible ? 'bf16' : exactWeights ? 'f32' : 'f16');
+  return wanted ?? (bf16Possible ? 'bf16' : exactModel ? 'f32' : 'f16');
 }
 
 export function kvBytesPerToken(shape: Omit<KvShape, 'numBlocks' | 'blockSize'>, type: KvCacheType): number {

@@ -39,8 +39,8 @@ export class Transformer {
    * (f32, bf16 or f16) overrides.
    */
   kvCacheType(blockSize: number): KvCacheType {
-    const exactWeights = this.weights.layers[0]?.wq.type === GgmlType.F32 || this.weights.precision === 'f32';
-    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, exactWeights,
+    const exactModel = this.weights.layers[0]?.wq.type === GgmlType.F32 || this.weights.precision === 'f32';
+    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, exactModel,
       envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES));
   }
 
