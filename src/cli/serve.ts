@@ -16,7 +16,9 @@ const USAGE = `usage: fastfill serve <model> [options]
   --ctx <C>                  context length (default: the model's)
   --max-seqs <N>             requests decoded together at most
   --max-batched-tokens <N>   tokens per engine step at most
-  --kv-cache-tokens <N>      KV cache capacity in tokens
+  --kv-cache-tokens <N>      KV cache capacity in tokens (default: max-seqs x ctx, at most what fits
+                             1 GiB, at least ctx; K and V in bf16 or F16, F32 for F32 models:
+                             FASTFILL_KV_CACHE; the startup line prints both)
   --no-prefix-caching        turn the prefix cache off
   --max-queue <N>            waiting requests beyond this get HTTP 429 (default 1024)
   --max-body-bytes <N>       largest request body (default 33554432); larger get HTTP 413
