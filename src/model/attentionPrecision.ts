@@ -1,6 +1,10 @@
-// How the model's attention computes its two products (see AttentionArgs.precision in kernels/attention.ts).
-import { ATTENTION_PRECISIONS, INT8_TYPES, type AttentionPrecision } from '../kernels/native.js';
+// How the model's attention computes its two products (see AttentionArgs.precision in kernels/attention.ts),
+// and the KV cache type it reads; decided from the first query matrix and the load precision, so that
+// `fastfill inspect` can tell them without loading the weights.
+import { ATTENTION_PRECISIONS, INT8_TYPES, type AttentionPrecision, type Precision } from '../kernels/native.js';
 import { envChoice } from '../envChoice.js';
+import { GgmlType } from '../formats/ggmlTypes.js';
+import { KV_CACHE_TYPES, kvCacheTypeFor, type KvCacheType } from '../kv/kvStorage.js';
 import { WeightError, type ModelWeights } from './weights.js';
 
 /**
@@ -9,10 +13,26 @@ import { WeightError, type ModelWeights } from './weights.js';
  * ../shared/models/random their distance to llama.cpp's log-probs stays in the same band with bf16 attention
  * (Q8_0 0.13-0.18 against 0.10-0.18 at F32), while prefill attention runs about 1.4x faster. Float files keep
  * F32 attention: there bf16 would double their distance to llama.cpp (F16 0.01-0.03 -> 0.03-0.06).
+ * wqType, wqPrecision: the type and matrix precision of layer 0's query matrix.
  */
-export function modelAttentionPrecision(weights: ModelWeights): AttentionPrecision {
+export function attentionPrecisionFor(wqType: GgmlType | undefined, wqPrecision: Precision | undefined): AttentionPrecision {
   const forced = envChoice('FASTFILL_ATTENTION_PRECISION', ATTENTION_PRECISIONS, (message) => new WeightError(message));
   if (forced) return forced;
+  return wqType !== undefined && INT8_TYPES.has(wqType) && wqPrecision === 'int8' ? 'bf16' : 'f32';
+}
+
+export function modelAttentionPrecision(weights: ModelWeights): AttentionPrecision {
   const wq = weights.layers[0]?.wq;
-  return wq !== undefined && INT8_TYPES.has(wq.type) && wq.precision === 'int8' ? 'bf16' : 'f32';
+  return attentionPrecisionFor(wq?.type, wq?.precision);
+}
+
+/**
+ * The KV cache type (kvCacheTypeFor): bf16 for bf16 attention, F32 for F32 files and models loaded at
+ * precision 'f32' (everything exact), F16 otherwise; FASTFILL_KV_CACHE (f32, bf16 or f16) overrides.
+ */
+export function modelKvCacheType(wqType: GgmlType | undefined, loadPrecision: Precision, attention: AttentionPrecision,
+  blockSize: number, headDim: number): KvCacheType {
+  const exactModel = wqType === GgmlType.F32 || loadPrecision === 'f32';
+  return kvCacheTypeFor(attention, blockSize, headDim, exactModel,
+    envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES, (message) => new WeightError(message)));
 }

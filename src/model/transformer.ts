@@ -3,13 +3,11 @@
 // serves prefill chunks, decodes and mixed batches.
 import * as k from '../kernels/native.js';
 import type { AttentionPlan } from '../attention/plan.js';
-import { envChoice } from '../envChoice.js';
-import { GgmlType } from '../formats/ggmlTypes.js';
-import { KV_CACHE_TYPES, kvCacheTypeFor, KvStorage, type KvCacheType } from '../kv/kvStorage.js';
+import { KvStorage, type KvCacheType } from '../kv/kvStorage.js';
 import type { ModelConfig } from './config.js';
 import type { ModelWeights } from './weights.js';
 import { ActivationArena } from './activationArena.js';
-import { modelAttentionPrecision } from './attentionPrecision.js';
+import { modelAttentionPrecision, modelKvCacheType } from './attentionPrecision.js';
 
 export interface ForwardBatch {
   tokens: Int32Array;
@@ -33,15 +31,10 @@ export class Transformer {
       2 * c.intermediateSize);
   }
 
-  /**
-   * The KV cache type this model's attention reads (kvCacheTypeFor): bf16 for bf16 attention, F32 for F32
-   * weight files and models loaded at precision 'f32' (everything exact), F16 otherwise; FASTFILL_KV_CACHE
-   * (f32, bf16 or f16) overrides.
-   */
+  /** The KV cache type this model's attention reads (modelKvCacheType). */
   kvCacheType(blockSize: number): KvCacheType {
-    const exactModel = this.weights.layers[0]?.wq.type === GgmlType.F32 || this.weights.precision === 'f32';
-    return kvCacheTypeFor(this.attentionPrecision, blockSize, this.config.headDim, exactModel,
-      envChoice('FASTFILL_KV_CACHE', KV_CACHE_TYPES));
+    return modelKvCacheType(this.weights.layers[0]?.wq.type, this.weights.precision, this.attentionPrecision, blockSize,
+      this.config.headDim);
   }
 
   newKvStorage(numBlocks: number, blockSize: number): KvStorage {

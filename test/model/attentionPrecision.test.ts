@@ -4,7 +4,9 @@
 // The KV cache follows: bf16 for bf16 attention, F32 where everything is exact (F32 files, precision 'f32'),
 // F16 otherwise, unless FASTFILL_KV_CACHE says otherwise.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadModel } from '../../src/model/load.js';
 import { sharedPath, sharedSkip } from '../helpers/paths.js';
 
@@ -61,4 +63,22 @@ test('the KV cache: bf16 for bf16 attention, F16 for other half-precision models
       withEnv('q8', () => assert.throws(() => q8.newKvStorage(1, 16), /FASTFILL_KV_CACHE=q8 is not one of f32, bf16, f16/),
         'FASTFILL_KV_CACHE');
     });
+  });
+
+test('fastfill inspect states the attention precision and KV cache the loader picks, without loading the weights',
+  { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) || sharedSkip(F32_FILE) }, () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    for (const file of [Q8_FILE, F16_FILE, F32_FILE]) {
+      for (const precision of ['int8', 'f32'] as const) {
+        const env: NodeJS.ProcessEnv = { ...process.env, FASTFILL_PRECISION: precision };
+        delete env.FASTFILL_ATTENTION_PRECISION;
+        delete env.FASTFILL_KV_CACHE;
+        const stated = JSON.parse(execFileSync(process.execPath, [main, 'inspect', sharedPath(file), '--json'], { env, encoding: 'utf8' }));
+        const t = withEnv(undefined, () => loadModel(sharedPath(file), { precision }).transformer);
+        const what = `${file} at ${precision}`;
+        assert.equal(stated.attentionPrecision, t.attentionPrecision, what);
+        assert.equal(stated.kvCache, t.kvCacheType(16), what);
+        assert.equal(stated.kvBytesPerToken, t.newKvStorage(1, 16).bytes / 16, what);
+      }
+    }
   });
