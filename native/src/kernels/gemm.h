@@ -135,32 +135,40 @@ inline void gemmPanelBlock(const GemmJob& job, const PanelSlice& s, int64_t pane
   else gemmPanelBlock<PanelBf16>(job, s.data, panel, k0, kc, block);
 }
 
-inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
-  const MatmulArgs& a = *job.args;
-  const WeightView& w = a.w;
-  const GemmPlan& p = job.plan;
-  const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
-  const int64_t block0 = (item / p.panelItems) * p.blocksPerItem, block1 = minI64(p.rowBlocks, block0 + p.blocksPerItem);
-  float* scratch = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns));  // one slice
-  float* rowsBuffer = scratch + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
-  const bool convert = block1 - block0 >= kConvertSliceMinBlocks;
+// An item's panels [panel0, panel1) and row blocks [block0, block1).
+struct GemmItem {
+  int64_t panel0, panel1, block0, block1;
+};
+
+inline GemmItem gemmItemRange(const GemmPlan& p, int64_t item) {
+  const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, block0 = (item / p.panelItems) * p.blocksPerItem;
+  return {panel0, minI64(p.panels, panel0 + p.panelsPerItem), block0, minI64(p.rowBlocks, block0 + p.blocksPerItem)};
+}
+
+// Calls slice(panel, k0, kc) for every panel of the item and K block of k, in the plan's order (see planGemm).
+template <class Slice>
+inline void forEachPanelSlice(const GemmPlan& p, const GemmItem& r, int64_t k, const Slice& slice) {
   if (p.kOuter) {
-    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
-      const int64_t kc = minI64(kGemmK, w.cols - k0);
-      for (int64_t panel = panel0; panel < panel1; ++panel) {
-        const PanelSlice s = panelSlice(w, panel, k0, kc, convert, scratch, rowsBuffer);
-        for (int64_t block = block0; block < block1; ++block) gemmPanelBlock(job, s, panel, k0, kc, block);
-      }
+    for (int64_t k0 = 0; k0 < k; k0 += kGemmK) {
+      for (int64_t panel = r.panel0; panel < r.panel1; ++panel) slice(panel, k0, minI64(kGemmK, k - k0));
     }
     return;
   }
-  for (int64_t panel = panel0; panel < panel1; ++panel) {
-    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
-      const int64_t kc = minI64(kGemmK, w.cols - k0);
-      const PanelSlice s = panelSlice(w, panel, k0, kc, convert, scratch, rowsBuffer);
-      for (int64_t block = block0; block < block1; ++block) gemmPanelBlock(job, s, panel, k0, kc, block);
-    }
+  for (int64_t panel = r.panel0; panel < r.panel1; ++panel) {
+    for (int64_t k0 = 0; k0 < k; k0 += kGemmK) slice(panel, k0, minI64(kGemmK, k - k0));
   }
+}
+
+inline void gemmItem(const GemmJob& job, int64_t item, int worker) {
+  const WeightView& w = job.args->w;
+  const GemmItem r = gemmItemRange(job.plan, item);
+  float* scratch = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns));  // one slice
+  float* rowsBuffer = scratch + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
+  const bool convert = r.block1 - r.block0 >= kConvertSliceMinBlocks;
+  forEachPanelSlice(job.plan, r, w.cols, [&](int64_t panel, int64_t k0, int64_t kc) {
+    const PanelSlice s = panelSlice(w, panel, k0, kc, convert, scratch, rowsBuffer);
+    for (int64_t block = r.block0; block < r.block1; ++block) gemmPanelBlock(job, s, panel, k0, kc, block);
+  });
 }
 
 inline void gemm(const MatmulArgs& a) {

@@ -219,37 +219,24 @@ inline void panelToPairs(const float* panel, int64_t kc, uint16_t* pairs) {
 }
 
 inline void pairItem(const PairJob& job, int64_t item, int worker) {
-  const MatmulArgs& a = *job.args;
-  const WeightView& w = a.w;
-  const GemmPlan& p = job.plan;
-  const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
-  const int64_t block0 = (item / p.panelItems) * p.blocksPerItem, block1 = minI64(p.rowBlocks, block0 + p.blocksPerItem);
+  const WeightView& w = job.args->w;
+  const GemmItem r = gemmItemRange(job.plan, item);
   float* slice = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns + kGemmK * kPanelColumns / 2));
   float* rowsBuffer = slice + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
   uint16_t* pairSlice = reinterpret_cast<uint16_t*>(rowsBuffer + kGemmK * kPanelColumns);
   const int64_t pairs = (w.cols + 1) / 2;
-  const auto panelSlice = [&](int64_t panel, int64_t k0) {
-    const int64_t kc = minI64(kGemmK, w.cols - k0);
+  forEachPanelSlice(job.plan, r, w.cols, [&](int64_t panel, int64_t k0, int64_t kc) {
     if (w.panels != nullptr) {
       const uint16_t* packed = reinterpret_cast<const uint16_t*>(w.panels);
-      pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, block0, block1);
+      pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, r.block0, r.block1);
     } else {
       const int rows = static_cast<int>(minI64(kPanelColumns, w.rows - panel * kPanelColumns));
-      for (int r = 0; r < rows; ++r) decodeRow(w, panel * kPanelColumns + r, k0, kc, rowsBuffer + r * kGemmK);
+      for (int i = 0; i < rows; ++i) decodeRow(w, panel * kPanelColumns + i, k0, kc, rowsBuffer + i * kGemmK);
       transposeToPanel(rowsBuffer, kGemmK, rows, kc, slice, kPanelColumns);
       panelToPairs(slice, kc, pairSlice);
-      pairPanelBlocks(job, pairSlice, panel, k0, kc, block0, block1);
+      pairPanelBlocks(job, pairSlice, panel, k0, kc, r.block0, r.block1);
     }
-  };
-  if (p.kOuter) {  // see planGemm
-    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) {
-      for (int64_t panel = panel0; panel < panel1; ++panel) panelSlice(panel, k0);
-    }
-    return;
-  }
-  for (int64_t panel = panel0; panel < panel1; ++panel) {
-    for (int64_t k0 = 0; k0 < w.cols; k0 += kGemmK) panelSlice(panel, k0);
-  }
+  });
 }
 
 inline void gemmPairs(const MatmulArgs& a, bool roundActivations) {
