@@ -13,7 +13,7 @@ import { rounded } from './support/halfFloats.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { Rng } from './support/random.js';
-import { denseCausalPlan, pagedCache, randomSequence, referenceAttention, shuffledBlocks, type Shape } from './support/attentionCases.js';
+import { denseCausalPlan, pagedCache, promptCase, referenceAttention, type Shape } from './support/attentionCases.js';
 
 const TOLERANCE = 2 ** -9 + 1e-5;
 
@@ -39,27 +39,20 @@ const CASES: { shape: Shape; tokens: number }[] = [
 test('attention bf16: within 2^-9 of float64 on bf16 inputs; decode and chunks equal the prefill rows; F32 without AVX512-BF16', () => {
   const rng = new Rng(77);
   for (const { shape, tokens } of CASES) {
-    const seq = randomSequence(rng, shape, tokens);
-    const numBlocks = Math.ceil(tokens / shape.blockSize) + 1;
-    const blockTable = shuffledBlocks(rng, numBlocks);
+    const { seq, numBlocks, blockTable, q, qPositions, qRow, prefill, decode: decodeArgs } = promptCase(rng, shape, tokens, 1);
     const { kCache, vCache } = pagedCache(seq, shape, blockTable, numBlocks);
-    const q = rng.floats(tokens * shape.nHeads * shape.headDim);
-    const qPositions = Int32Array.from({ length: tokens }, (_, i) => i);
     const scale = 1 / Math.sqrt(shape.headDim);
-    const prefillPlan = denseCausalPlan(0, tokens, blockTable, shape.blockSize, 32);
-    const qRow = shape.nHeads * shape.headDim;
     const last = tokens - 1;
-    const decodeArgs = { q: q.subarray(last * qRow), qPositions: Int32Array.of(last), ...denseCausalPlan(last, 1, blockTable, shape.blockSize, 1) };
     // queries 16..31 as one chunk of 16 (the cache holds every key: later keys are masked for them)
     const chunkArgs = { q: q.subarray(16 * qRow, 32 * qRow), qPositions: qPositions.subarray(16, 32),
       ...denseCausalPlan(16, 16, blockTable, shape.blockSize, 16) };
     const common = { kCache, vCache, scale, ...shape };
-    const want = referenceAttention({ ...common, kCache: rounded(kCache), vCache: rounded(vCache), q: rounded(q), qPositions,
-      ...prefillPlan, out: new Float32Array(q.length) });
+    const want = referenceAttention({ ...common, kCache: rounded(kCache), vCache: rounded(vCache), ...prefill, q: rounded(q),
+      out: new Float32Array(q.length) });
     forEachLevel((level) => {
       const what = `d=${shape.headDim} heads=${shape.nHeads}/${shape.nKvHeads} tokens=${tokens} ${level}`;
-      const bf16 = run({ ...common, q, qPositions, ...prefillPlan, precision: 'bf16' });
-      const f32 = run({ ...common, q, qPositions, ...prefillPlan, precision: 'f32' });
+      const bf16 = run({ ...common, ...prefill, precision: 'bf16' });
+      const f32 = run({ ...common, ...prefill, precision: 'f32' });
       const decode = run({ ...common, ...decodeArgs, precision: 'bf16' });
       const chunk = run({ ...common, ...chunkArgs, precision: 'bf16' });
       assertIdentical(decode, bf16.subarray(last * qRow), `decode against the prefill's last row, ${what}`);

@@ -12,7 +12,7 @@ import { bf16Bits, f16Bits, rounded, roundedF16 } from './support/halfFloats.js'
 import { assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { Rng } from './support/random.js';
-import { denseCausalPlan, pagedCache, randomSequence, shuffledBlocks, type Sequence, type Shape } from './support/attentionCases.js';
+import { pagedCache, promptCase, type Sequence, type Shape } from './support/attentionCases.js';
 
 type HalfType = 'bf16' | 'f16';
 const NAN_BITS: Record<HalfType, number> = { bf16: 0x7fc0, f16: 0x7e00 };
@@ -78,15 +78,7 @@ const CASES: { shape: Shape; tokens: number }[] = [
 test('attention over a half cache equals attention over the same values in F32, at every level and precision, prefill and decode', () => {
   const rng = new Rng(78);
   for (const { shape, tokens } of CASES) {
-    const seq = randomSequence(rng, shape, tokens);
-    const numBlocks = Math.ceil(tokens / shape.blockSize) + 2;
-    const blockTable = shuffledBlocks(rng, numBlocks);
-    const q = rng.floats(tokens * shape.nHeads * shape.headDim);
-    const qPositions = Int32Array.from({ length: tokens }, (_, i) => i);
-    const qRow = shape.nHeads * shape.headDim;
-    const prefill = { q, qPositions, ...denseCausalPlan(0, tokens, blockTable, shape.blockSize, 32) };
-    const decode = { q: q.subarray((tokens - 1) * qRow), qPositions: Int32Array.of(tokens - 1),
-      ...denseCausalPlan(tokens - 1, 1, blockTable, shape.blockSize, 1) };
+    const { seq, numBlocks, blockTable, prefill, decode } = promptCase(rng, shape, tokens, 2);
     const variants: { type: HalfType; precision: AttentionPrecision; round: (x: Float32Array) => Float32Array }[] = [
       { type: 'bf16', precision: 'bf16', round: rounded },
       { type: 'f16', precision: 'f32', round: roundedF16 },

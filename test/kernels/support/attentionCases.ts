@@ -121,6 +121,24 @@ function weightedSum(q: Float32Array, qOffset: number, k: Float32Array, v: Float
   });
 }
 
+/**
+ * One prompt of `tokens` tokens over a shuffled block table with `spareBlocks` blocks beyond it: its K/V
+ * sequence, random queries at positions 0..tokens-1, and the arguments of its dense prefill (query tiles of
+ * 32) and of decoding its last token alone.
+ */
+export function promptCase(rng: Rng, shape: Shape, tokens: number, spareBlocks: number) {
+  const seq = randomSequence(rng, shape, tokens);
+  const numBlocks = Math.ceil(tokens / shape.blockSize) + spareBlocks;
+  const blockTable = shuffledBlocks(rng, numBlocks);
+  const q = rng.floats(tokens * shape.nHeads * shape.headDim);
+  const qPositions = Int32Array.from({ length: tokens }, (_, i) => i);
+  const qRow = shape.nHeads * shape.headDim;
+  const prefill = { q, qPositions, ...denseCausalPlan(0, tokens, blockTable, shape.blockSize, 32) };
+  const decode = { q: q.subarray((tokens - 1) * qRow), qPositions: Int32Array.of(tokens - 1),
+    ...denseCausalPlan(tokens - 1, 1, blockTable, shape.blockSize, 1) };
+  return { seq, numBlocks, blockTable, q, qPositions, qRow, prefill, decode };
+}
+
 /** A permutation of 0..n-1: physical blocks that are not in logical order. */
 export function shuffledBlocks(rng: Rng, n: number): number[] {
   const blocks = Array.from({ length: n }, (_, i) => i);
