@@ -61,7 +61,7 @@
           "target_name": "fastfill_level_amx",
           "type": "static_library",
           "sources": ["native/src/levels/level_amx.cc"],
-          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512bf16", "-mavx512vnni", "-mamx-tile", "-mamx-bf16", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
+          "cflags_cc": ["-fPIC", "-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512bf16", "-mavx512vnni", "-mamx-tile", "-mamx-bf16", "-mamx-int8", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
         }
       ]
     }]

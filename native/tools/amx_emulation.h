@@ -65,6 +65,33 @@ inline void emulatedStore(int t, void* base, int64_t stride) {
   }
 }
 
+inline void emulatedZero(int t) {
+  emulatedCheck(t);
+  std::memset(emulatedTiles.data[t], 0, sizeof(emulatedTiles.data[t]));
+}
+
+// TDPBUSD: C[m][n] (int32) += sum over groups p of 4 of u8(A[m][4p + i]) * s8(B[p][4n + i]).
+inline void emulatedDpbusd(int c, int a, int b) {
+  emulatedCheck(c);
+  emulatedCheck(a);
+  emulatedCheck(b);
+  const EmulatedTiles& e = emulatedTiles;
+  const int m = e.rows[c], n = e.bytesPerRow[c] / 4, groups = e.bytesPerRow[a] / 4;
+  if (e.rows[a] != m) emulatedFault("A rows differ from C rows", a);
+  if (e.rows[b] != groups) emulatedFault("B rows differ from the groups of 4 in a row of A", b);
+  if (e.bytesPerRow[b] != e.bytesPerRow[c]) emulatedFault("B bytes per row differ from C's", b);
+  for (int i = 0; i < m; ++i) {
+    int32_t* out = reinterpret_cast<int32_t*>(emulatedTiles.data[c] + 64 * i);
+    for (int j = 0; j < n; ++j) {
+      for (int p = 0; p < groups; ++p) {
+        for (int q = 0; q < 4; ++q) {
+          out[j] += static_cast<int32_t>(e.data[a][64 * i + 4 * p + q]) * static_cast<int8_t>(e.data[b][64 * p + 4 * j + q]);
+        }
+      }
+    }
+  }
+}
+
 inline float emulatedBf16(const uint8_t* p) {
   const uint32_t bits = static_cast<uint32_t>(p[0] | (p[1] << 8)) << 16;
   float v;
@@ -103,7 +130,11 @@ inline void emulatedDpbf16ps(int c, int a, int b) {
 #undef _tile_loadd
 #undef _tile_stored
 #undef _tile_dpbf16ps
+#undef _tile_zero
+#undef _tile_dpbusd
 #define _tile_loadconfig(config) emulatedLoadConfig(config)
 #define _tile_loadd(t, base, stride) emulatedLoad(t, base, stride)
 #define _tile_stored(t, base, stride) emulatedStore(t, base, stride)
 #define _tile_dpbf16ps(c, a, b) emulatedDpbf16ps(c, a, b)
+#define _tile_zero(t) emulatedZero(t)
+#define _tile_dpbusd(c, a, b) emulatedDpbusd(c, a, b)

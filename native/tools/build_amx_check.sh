@@ -32,7 +32,7 @@ BASE="-O3 -std=c++17 -fno-exceptions -DFASTFILL_X86_LEVELS=1 -I$ROOT/native/src 
 AVX2="-mavx2 -mfma -mf16c"
 AVX512="$AVX2 -mavx512f -mavx512bw -mavx512vl -mavx512dq -Wno-maybe-uninitialized -Wno-uninitialized"
 AVX512BF16="$AVX512 -mavx512bf16 -mavx512vnni"
-AMX="$AVX512BF16 -mamx-tile -mamx-bf16"
+AMX="$AVX512BF16 -mamx-tile -mamx-bf16 -mamx-int8"
 EMULATED=""  # for the amx level and the baseline units (cpu/amx.cc grants the permission), never the other levels
 if [ "$EMULATION" = 1 ]; then
   AMX="$AVX512BF16"

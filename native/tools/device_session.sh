@@ -3,10 +3,10 @@
 # packed carried in build/device/payload.tar.xz. In order of value, each step under its own time limit:
 #   1. the CPU and whether it has AMX (without AMX it stops there: nothing else here needs that machine);
 #   2. amx_check: every level's GEMM against float64, amx included, and GEMM timings up to 16 threads;
-#   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 and F16 at
-#      their default precision (int8 / f32, VNNI and AVX-512), and at bf16 (GEMM and attention) on AVX512-BF16 and on AMX;
+#   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 at int8
+#      without and with AMX (VNNI / AMX-INT8), F16 at f32 and at bf16 (GEMM and attention) on AMX;
 #   4. the kernel tests (node --test) with FASTFILL_AMX=1, so forEachLevel includes amx;
-#   5. the same benchmark at 16 threads, then pp8192 at 2 threads.
+#   5. pp8192 at 2 threads and pp512/pp2048 at 16 threads, on AMX.
 # Writes everything under $OUT; prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
 set -u
@@ -49,12 +49,12 @@ summary() {
     try { const r = JSON.parse(l); console.log([r.label, r.test, "t" + r.threads, r.tokens_per_s.toFixed(1) + " t/s",
       r.peak_rss_mb + " MiB", r.backend].join(" | ")); } catch { console.log("unparsed: " + l.slice(0, 120)); } }' "$OUT/bench.jsonl"
 }
-for model in q8_0 f16; do
-  bench "$model default" 2 512,2048 2 $model
-  bench "$model bf16 avx512bf16" 2 512,2048 2 $model FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16
-  bench "$model bf16 amx" 2 512,2048 2 $model FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1
-  say "benchmarked $model at 2 threads"
-done
+AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1"
+bench "q8_0 default" 2 512,2048 2 q8_0
+bench "q8_0 amx" 2 512,2048 2 q8_0 FASTFILL_AMX=1
+bench "f16 default" 2 512,2048 2 f16
+bench "f16 bf16 amx" 2 512,2048 2 f16 $AMX_BF16
+say "benchmarked at 2 threads"
 summary
 
 (ls dist/test/kernels/*.test.js | grep -v amxCheck) | FASTFILL_AMX=1 timeout 150 xargs "$NODE" --test --test-concurrency=8 \
@@ -65,13 +65,10 @@ grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
 
 mv "$OUT/bench.jsonl" "$OUT/bench_t2.jsonl"
 [ -n "${DRY_RUN_WITHOUT_AMX:-}" ] && exit 0 # here: the rest only repeats the same calls, slower
-for model in q8_0 f16; do
-  bench "$model default" 16 512,2048 2 $model
-  bench "$model bf16 amx" 16 512,2048 2 $model FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1
-done
-say "benchmarked at 16 threads"
-bench "q8_0 default" 2 8192 1 q8_0
-bench "q8_0 bf16 amx" 2 8192 1 q8_0 FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1
-bench "f16 bf16 amx" 2 8192 1 f16 FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1
+bench "q8_0 amx" 2 8192 1 q8_0 FASTFILL_AMX=1
+bench "f16 bf16 amx" 2 8192 1 f16 $AMX_BF16
 say "pp8192 done"
+bench "q8_0 amx" 16 512,2048 2 q8_0 FASTFILL_AMX=1
+bench "f16 bf16 amx" 16 512,2048 2 f16 $AMX_BF16
+say "benchmarked at 16 threads"
 summary

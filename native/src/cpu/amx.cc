@@ -18,7 +18,7 @@ bool requestPermission() {
   return true;  // amx_check's emulated build: the tiles are software (native/tools/amx_emulation.h)
 #endif
   const CpuFeatures& f = cpuFeatures();
-  if (!f.amxTile || !f.amxBf16) return false;
+  if (!f.amxTile || !f.amxBf16 || !f.amxInt8) return false;
 #if defined(__linux__) && defined(__x86_64__)
   constexpr long kArchGetXcompPerm = 0x1022, kArchReqXcompPerm = 0x1023;
   constexpr unsigned long kXfeatureXtiledata = 18;

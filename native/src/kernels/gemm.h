@@ -36,10 +36,10 @@ struct GemmPlan {
 // every panel streams all the packed activations. Past kGemmPanelMajorMaxXBytes of them (M = 512 at K = 4864:
 // 11.5 MB) that streaming costs more than it saves: items take a run of row blocks over every panel instead,
 // K block outside, so the run's activations for one K block (a few tens of KB) serve every panel from cache.
-// packedXBytes: the size of the packed activations.
-inline GemmPlan planGemm(int64_t m, int64_t n, int64_t packedXBytes) {
+// packedXBytes: the size of the packed activations; rowsPerBlock: the rows of a row block.
+inline GemmPlan planGemm(int64_t m, int64_t n, int64_t packedXBytes, int64_t rowsPerBlock = kGemmRows) {
   GemmPlan p{};
-  p.rowBlocks = ceilDiv(m, kGemmRows);
+  p.rowBlocks = ceilDiv(m, rowsPerBlock);
   p.panels = ceilDiv(n, kPanelColumns);
   const int64_t wanted = 4 * static_cast<int64_t>(threadCount());
   if (packedXBytes > kGemmPanelMajorMaxXBytes) {

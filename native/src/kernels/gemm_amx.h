@@ -1,14 +1,14 @@
-// AMX-BF16 micro-kernel for the bf16-precision GEMM (gemm_pairs.h), compiled only at the amx
-// level (-mamx-tile -mamx-bf16). Never run on AMX hardware: no machine with AMX and Node was
-// available, so the amx level is used only with FASTFILL_AMX=1 (cpu/amx.h). Its tile code passes
-// amx_check's emulated build (native/tools/amx_emulation.h: software tiles, every case checked
-// against float64). What to check first on a Sapphire Rapids machine: native/tools/README.md
-// (amx_check), or `FASTFILL_AMX=1 node --test dist/test/kernels/` where Node is installed.
+// AMX-BF16 GEMM for the bf16-precision matmul (gemm_pairs.h sends it every call with kGemmMinRows
+// rows or more), compiled only at the amx level (-mamx-tile -mamx-bf16). First run on AMX hardware
+// (an Intel Xeon, model 207) on 2026-11-26: native/tools/README.md, amx_check.
 //
-// Tiles: 0 and 1 hold C (kGemmRows rows x 16 floats each, columns 0-15 and 16-31 of the panel),
-// 2 holds A (kGemmRows rows x 32 bf16: 16 pairs of K), 3 and 4 hold B (16 pairs x 16 columns
-// x 2 bf16). The pair panels are already the B-tile layout: pair q of a 16-column half is 64
-// bytes at q * 128 (+ 64 for the second half). A comes row-major in bf16, K zero-padded to 32.
+// Blocks of 32 rows x 32 columns (one weight panel), C in four tiles: tiles 0-3 hold C (rows 0-15
+// and 16-31, columns 0-15 and 16-31), 4 and 5 the two 16-row A tiles, 6 and 7 the two B tiles of a
+// 16-pair step. Each step: 4 tile loads, 4 TDPBF16PS. The pair panels are already the B-tile
+// layout (pair q of a 16-column half is 64 bytes at q * 128, + 64 for the second half).
+// Work items are (a few panels) x (a run of row blocks); an item walks each panel in K blocks of
+// kGemmK (16 KB of weights, kept in L1 across the run's row blocks) and keeps the run's C in
+// per-worker scratch between K blocks; the last K block adds the bias and writes `out`.
 #pragma once
 
 // FASTFILL_AMX_TILES: this level runs the tiles, on the hardware or (amx_check's emulated build,
@@ -20,6 +20,8 @@
 #else
 #include <immintrin.h>
 #endif
+#include "kernels/gemm.h"
+#include "kernels/pair_slices.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -32,61 +34,146 @@ struct AmxTileConfig {
   uint8_t rows[16];
 };
 
-// Tile configuration is per thread: loaded once by each thread that runs an AMX tile.
-inline void configureTiles() {
-  thread_local bool configured = false;
-  if (configured) return;
+// The two tile configurations. Both: tiles 0-3 C (16 rows x 16 floats or int32s), 4-5 A, 6-7 B.
+//   kBf16: A 16 rows x 16 pairs, B 16 pairs x 16 columns (all 16 x 64 bytes);
+//   kInt8 (gemm_amx_int8.h): A 16 rows x 32 quants, B 8 rows of 4 quants x 16 columns.
+enum class TileShapes { kBf16, kInt8 };
+
+// Tile configuration is per thread: each thread loads the one it needs when it is not the current one.
+inline void configureTiles(TileShapes shapes) {
+  thread_local int current = -1;
+  if (current == static_cast<int>(shapes)) return;
+  const bool int8 = shapes == TileShapes::kInt8;
   AmxTileConfig config;
   std::memset(&config, 0, sizeof(config));
   config.palette = 1;
-  for (int t = 0; t < 5; ++t) {
-    config.bytesPerRow[t] = 64;
-    config.rows[t] = t < 3 ? kGemmRows : 16;
+  for (int t = 0; t < 8; ++t) {
+    config.bytesPerRow[t] = t == 4 || t == 5 ? (int8 ? 32 : 64) : 64;
+    config.rows[t] = t >= 6 && int8 ? 8 : 16;
   }
   _tile_loadconfig(&config);
-  configured = true;
+  current = static_cast<int>(shapes);
 }
 
-constexpr int64_t kAmxPairs = 16;  // K pairs per A/B tile
+constexpr int64_t kAmxRows = 32;   // rows per block: two A tiles
+constexpr int64_t kAmxPairs = 16;  // K pairs per tile step
+static_assert(kGemmK % (2 * kAmxPairs) == 0, "whole K blocks are whole tile steps");
 
-// C[rows][cols] of a kGemmRows x 32 tile (+)= A x B over `pairs` pairs. a: row-major bf16 rows
-// (aStride elements apart) starting at this K block; b: the pair panel slice.
-inline void amxTile(const uint16_t* a, int64_t aStride, const uint16_t* b, int64_t pairs, float* c, int64_t ldc,
-                    int rows, int cols, const float* bias, bool accumulate) {
-  configureTiles();
-  alignas(64) float temp[kGemmRows * kPanelColumns];
-  alignas(64) uint16_t tail[kAmxPairs * kPanelColumns * 2];
-  const bool whole = rows == kGemmRows && cols == kPanelColumns;
-  float* tile = whole ? c : temp;
-  const int64_t stride = whole ? ldc : kPanelColumns;
-  if (!whole) std::memset(temp, 0, sizeof(temp));
-  for (int r = 0; r < rows; ++r) {
-    for (int j = 0; j < cols; ++j) {
-      const float start = accumulate ? c[r * ldc + j] : (bias != nullptr ? bias[j] : 0.0f);
-      tile[r * stride + j] = start;
+// Row stride (elements) of the packed bf16 activations: K padded to whole tile steps.
+inline int64_t amxRowStride(int64_t k) { return ceilDiv(k, 2 * kAmxPairs) * 2 * kAmxPairs; }
+
+// x (m rows of k floats) as bf16 rows of amxRowStride(k), rounded to nearest even; zeros past k
+// and in the rows up to the next multiple of kAmxRows.
+inline void packAmxActivations(const float* x, int64_t m, int64_t k, uint16_t* packed) {
+  const int64_t stride = amxRowStride(k), rows = ceilDiv(m, kAmxRows) * kAmxRows;
+  const int64_t rowsPerChunk = maxI64(1, 32768 / stride);
+  forEachChunk(ceilDiv(rows, rowsPerChunk), [=](int64_t chunk, int) {
+    const int64_t end = minI64(rows, (chunk + 1) * rowsPerChunk);
+    for (int64_t r = chunk * rowsPerChunk; r < end; ++r) {
+      uint16_t* dst = packed + r * stride;
+      if (r >= m) {
+        std::memset(dst, 0, static_cast<size_t>(stride) * 2);
+        continue;
+      }
+      for (int64_t e = 0; e < stride; e += 32) {
+        const int lo = static_cast<int>(maxI64(0, minI64(kLanes, k - e)));
+        const int hi = static_cast<int>(maxI64(0, minI64(kLanes, k - e - kLanes)));
+        const __m512 a = vLoadFirst(x + r * k + e, lo).v, b = vLoadFirst(x + r * k + e + kLanes, hi).v;
+        _mm512_storeu_si512(dst + e, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+      }
+    }
+  });
+}
+
+// C (32 x 32 floats, 128 bytes a row) (+)= A (rows of bf16, aStride elements apart) x B over
+// `steps` 16-pair steps. Only the upper 16 rows when `upperOnly`.
+inline void amxBlock(const uint16_t* a, int64_t aStride, const uint16_t* b, int64_t steps, float* c, bool accumulate,
+                     bool upperOnly) {
+  constexpr int64_t cStride = kPanelColumns * 4, bStride = kPanelColumns * 4;
+  const int64_t aBytes = aStride * 2;
+  if (accumulate) {
+    _tile_loadd(0, c, cStride);
+    _tile_loadd(1, c + 16, cStride);
+    if (!upperOnly) {
+      _tile_loadd(2, c + 16 * kPanelColumns, cStride);
+      _tile_loadd(3, c + 16 * kPanelColumns + 16, cStride);
+    }
+  } else {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+  }
+  for (int64_t s = 0; s < steps; ++s) {
+    const uint16_t* bStep = b + s * kAmxPairs * kPanelColumns * 2;
+    const uint16_t* aStep = a + s * 2 * kAmxPairs;
+    _tile_loadd(6, bStep, bStride);
+    _tile_loadd(7, bStep + 32, bStride);
+    _tile_loadd(4, aStep, aBytes);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    if (upperOnly) continue;
+    _tile_loadd(5, aStep + 16 * aStride, aBytes);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  _tile_stored(0, c, cStride);
+  _tile_stored(1, c + 16, cStride);
+  if (!upperOnly) {
+    _tile_stored(2, c + 16 * kPanelColumns, cStride);
+    _tile_stored(3, c + 16 * kPanelColumns + 16, cStride);
+  }
+}
+
+// out rows [row0, row0 + rows) x columns [col, col + cols) = c (+ bias).
+inline void amxWriteBlock(const float* c, int rows, int cols, const float* bias, float* out, int64_t ldc) {
+  for (int v = 0; v < kPanelColumns / kLanes; ++v) {
+    const int n = static_cast<int>(maxI64(0, minI64(kLanes, cols - v * kLanes)));
+    if (n == 0) continue;
+    const Vec add = bias != nullptr ? vLoadFirst(bias + v * kLanes, n) : vZero();
+    for (int r = 0; r < rows; ++r) vStoreFirst(out + r * ldc + v * kLanes, vAdd(vLoad(c + r * kPanelColumns + v * kLanes), add), n);
+  }
+}
+
+struct AmxJob {
+  const MatmulArgs* args;
+  const uint16_t* x;  // packAmxActivations
+  GemmPlan plan;      // row blocks of kAmxRows
+};
+
+inline void amxItem(const AmxJob& job, int64_t item, int worker) {
+  configureTiles(TileShapes::kBf16);
+  const MatmulArgs& a = *job.args;
+  const WeightView& w = a.w;
+  const int64_t n = w.rows, k = w.cols, stride = amxRowStride(k), pairs = (k + 1) / 2;
+  const GemmItem r = gemmItemRange(job.plan, item);
+  const int64_t blocks = r.block1 - r.block0;
+  float* scratch = workerScratch(worker, static_cast<size_t>(kPairSliceFloats + blocks * kAmxRows * kPanelColumns));
+  float* cBlocks = scratch + kPairSliceFloats;  // [blocks][32][32]
+  for (int64_t panel = r.panel0; panel < r.panel1; ++panel) {
+    for (int64_t k0 = 0; k0 < k; k0 += kGemmK) {
+      const int64_t kc = minI64(kGemmK, k - k0), steps = ceilDiv(kc, 2 * kAmxPairs);
+      const uint16_t* b = pairSlice(w, panel, k0, kc, pairs, steps * kAmxPairs, scratch);
+      for (int64_t block = r.block0; block < r.block1; ++block) {
+        const int64_t row0 = block * kAmxRows;
+        const int rows = static_cast<int>(minI64(kAmxRows, a.m - row0));
+        float* c = cBlocks + (block - r.block0) * kAmxRows * kPanelColumns;
+        amxBlock(job.x + row0 * stride + k0, stride, b, steps, c, k0 > 0, rows <= 16);
+        if (k0 + kc < k) continue;
+        const int64_t col = panel * kPanelColumns;
+        amxWriteBlock(c, rows, static_cast<int>(minI64(kPanelColumns, n - col)), a.bias != nullptr ? a.bias + col : nullptr,
+                      a.out + row0 * n + col, n);
+      }
     }
   }
-  _tile_loadd(0, tile, stride * 4);
-  _tile_loadd(1, tile + 16, stride * 4);
-  for (int64_t q0 = 0; q0 < pairs; q0 += kAmxPairs) {
-    const uint16_t* bTile = b + q0 * kPanelColumns * 2;
-    if (pairs - q0 < kAmxPairs) {  // the last pairs of the panel: pad with zeros (never read past it)
-      std::memset(tail, 0, sizeof(tail));
-      std::memcpy(tail, bTile, static_cast<size_t>(pairs - q0) * kPanelColumns * 4);
-      bTile = tail;
-    }
-    _tile_loadd(2, a + 2 * q0, aStride * 2);
-    _tile_loadd(3, bTile, kPanelColumns * 4);
-    _tile_loadd(4, bTile + 32, kPanelColumns * 4);
-    _tile_dpbf16ps(0, 2, 3);
-    _tile_dpbf16ps(1, 2, 4);
-  }
-  _tile_stored(0, tile, stride * 4);
-  _tile_stored(1, tile + 16, stride * 4);
-  if (!whole) {
-    for (int r = 0; r < rows; ++r)
-      for (int j = 0; j < cols; ++j) c[r * ldc + j] = temp[r * kPanelColumns + j];
-  }
+}
+
+inline void gemmAmx(const MatmulArgs& a) {
+  const int64_t stride = amxRowStride(a.w.cols), rows = ceilDiv(a.m, kAmxRows) * kAmxRows;
+  uint16_t* packed = reinterpret_cast<uint16_t*>(callerScratch(static_cast<size_t>(rows * stride / 2)));
+  packAmxActivations(a.x, a.m, a.w.cols, packed);
+  const AmxJob job{&a, packed, planGemm(a.m, a.w.rows, 0, kAmxRows)};
+  forEachChunk(job.plan.items, [&job](int64_t item, int worker) { amxItem(job, item, worker); });
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -10,6 +10,7 @@
 // row block by row block ran 1.25-1.7x slower at M=512 on 2 threads.) Every output is one chain
 // over the K blocks in order, so results do not depend on the plan or the thread count.
 #pragma once
+#include "kernels/gemm_amx_int8.h"
 #include "kernels/gemm_int8_tile.h"
 
 namespace fastfill {
@@ -103,6 +104,12 @@ inline void gemmInt8Item(const Int8Job& job, int64_t item) {
   const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
   const int64_t block0 = (item / p.panelItems) * p.rowBlocksPerItem;
   const int64_t block1 = minI64(p.rowBlocks, block0 + p.rowBlocksPerItem);
+#ifdef FASTFILL_AMX_TILES
+  if (amxInt8Type(a.w.type)) {
+    amxInt8Rows(a, job.xq, job.xd, p.blocksPerRow, panel0, panel1, block0 * kInt8TileRows, minI64(a.m, block1 * kInt8TileRows));
+    return;
+  }
+#endif
   Int8TileArgs t{};
   t.k = k;
   t.blocksPerRow = p.blocksPerRow;
@@ -141,8 +148,9 @@ inline bool int8PanelsForFewRows(int32_t type) { return type == kTypeQ8_0; }
 inline Int8Job quantizeInt8Job(const MatmulArgs& a) {
   const int64_t k = a.w.cols;
   const Int8Plan plan = planInt8(a.m, a.w.rows, k);
-  // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + 2 * a.m * plan.blocksPerRow));
+  // k is a multiple of 32, so the quants are a whole number of floats; 32 rows' worth (8 k floats) past
+  // the end keep the AMX tiles' 16-row loads of the last rows inside the buffer
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + 2 * a.m * plan.blocksPerRow + 8 * k));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
   float* xs = xd + a.m * plan.blocksPerRow;

@@ -7,11 +7,12 @@
 // then packs them as bf16 pairs and runs vdpbf16ps (2 products per lane per instruction); other
 // levels compute the same bf16 x bf16 products with FMAs on the pair halves (products of two bf16
 // are exact in F32; only the order of the two additions per pair may differ from vdpbf16ps).
-// The amx level (never run on AMX hardware, see gemm_amx.h) runs AMX tiles on bf16 activations packed row-major.
+// The amx level sends these calls to gemm_amx.h (AMX-BF16 tiles on bf16 activations packed row-major).
 // With fewer rows (decode) activations stay F32 and the weights are read as bf16 pairs.
 #pragma once
 #include "kernels/gemm.h"
 #include "kernels/gemm_amx.h"
+#include "kernels/pair_slices.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -91,14 +92,7 @@ inline void pairTileDot(const PairTileArgs& t) {
 constexpr bool kBf16Dot = false;
 #endif
 
-#ifdef FASTFILL_AMX_TILES
-constexpr bool kAmxTiles = true;
-static_assert(kTileCols == kPanelColumns, "an AMX tile covers a whole panel");
-#else
-constexpr bool kAmxTiles = false;
-#endif
-
-enum class PairKernel { kFma, kDot, kAmx };
+enum class PairKernel { kFma, kDot };
 
 template <bool Dot, int R = kGemmRows>
 inline void pairTileRows(int rows, const PairTileArgs& t) {
@@ -117,14 +111,10 @@ inline void pairTileRows(int rows, const PairTileArgs& t) {
   pairTileFma<R>(t);
 }
 
-// Row stride (elements) of the AMX kernel's row-major bf16 activations: K padded to 32.
-inline int64_t amxRowStride(int64_t k) { return ceilDiv(k, 32) * 32; }
-
 // Activations for the pair kernels, per row block. Dot: packed[(block * pairs + q) * kPackedRows
 // + r] = the bf16 pair (x[2q], x[2q + 1]) of row block * kGemmRows + r, as uint32. FMA:
-// packed[(block * 2 pairs + e) * kPackedRows + r] = x[e] (bf16-rounded when `round`). Amx: bf16
-// rows of amxRowStride(k) elements. K is zero-padded to whole pairs (AMX: to 32), and rows past m
-// are zeros. Rows are converted contiguously, then register-transposed (transposeToPanel).
+// packed[(block * 2 pairs + e) * kPackedRows + r] = x[e] (bf16-rounded when `round`). K is
+// zero-padded to whole pairs, and rows past m are zeros. Rows are converted contiguously, then register-transposed (transposeToPanel).
 inline void packPairActivations(const float* x, int64_t m, int64_t k, PairKernel kernel, bool round, void* packed) {
   const int64_t blocks = ceilDiv(m, kGemmRows), pairs = (k + 1) / 2;
   const int64_t blocksPerChunk = maxI64(1, 16384 / (2 * pairs * kPackedRows));
@@ -134,13 +124,7 @@ inline void packPairActivations(const float* x, int64_t m, int64_t k, PairKernel
     for (int64_t block = chunk * blocksPerChunk; block < end; ++block) {
       const int rows = static_cast<int>(minI64(kGemmRows, m - block * kGemmRows));
       const float* src = x + block * kGemmRows * k;
-      if (kernel == PairKernel::kAmx) {
-        const int64_t stride = amxRowStride(k);
-        uint16_t* dst = static_cast<uint16_t*>(packed) + block * kGemmRows * stride;
-        std::memset(dst, 0, static_cast<size_t>(kGemmRows * stride) * 2);
-        for (int r = 0; r < rows; ++r)
-          for (int64_t e = 0; e < k; ++e) dst[r * stride + e] = floatToBf16(src[r * k + e]);
-      } else if (kernel == PairKernel::kDot) {
+      if (kernel == PairKernel::kDot) {
         uint16_t* halves = reinterpret_cast<uint16_t*>(rowsBuffer);  // [rows][2 * pairs]
         for (int r = 0; r < rows; ++r) {
           for (int64_t e = 0; e < k; ++e) halves[r * 2 * pairs + e] = floatToBf16(src[r * k + e]);
@@ -189,14 +173,6 @@ inline void pairPanelBlocks(const PairJob& job, const uint16_t* slice, int64_t p
     for (int64_t block = block0; block < block1; ++block) {
       const int rows = static_cast<int>(minI64(kGemmRows, a.m - block * kGemmRows));
       t.c = a.out + block * kGemmRows * n + col;
-#ifdef FASTFILL_AMX_TILES
-      if (job.kernel == PairKernel::kAmx) {
-        const int64_t stride = amxRowStride(a.w.cols);
-        const uint16_t* x = static_cast<const uint16_t*>(job.packedX) + block * kGemmRows * stride + k0;
-        amxTile(x, stride, t.b, t.pairs, t.c, n, rows, t.cols, t.bias, t.accumulate);
-        continue;
-      }
-#endif
       if (job.kernel == PairKernel::kDot) {
         t.a = static_cast<const uint32_t*>(job.packedX) + (block * pairs + k0 / 2) * kPackedRows;
         pairTileRows<kBf16Dot>(rows, t);
@@ -208,44 +184,27 @@ inline void pairPanelBlocks(const PairJob& job, const uint16_t* slice, int64_t p
   }
 }
 
-// pairs[(q * 32 + c) * 2 + h] = bf16(panel[(2q + h) * 32 + c]) for 2q + h < kc, 0 past it.
-inline void panelToPairs(const float* panel, int64_t kc, uint16_t* pairs) {
-  for (int64_t q = 0; q < (kc + 1) / 2; ++q) {
-    for (int c = 0; c < kPanelColumns; ++c) {
-      pairs[(q * kPanelColumns + c) * 2] = floatToBf16(panel[2 * q * kPanelColumns + c]);
-      pairs[(q * kPanelColumns + c) * 2 + 1] = 2 * q + 1 < kc ? floatToBf16(panel[(2 * q + 1) * kPanelColumns + c]) : 0;
-    }
-  }
-}
-
 inline void pairItem(const PairJob& job, int64_t item, int worker) {
   const WeightView& w = job.args->w;
   const GemmItem r = gemmItemRange(job.plan, item);
-  float* slice = workerScratch(worker, static_cast<size_t>(2 * kGemmK * kPanelColumns + kGemmK * kPanelColumns / 2));
-  float* rowsBuffer = slice + kGemmK * kPanelColumns;  // decoded rows: [32][kGemmK]
-  uint16_t* pairSlice = reinterpret_cast<uint16_t*>(rowsBuffer + kGemmK * kPanelColumns);
+  float* scratch = workerScratch(worker, static_cast<size_t>(kPairSliceFloats));
   const int64_t pairs = (w.cols + 1) / 2;
   forEachPanelSlice(job.plan, r, w.cols, [&](int64_t panel, int64_t k0, int64_t kc) {
-    if (w.panels != nullptr) {
-      const uint16_t* packed = reinterpret_cast<const uint16_t*>(w.panels);
-      pairPanelBlocks(job, packed + (panel * pairs + k0 / 2) * kPanelColumns * 2, panel, k0, kc, r.block0, r.block1);
-    } else {
-      const int rows = static_cast<int>(minI64(kPanelColumns, w.rows - panel * kPanelColumns));
-      for (int i = 0; i < rows; ++i) decodeRow(w, panel * kPanelColumns + i, k0, kc, rowsBuffer + i * kGemmK);
-      transposeToPanel(rowsBuffer, kGemmK, rows, kc, slice, kPanelColumns);
-      panelToPairs(slice, kc, pairSlice);
-      pairPanelBlocks(job, pairSlice, panel, k0, kc, r.block0, r.block1);
-    }
+    const uint16_t* slice = pairSlice(w, panel, k0, kc, pairs, (kc + 1) / 2, scratch);
+    pairPanelBlocks(job, slice, panel, k0, kc, r.block0, r.block1);
   });
 }
 
 inline void gemmPairs(const MatmulArgs& a, bool roundActivations) {
-  PairKernel kernel = PairKernel::kFma;
-  if (roundActivations && kAmxTiles) kernel = PairKernel::kAmx;
-  else if (roundActivations && kBf16Dot) kernel = PairKernel::kDot;
+#ifdef FASTFILL_AMX_TILES
+  if (roundActivations) {
+    gemmAmx(a);
+    return;
+  }
+#endif
+  const PairKernel kernel = roundActivations && kBf16Dot ? PairKernel::kDot : PairKernel::kFma;
   const int64_t pairs = (a.w.cols + 1) / 2, rowBlocks = ceilDiv(a.m, kGemmRows);
-  size_t floats = static_cast<size_t>(rowBlocks * pairs * kPackedRows * (kernel == PairKernel::kFma ? 2 : 1));
-  if (kernel == PairKernel::kAmx) floats = static_cast<size_t>(rowBlocks * kGemmRows * amxRowStride(a.w.cols) / 2);
+  const size_t floats = static_cast<size_t>(rowBlocks * pairs * kPackedRows * (kernel == PairKernel::kFma ? 2 : 1));
   const GemmPlan plan = planGemm(a.m, a.w.rows, static_cast<int64_t>(floats) * 4);
   void* packedX = callerScratch(floats);
   packPairActivations(a.x, a.m, a.w.cols, kernel, roundActivations, packedX);
