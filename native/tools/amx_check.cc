@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (log != nullptr) std::setvbuf(log, nullptr, _IOLBF, 0);  // complete up to a crash that ends the process
-  setenv("FASTFILL_AMX", "1", 1);  // as the addon with FASTFILL_AMX=1: the amx level counts when permitted
+  setenv("FASTFILL_AMX", "1", 1);       // the amx level counts where permitted (as in the addon by default)
+  setenv("FASTFILL_AMX_INT8", "1", 1);  // and its int8 GEMM runs on AMX-INT8 tiles, checked against VNNI bit for bit
   installCrashHandlers(options.timeoutSeconds);
   const AmxStatus amx = reportMachine();
   const std::vector<CpuLevel> levels = levelsToRun(options.forceAmx);

@@ -4,8 +4,9 @@
 #   1. the CPU and whether it has AMX (without AMX it stops there: nothing else here needs that machine);
 #   2. amx_check: every level's GEMM against float64, amx included, and GEMM timings up to 16 threads;
 #   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 at int8
-#      without and with AMX (VNNI / AMX-INT8), F16 at f32 and at bf16 (GEMM and attention) on AMX;
-#   4. the kernel tests (node --test) with FASTFILL_AMX=1, so forEachLevel includes amx;
+#      on VNNI (the default) and on AMX-INT8 (FASTFILL_AMX_INT8=1), F16 exact (the default) and at bf16
+#      (GEMM on AMX-BF16 tiles, attention bf16);
+#   4. the kernel tests (node --test): forEachLevel includes amx where it runs;
 #   5. pp8192 at 2 threads and pp512/pp2048 at 16 threads, on AMX.
 # Writes everything under $OUT; prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
@@ -49,15 +50,15 @@ summary() {
     try { const r = JSON.parse(l); console.log([r.label, r.test, "t" + r.threads, r.tokens_per_s.toFixed(1) + " t/s",
       r.peak_rss_mb + " MiB", r.backend].join(" | ")); } catch { console.log("unparsed: " + l.slice(0, 120)); } }' "$OUT/bench.jsonl"
 }
-AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX=1"
+AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
 bench "q8_0 default" 2 512,2048 2 q8_0
-bench "q8_0 amx" 2 512,2048 2 q8_0 FASTFILL_AMX=1
+bench "q8_0 amx-int8" 2 512,2048 2 q8_0 FASTFILL_AMX_INT8=1
 bench "f16 default" 2 512,2048 2 f16
-bench "f16 bf16 amx" 2 512,2048 2 f16 $AMX_BF16
+bench "f16 bf16" 2 512,2048 2 f16 $AMX_BF16
 say "benchmarked at 2 threads"
 summary
 
-(ls dist/test/kernels/*.test.js | grep -v amxCheck) | FASTFILL_AMX=1 timeout 150 xargs "$NODE" --test --test-concurrency=8 \
+(ls dist/test/kernels/*.test.js | grep -v amxCheck) | timeout 150 xargs "$NODE" --test --test-concurrency=8 \
   > "$OUT/kernel_tests.txt" 2>&1
 say "kernel tests at every level, amx included: rc $?"
 grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
@@ -65,10 +66,10 @@ grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
 
 mv "$OUT/bench.jsonl" "$OUT/bench_t2.jsonl"
 [ -n "${DRY_RUN_WITHOUT_AMX:-}" ] && exit 0 # here: the rest only repeats the same calls, slower
-bench "q8_0 amx" 2 8192 1 q8_0 FASTFILL_AMX=1
-bench "f16 bf16 amx" 2 8192 1 f16 $AMX_BF16
+bench "q8_0 default" 2 8192 1 q8_0
+bench "f16 bf16" 2 8192 1 f16 $AMX_BF16
 say "pp8192 done"
-bench "q8_0 amx" 16 512,2048 2 q8_0 FASTFILL_AMX=1
-bench "f16 bf16 amx" 16 512,2048 2 f16 $AMX_BF16
+bench "q8_0 default" 16 512,2048 2 q8_0
+bench "f16 bf16" 16 512,2048 2 f16 $AMX_BF16
 say "benchmarked at 16 threads"
 summary

@@ -8,8 +8,8 @@ export type { CpuInfo, CpuLevel };
 /**
  * Dispatch levels, lowest first. avx512bf16 is avx512 plus AVX512-BF16 and VNNI (Cooper Lake,
  * Sapphire Rapids, Zen 4 and later): the bf16-precision GEMM uses vdpbf16ps there. amx adds
- * AMX-BF16 tiles to that GEMM; it has not run on AMX hardware yet, so it counts as supported
- * only with FASTFILL_AMX=1 on a CPU with AMX whose OS grants the tile permission.
+ * AMX-BF16 tiles to that GEMM; it counts as supported on a CPU with AMX whose OS grants the tile
+ * permission, unless FASTFILL_AMX=0.
  */
 export const CPU_LEVELS: readonly CpuLevel[] = ['scalar', 'avx2', 'avx512', 'avx512bf16', 'amx'];
 

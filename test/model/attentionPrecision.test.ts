@@ -1,12 +1,15 @@
 // The loader's default attention precision: bf16 products for models on int8 activations (block-quantized
-// weights at 'int8'), F32 for float files and for any model loaded at an explicit float precision; the load
-// option and FASTFILL_ATTENTION_PRECISION override it, and a bad value of the variable is a clear error.
+// weights at 'int8') and for F16 files loaded at precision bf16, F32 for other float files and for any model
+// loaded at precision f32; the load option and FASTFILL_ATTENTION_PRECISION override it, and a bad value of
+// the variable is a clear error.
 // The KV cache follows: bf16 for bf16 attention, F32 where everything is exact (F32 files, precision 'f32'),
 // F16 otherwise, unless FASTFILL_KV_CACHE says otherwise.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { GgmlType } from '../../src/formats/ggmlTypes.js';
+import { attentionPrecisionFor } from '../../src/model/attentionPrecision.js';
 import { loadModel } from '../../src/model/load.js';
 import { sharedPath, sharedSkip } from '../helpers/paths.js';
 
@@ -26,12 +29,24 @@ function withEnv<T>(value: string | undefined, body: () => T, name = 'FASTFILL_A
   }
 }
 
-test('attention precision: bf16 for a Q8_0 model at int8, f32 for F16 files and explicit float precisions',
+test('attention precision from the query matrix: bf16 for int8 activations and for F16 matrices at bf16', () => {
+  withEnv(undefined, () => {
+    assert.equal(attentionPrecisionFor(GgmlType.Q8_0, 'int8'), 'bf16');
+    assert.equal(attentionPrecisionFor(GgmlType.Q8_0, 'f32'), 'f32');
+    assert.equal(attentionPrecisionFor(GgmlType.F16, 'bf16'), 'bf16');
+    assert.equal(attentionPrecisionFor(GgmlType.F16, 'int8'), 'f32');
+    assert.equal(attentionPrecisionFor(GgmlType.BF16, 'bf16'), 'f32');
+    assert.equal(attentionPrecisionFor(undefined, undefined), 'f32');
+  });
+});
+
+test('attention precision: bf16 for a Q8_0 model at int8 and F16 files at bf16, f32 for F16 files by default and at f32',
   { skip: sharedSkip(Q8_FILE) || sharedSkip(F16_FILE) }, () => {
     withEnv(undefined, () => {
       assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'int8' }).transformer.attentionPrecision, 'bf16');
       assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'f32' }).transformer.attentionPrecision, 'f32');
       assert.equal(loadModel(sharedPath(F16_FILE), { precision: 'int8' }).transformer.attentionPrecision, 'f32');
+      assert.equal(loadModel(sharedPath(F16_FILE), { precision: 'bf16' }).transformer.attentionPrecision, 'bf16');
       assert.equal(loadModel(sharedPath(Q8_FILE), { precision: 'int8', attentionPrecision: 'f32' }).transformer.attentionPrecision, 'f32');
     });
     withEnv('bf16', () => assert.equal(loadModel(sharedPath(F16_FILE)).transformer.attentionPrecision, 'bf16'));
@@ -58,7 +73,7 @@ test('the KV cache: bf16 for bf16 attention, F16 for other half-precision models
       assert.equal(q8.kvCacheType(15), 'f16', 'an odd block size cannot hold bf16 value pairs');
       withEnv('f32', () => assert.equal(type(q8), 'f32'), 'FASTFILL_KV_CACHE');
       withEnv('f16', () => assert.equal(type(f32), 'f16'), 'FASTFILL_KV_CACHE');
-      withEnv('bf16', () => assert.throws(() => f16.newKvStorage(1, 16), /a bf16 KV cache needs bf16 attention/),
+      withEnv('bf16', () => assert.throws(() => f16Exact.newKvStorage(1, 16), /a bf16 KV cache needs bf16 attention/),
         'FASTFILL_KV_CACHE');
       withEnv('q8', () => assert.throws(() => q8.newKvStorage(1, 16), /FASTFILL_KV_CACHE=q8 is not one of f32, bf16, f16/),
         'FASTFILL_KV_CACHE');

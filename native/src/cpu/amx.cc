@@ -38,9 +38,17 @@ bool amxPermitted() {
   return permitted;
 }
 
-bool amxRequested() {
+bool amxEnabled() {
   const char* value = std::getenv("FASTFILL_AMX");
-  return value != nullptr && std::strcmp(value, "1") == 0;
+  return value == nullptr || std::strcmp(value, "0") != 0;
+}
+
+bool amxInt8Requested() {
+  static const bool requested = [] {
+    const char* value = std::getenv("FASTFILL_AMX_INT8");
+    return value != nullptr && std::strcmp(value, "1") == 0;
+  }();
+  return requested;
 }
 
 }  // namespace fastfill

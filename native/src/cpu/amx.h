@@ -9,8 +9,12 @@ namespace fastfill {
 // False when the CPU or OS has no AMX, or the request is refused.
 bool amxPermitted();
 
-// FASTFILL_AMX=1 in the environment: the amx level's kernels have never run on a machine with AMX
-// (none was available while they were written), so it is only used when asked for.
-bool amxRequested();
+// False when FASTFILL_AMX=0: the amx level is then never used (it is used by default where permitted).
+bool amxEnabled();
+
+// FASTFILL_AMX_INT8=1: the int8 GEMM runs on AMX-INT8 tiles at the amx level (gemm_amx_int8.h),
+// bit-identical to the VNNI kernel. Off by default: on the first AMX machine measured (2026-11-26,
+// native/tools/README.md) it was 1.0-1.4x VNNI in the GEMM alone but slower in whole-model prefill.
+bool amxInt8Requested();
 
 }  // namespace fastfill

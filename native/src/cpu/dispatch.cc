@@ -50,7 +50,7 @@ CpuLevel detectMaxLevel() {
   const bool avx2 = f.avx2 && f.fma && f.f16c;
   const bool avx512 = avx2 && f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq;
   const bool bf16 = avx512 && f.avx512bf16 && f.avx512vnni;
-  if (bf16 && amxRequested() && amxPermitted()) return CpuLevel::kAmx;
+  if (bf16 && amxEnabled() && amxPermitted()) return CpuLevel::kAmx;
   if (bf16) return CpuLevel::kAvx512Bf16;
   if (avx512) return CpuLevel::kAvx512;
   if (avx2) return CpuLevel::kAvx2;

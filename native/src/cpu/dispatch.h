@@ -1,6 +1,6 @@
 // Which kernel table runs: the highest level the CPU supports, capped by FASTFILL_CPU or by
 // setActiveLevel (tests use it to cover every level on one machine). The amx level counts as
-// supported only with FASTFILL_AMX=1 and the tile permission granted (cpu/amx.h).
+// supported where the tile permission is granted, unless FASTFILL_AMX=0 (cpu/amx.h).
 #pragma once
 #include <string>
 

@@ -1,5 +1,6 @@
 // AMX-INT8 for the int8 GEMM (gemm_int8.h) at the amx level, for the int8 panels with one scale per
-// 32-element block and no mins (Q8_0, Q4_0, Q5_0); the other int8 types keep the VNNI tile.
+// 32-element block and no mins (Q8_0, Q4_0, Q5_0), with FASTFILL_AMX_INT8=1 (cpu/amx.h: slower
+// than VNNI in whole-model prefill on the one AMX machine measured); the other int8 types keep the VNNI tile.
 //
 // Per K block of 32 and 32 rows x 32 columns: TDPBUSD gives the exact int32 sums of (activation
 // quant + 128) x weight quant in four C tiles (tiles 0-3; A: tiles 4-5, 16 rows x 32 bytes; B:
@@ -7,6 +8,7 @@
 // VNNI tile does, acc = fma(float(sum + correction), xd * wd, acc). The integer sums are exact and
 // the float steps are the VNNI tile's, so the results equal it bit for bit.
 #pragma once
+#include "cpu/amx.h"
 #include "kernels/gemm_amx.h"
 #include "kernels/gemm_int8_tile.h"
 

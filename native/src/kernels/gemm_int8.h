@@ -105,7 +105,7 @@ inline void gemmInt8Item(const Int8Job& job, int64_t item) {
   const int64_t block0 = (item / p.panelItems) * p.rowBlocksPerItem;
   const int64_t block1 = minI64(p.rowBlocks, block0 + p.rowBlocksPerItem);
 #ifdef FASTFILL_AMX_TILES
-  if (amxInt8Type(a.w.type)) {
+  if (amxInt8Type(a.w.type) && amxInt8Requested()) {
     amxInt8Rows(a, job.xq, job.xd, p.blocksPerRow, panel0, panel1, block0 * kInt8TileRows, minI64(a.m, block1 * kInt8TileRows));
     return;
   }
