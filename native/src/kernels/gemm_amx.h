@@ -42,10 +42,9 @@ struct AmxTileConfig {
 //   kInt8 (gemm_amx_int8.h): A 16 rows x 32 quants, B 8 rows of 4 quants x 16 columns.
 enum class TileShapes { kBf16, kInt8 };
 
-// Tile configuration is per thread: each thread loads the one it needs when it is not the current one.
+// Tile configuration is per thread: each work item loads the one it needs (a few tens of cycles
+// against the item's millions), so nothing else that uses tiles on the thread can leave a stale one.
 inline void configureTiles(TileShapes shapes) {
-  thread_local int current = -1;
-  if (current == static_cast<int>(shapes)) return;
   const bool int8 = shapes == TileShapes::kInt8;
   AmxTileConfig config;
   std::memset(&config, 0, sizeof(config));
@@ -55,7 +54,6 @@ inline void configureTiles(TileShapes shapes) {
     config.rows[t] = t >= 6 && int8 ? 8 : 16;
   }
   _tile_loadconfig(&config);
-  current = static_cast<int>(shapes);
 }
 
 constexpr int64_t kAmxRows = 32;   // rows per block: two A tiles
