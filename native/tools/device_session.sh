@@ -3,11 +3,11 @@
 # packed carried in build/device/payload.tar.xz. In order of value, each step under its own time limit:
 #   1. the CPU and whether it has AMX (without AMX it stops there: nothing else here needs that machine);
 #   2. amx_check: every level's GEMM against float64, amx included, and GEMM timings up to 16 threads;
-#   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 at int8
-#      on VNNI (the default) and on AMX-INT8 (FASTFILL_AMX_INT8=1), F16 exact (the default) and at bf16
-#      (GEMM on AMX-BF16 tiles, attention bf16);
-#   4. the kernel tests (node --test): forEachLevel includes amx where it runs;
-#   5. pp8192 at 2 threads and pp512/pp2048 at 16 threads, on AMX.
+#   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 by
+#      default and F16 at bf16 (GEMM on AMX-BF16 tiles, bf16 attention), each with and without
+#      attention on AMX tiles (FASTFILL_AMX_ATTENTION=1);
+#   4. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx;
+#   5. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
 # Writes everything under $OUT; prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
 set -u
@@ -51,14 +51,15 @@ summary() {
       r.peak_rss_mb + " MiB", r.backend].join(" | ")); } catch { console.log("unparsed: " + l.slice(0, 120)); } }' "$OUT/bench.jsonl"
 }
 AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
+TILE_ATTENTION="FASTFILL_AMX_ATTENTION=1"
 bench "q8_0 default" 2 512,2048 2 q8_0
-bench "q8_0 amx-int8" 2 512,2048 2 q8_0 FASTFILL_AMX_INT8=1
-bench "f16 default" 2 512,2048 2 f16
+bench "q8_0 amx-attention" 2 512,2048 2 q8_0 $TILE_ATTENTION
 bench "f16 bf16" 2 512,2048 2 f16 $AMX_BF16
+bench "f16 bf16 amx-attention" 2 512,2048 2 f16 $AMX_BF16 $TILE_ATTENTION
 say "benchmarked at 2 threads"
 summary
 
-(ls dist/test/kernels/*.test.js | grep -v amxCheck) | timeout 150 xargs "$NODE" --test --test-concurrency=8 \
+(ls dist/test/kernels/*.test.js | grep -v amxCheck) | FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 timeout 150 xargs "$NODE" --test --test-concurrency=8 \
   > "$OUT/kernel_tests.txt" 2>&1
 say "kernel tests at every level, amx included: rc $?"
 grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
@@ -67,9 +68,10 @@ grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
 mv "$OUT/bench.jsonl" "$OUT/bench_t2.jsonl"
 [ -n "${DRY_RUN_WITHOUT_AMX:-}" ] && exit 0 # here: the rest only repeats the same calls, slower
 bench "q8_0 default" 2 8192 1 q8_0
-bench "f16 bf16" 2 8192 1 f16 $AMX_BF16
+bench "q8_0 amx-attention" 2 8192 1 q8_0 $TILE_ATTENTION
+bench "f16 bf16 amx-attention" 2 8192 1 f16 $AMX_BF16 $TILE_ATTENTION
 say "pp8192 done"
-bench "q8_0 default" 16 512,2048 2 q8_0
-bench "f16 bf16" 16 512,2048 2 f16 $AMX_BF16
+bench "q8_0 amx-attention" 16 512,2048 2 q8_0 $TILE_ATTENTION
+bench "f16 bf16 amx-attention" 16 512,2048 2 f16 $AMX_BF16 $TILE_ATTENTION
 say "benchmarked at 16 threads"
 summary

@@ -14,8 +14,8 @@ namespace fastfill {
 namespace {
 
 bool requestPermission() {
-#ifdef FASTFILL_AMX_EMULATION
-  return true;  // amx_check's emulated build: the tiles are software (native/tools/amx_emulation.h)
+#if defined(FASTFILL_AMX_EMULATION) || defined(FASTFILL_AMX_EMULATION_PERMIT)
+  return true;  // the emulated builds (native/tools): the tiles are software (amx_emulation.h)
 #endif
   const CpuFeatures& f = cpuFeatures();
   if (!f.amxTile || !f.amxBf16 || !f.amxInt8) return false;
@@ -43,11 +43,22 @@ bool amxEnabled() {
   return value == nullptr || std::strcmp(value, "0") != 0;
 }
 
+namespace {
+
+bool envIsOne(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && std::strcmp(value, "1") == 0;
+}
+
+}  // namespace
+
+bool amxAttentionRequested() {
+  static const bool requested = envIsOne("FASTFILL_AMX_ATTENTION");
+  return requested;
+}
+
 bool amxInt8Requested() {
-  static const bool requested = [] {
-    const char* value = std::getenv("FASTFILL_AMX_INT8");
-    return value != nullptr && std::strcmp(value, "1") == 0;
-  }();
+  static const bool requested = envIsOne("FASTFILL_AMX_INT8");
   return requested;
 }
 

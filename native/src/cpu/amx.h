@@ -17,4 +17,8 @@ bool amxEnabled();
 // native/tools/README.md) it was 1.0-1.4x VNNI in the GEMM alone but slower in whole-model prefill.
 bool amxInt8Requested();
 
+// FASTFILL_AMX_ATTENTION=1: bf16-precision attention runs on AMX-BF16 tiles at the amx level
+// (kernels/attention_amx.h). Off by default until it is timed on AMX hardware.
+bool amxAttentionRequested();
+
 }  // namespace fastfill

@@ -16,31 +16,11 @@
 // query at position p iff first + j <= p. A query that sees no key gets zeros.
 #pragma once
 #include "common/half_float.h"
+#include "kernels/attention_amx.h"
 #include "kernels/attention_step.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
-
-// Walks a tile's key list run by run: entry e, keys [c0, c0 + kRunKeys) of it; skips empty entries.
-struct RunCursor {
-  const int32_t* keyBlocks;
-  int64_t entry, end, c0;
-
-  bool done() const { return entry >= end; }
-  const int32_t* current() const { return keyBlocks + 4 * entry; }
-  int64_t keys() const { return minI64(kRunKeys, current()[2] - c0); }
-  void skipEmpty() {
-    while (entry < end && keyBlocks[4 * entry + 2] == 0) ++entry;
-  }
-  void next() {
-    c0 += kRunKeys;
-    if (c0 >= current()[2]) {
-      c0 = 0;
-      ++entry;
-      skipEmpty();
-    }
-  }
-};
 
 // What one run holds for all row blocks of the item.
 struct RunData {
@@ -250,7 +230,16 @@ constexpr int64_t kSerialAttentionMaxKeyHeads = 2048;  // listed keys x KV heads
 
 inline void attention(const AttentionArgs& a) {
   const int64_t items = a.nTiles * a.nKvHeads;
-  const auto run = [&a](int64_t item, int worker) {
+#ifdef FASTFILL_AMX_TILES
+  const bool tiles = amxAttentionFits(a);
+#endif
+  const auto run = [&](int64_t item, int worker) {
+#ifdef FASTFILL_AMX_TILES
+    if (tiles) {
+      amxAttentionItem(a, item / a.nKvHeads, static_cast<int32_t>(item % a.nKvHeads), worker);
+      return;
+    }
+#endif
     attentionItem(a, item / a.nKvHeads, static_cast<int32_t>(item % a.nKvHeads), worker);
   };
   if (a.nQ <= kSerialAttentionMaxQueries) {

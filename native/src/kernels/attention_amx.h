@@ -1,0 +1,266 @@
+// Flash attention at bf16 precision on AMX-BF16 tiles (the amx level, with FASTFILL_AMX_ATTENTION=1
+// until it is timed on AMX hardware; head sizes that are multiples of 32 up to 256). Same work items,
+// key runs, steps, masking and online softmax as kernels/attention.h, laid out for the tiles:
+//   - per step (up to kStepRuns runs of kRunKeys keys) the item copies the keys transposed, keyT
+//     [d pair][step key], and the values as key pairs, valueP [key pair][d], both bf16 with zeros
+//     for the keys a run lacks; every row block of the item then reads them (GQA: all the group's
+//     heads), so the copy is paid once per step and item;
+//   - queries: bf16 rows [row][d]; per row block and run, S = Q K^T is one 16 x 16 C tile over
+//     headDim / 32 steps (A: 16 rows x 16 d pairs, B: 16 d pairs x 16 keys);
+//   - softmax row by row on S [row][step key] (a row's running max, sum and correction as in
+//     attention_step.h); p goes out as bf16 pairs of keys, P [row][key pair], the A operand of
+//     P V; masked keys get exactly 0;
+//   - P V: 16 rows x 64 d in four C tiles per pass over 32 keys at a time (B: 16 key pairs x 16 d
+//     of valueP); out = out * correction + that, per row.
+// A row's result depends only on its own query, the key list and the step boundaries, never on its
+// tile, so chunked prefill and decode agree with one whole prefill bit for bit, as on the other paths.
+#pragma once
+#include "cpu/amx.h"
+#include "kernels/attention_step.h"
+#include "kernels/gemm_amx.h"
+
+#ifdef FASTFILL_AMX_TILES
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int64_t kAmxAttentionMaxHeadDim = 256;
+
+inline bool amxAttentionFits(const AttentionArgs& a) {
+  return a.precision == kPrecisionBf16 && a.headDim % 32 == 0 && a.headDim <= kAmxAttentionMaxHeadDim &&
+         amxAttentionRequested();
+}
+
+// Key j of the run at slot0 as bf16 (headDim of them) at dst, from whichever cache is set.
+inline void amxKeyRow(const AttentionArgs& a, int64_t slot, int64_t headOffset, uint16_t* dst) {
+  const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * a.headDim, at = slot * rowStride + headOffset;
+  if (a.kCacheBf16 != nullptr) {
+    std::memcpy(dst, a.kCacheBf16 + at, static_cast<size_t>(a.headDim) * 2);
+    return;
+  }
+  alignas(64) float wide[kAmxAttentionMaxHeadDim];
+  const float* row = a.kCache != nullptr ? a.kCache + at : wide;
+  if (a.kCache == nullptr) halvesToFloats(reinterpret_cast<const uint8_t*>(a.kCacheF16 + at), wide, a.headDim);
+  for (int64_t d = 0; d < a.headDim; d += 32) {
+    _mm512_storeu_si512(dst + d, (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + d + 16), _mm512_loadu_ps(row + d)));
+  }
+}
+
+// Value d of slot (bf16 bits), from whichever cache is set.
+inline void amxValueRow(const AttentionArgs& a, int64_t slot, int64_t headOffset, uint16_t* dst) {
+  const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * a.headDim;
+  if (a.vCacheBf16 != nullptr) {
+    const uint16_t* v = a.vCacheBf16 + 2 * (slot / 2 * rowStride + headOffset) + slot % 2;
+    for (int64_t d = 0; d < a.headDim; ++d) dst[d] = v[2 * d];
+    return;
+  }
+  alignas(64) float wide[kAmxAttentionMaxHeadDim];
+  const int64_t at = slot * rowStride + headOffset;
+  const float* row = a.vCache != nullptr ? a.vCache + at : wide;
+  if (a.vCache == nullptr) halvesToFloats(reinterpret_cast<const uint8_t*>(a.vCacheF16 + at), wide, a.headDim);
+  for (int64_t d = 0; d < a.headDim; d += 32) {
+    _mm512_storeu_si512(dst + d, (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + d + 16), _mm512_loadu_ps(row + d)));
+  }
+}
+
+// The step's keys and values, tile-ready: keyT[(i * kStepKeys + key) * 2 + h] = k[key][2i + h] and
+// valueP[((key / 2) * headDim + d) * 2 + key % 2] = v[key][d], zero for keys a run lacks (run h of
+// the step holds step keys [h * kRunKeys, h * kRunKeys + keys[h])).
+inline void amxStepKeys(const AttentionArgs& a, const int64_t* slot0, const int64_t* keys, int nRuns, int64_t headOffset,
+                        uint16_t* keyT, uint16_t* valueP) {
+  const int64_t headDim = a.headDim;
+  std::memset(keyT, 0, static_cast<size_t>(headDim * kStepKeys) * 2);
+  std::memset(valueP, 0, static_cast<size_t>(headDim * kStepKeys) * 2);
+  alignas(64) uint16_t row[kAmxAttentionMaxHeadDim];
+  for (int h = 0; h < nRuns; ++h) {
+    for (int64_t j = 0; j < keys[h]; ++j) {
+      const int64_t key = h * kRunKeys + j;
+      amxKeyRow(a, slot0[h] + j, headOffset, row);
+      for (int64_t i = 0; i < headDim / 2; ++i) {
+        keyT[(i * kStepKeys + key) * 2] = row[2 * i];
+        keyT[(i * kStepKeys + key) * 2 + 1] = row[2 * i + 1];
+      }
+      amxValueRow(a, slot0[h] + j, headOffset, row);
+      for (int64_t d = 0; d < headDim; ++d) valueP[((key / 2) * headDim + d) * 2 + key % 2] = row[d];
+    }
+  }
+}
+
+// Scratch of one item, in floats.
+struct AmxAttentionScratch {
+  uint16_t* qRows;    // [paddedRows][headDim] bf16
+  float* out;         // [paddedRows][headDim]
+  float* maxes;       // [paddedRows]
+  float* sums;        // [paddedRows]
+  int32_t* positions; // [paddedRows]
+  float* visible;     // [kStepRuns][paddedRows]
+  uint16_t* keyT;     // [headDim / 2][kStepKeys][2]
+  uint16_t* valueP;   // [kStepKeys / 2][headDim][2]
+  float* scores;      // [kAttnRows][kStepKeys]
+  uint16_t* pPairs;   // [kAttnRows][kStepKeys] bf16 (pairs of keys)
+  float* pv;          // [kAttnRows][headDim]
+};
+
+inline size_t amxAttentionFloats(int64_t paddedRows, int64_t headDim) {
+  return static_cast<size_t>(paddedRows * headDim / 2 + paddedRows * headDim + 3 * paddedRows + kStepRuns * paddedRows +
+                             headDim * kStepKeys + kAttnRows * kStepKeys + kAttnRows * kStepKeys / 2 +
+                             kAttnRows * headDim + 64);
+}
+
+// Softmax of one row over the step's scores; writes its p pairs and returns its correction.
+inline float amxSoftmaxRow(const float* s, const float* visible, int64_t paddedRows, int64_t r, const int64_t* c0,
+                           int nRuns, float scale, float* maxRef, float* sumRef, uint16_t* pRow) {
+  __m512 x[kStepRuns];
+  __mmask16 keep[kStepRuns + 1];
+  keep[nRuns] = 0;  // the missing partner of an odd last run
+  __m512 blockMax = _mm512_set1_ps(-INFINITY);
+  for (int h = 0; h < nRuns; ++h) {
+    const int64_t seen = static_cast<int64_t>(visible[h * paddedRows + r]) - c0[h];
+    keep[h] = seen >= kRunKeys ? static_cast<__mmask16>(0xFFFF)
+              : seen <= 0      ? static_cast<__mmask16>(0)
+                               : static_cast<__mmask16>((1u << seen) - 1);
+    x[h] = _mm512_mask_mul_ps(_mm512_set1_ps(-INFINITY), keep[h], _mm512_loadu_ps(s + h * kRunKeys), _mm512_set1_ps(scale));
+    blockMax = _mm512_max_ps(blockMax, x[h]);
+  }
+  const float oldMax = *maxRef, newMax = std::max(oldMax, _mm512_reduce_max_ps(blockMax));
+  // A row that has seen no key keeps max -inf: exponents against 0 there (its p are all 0).
+  const float base = newMax > -FLT_MAX ? newMax : 0.0f;
+  float correction;
+  _mm512_mask_storeu_ps(&correction, 1, expNonPositive(Vec{_mm512_set1_ps(oldMax - base)}).v);
+  __m512 total = _mm512_setzero_ps();
+  for (int h = 0; h < nRuns; h += 2) {
+    // masked keys get exactly 0 (the exponential of -inf is clamped to about 1e-38)
+    const __m512 p0 = _mm512_maskz_mov_ps(keep[h], expNonPositive(Vec{_mm512_sub_ps(x[h], _mm512_set1_ps(base))}).v);
+    const __m512 p1 = h + 1 < nRuns
+        ? _mm512_maskz_mov_ps(keep[h + 1], expNonPositive(Vec{_mm512_sub_ps(x[h + 1], _mm512_set1_ps(base))}).v)
+        : _mm512_setzero_ps();
+    total = _mm512_add_ps(total, _mm512_add_ps(p0, p1));
+    _mm512_storeu_si512(pRow + h * kRunKeys, (__m512i)_mm512_cvtne2ps_pbh(p1, p0));
+  }
+  *sumRef = std::fma(*sumRef, correction, _mm512_reduce_add_ps(total));
+  *maxRef = newMax;
+  return correction;
+}
+
+// One row block over the prepared step: scores, softmax, P V into s.out.
+inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s, int64_t paddedRows, int64_t r0,
+                           const int64_t* c0, int nRuns) {
+  const int64_t headDim = a.headDim;
+  const uint16_t* q = s.qRows + r0 * headDim;
+  for (int h = 0; h < nRuns; ++h) {
+    _tile_zero(0);
+    for (int64_t d = 0; d < headDim; d += 32) {
+      _tile_loadd(4, q + d, headDim * 2);
+      _tile_loadd(5, s.keyT + ((d / 2) * kStepKeys + h * kRunKeys) * 2, kStepKeys * 4);
+      _tile_dpbf16ps(0, 4, 5);
+    }
+    _tile_stored(0, s.scores + h * kRunKeys, kStepKeys * 4);
+  }
+  float correction[kAttnRows];
+  for (int r = 0; r < kAttnRows; ++r) {
+    correction[r] = amxSoftmaxRow(s.scores + r * kStepKeys, s.visible, paddedRows, r0 + r, c0, nRuns, a.scale,
+                                  s.maxes + r0 + r, s.sums + r0 + r, s.pPairs + r * kStepKeys);
+  }
+  const int64_t keyPairs = ceilDiv(nRuns, 2) * kRunKeys;  // pairs of the step's p that are written: 16 per 2 runs
+  for (int64_t d0 = 0; d0 < headDim; d0 += 64) {
+    const int tiles = static_cast<int>(minI64(4, (headDim - d0) / 16));
+    _tile_zero(0);  // tile numbers must be constants; unused ones are zeroed too
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (int64_t i0 = 0; i0 < keyPairs; i0 += 16) {
+      _tile_loadd(4, s.pPairs + 2 * i0, kStepKeys * 2);
+      for (int t = 0; t < tiles; ++t) {
+        _tile_loadd(5, s.valueP + (i0 * headDim + d0 + 16 * t) * 2, headDim * 4);
+        switch (t) {  // the tile numbers must be constants
+          case 0: _tile_dpbf16ps(0, 4, 5); break;
+          case 1: _tile_dpbf16ps(1, 4, 5); break;
+          case 2: _tile_dpbf16ps(2, 4, 5); break;
+          default: _tile_dpbf16ps(3, 4, 5); break;
+        }
+      }
+    }
+    for (int t = 0; t < tiles; ++t) {
+      float* at = s.pv + d0 + 16 * t;
+      switch (t) {
+        case 0: _tile_stored(0, at, headDim * 4); break;
+        case 1: _tile_stored(1, at, headDim * 4); break;
+        case 2: _tile_stored(2, at, headDim * 4); break;
+        default: _tile_stored(3, at, headDim * 4); break;
+      }
+    }
+  }
+  for (int r = 0; r < kAttnRows; ++r) {
+    float* o = s.out + (r0 + r) * headDim;
+    const __m512 c = _mm512_set1_ps(correction[r]);
+    for (int64_t d = 0; d < headDim; d += 16) {
+      _mm512_storeu_ps(o + d, _mm512_fmadd_ps(_mm512_loadu_ps(o + d), c, _mm512_loadu_ps(s.pv + r * headDim + d)));
+    }
+  }
+}
+
+inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
+  configureTiles(TileShapes::kBf16);  // every tile 16 rows x 64 bytes
+  const int32_t* t = a.tiles + 4 * tile;
+  const int64_t qStart = t[0], qCount = t[1], listStart = t[2], listCount = t[3];
+  const int64_t group = a.nHeads / a.nKvHeads, headDim = a.headDim;
+  const int64_t rows = qCount * group;  // row r = query r / group, head-in-group r % group
+  const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
+  float* base = workerScratch(worker, amxAttentionFloats(paddedRows, headDim));
+  AmxAttentionScratch s{};
+  s.out = base;
+  s.maxes = s.out + paddedRows * headDim;
+  s.sums = s.maxes + paddedRows;
+  s.positions = reinterpret_cast<int32_t*>(s.sums + paddedRows);
+  s.visible = s.sums + 2 * paddedRows;
+  s.scores = s.visible + kStepRuns * paddedRows;
+  s.pv = s.scores + kAttnRows * kStepKeys;
+  s.qRows = reinterpret_cast<uint16_t*>(s.pv + kAttnRows * headDim);
+  s.keyT = s.qRows + paddedRows * headDim;
+  s.valueP = s.keyT + headDim * kStepKeys;
+  s.pPairs = s.valueP + headDim * kStepKeys;
+  const auto rowOffset = [&](int64_t r) {  // of row r in q and out
+    return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
+  };
+  for (int64_t r = 0; r < paddedRows; ++r) {
+    const float* q = a.q + rowOffset(r < rows ? r : rows - 1);  // padding rows repeat the last one
+    for (int64_t d = 0; d < headDim; d += 32) {
+      _mm512_storeu_si512(s.qRows + r * headDim + d,
+                          (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(q + d + 16), _mm512_loadu_ps(q + d)));
+    }
+    s.maxes[r] = -INFINITY;
+    s.sums[r] = 0.0f;
+    s.positions[r] = a.qPositions[qStart + (r < rows ? r : rows - 1) / group];
+  }
+  std::memset(s.out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
+
+  RunCursor cursor{a.keyBlocks, listStart, listStart + listCount, 0};
+  cursor.skipEmpty();
+  while (!cursor.done()) {
+    int64_t slot0[kStepRuns], keys[kStepRuns], c0[kStepRuns];
+    int nRuns = 0;
+    for (; nRuns < kStepRuns && !cursor.done(); ++nRuns, cursor.next()) {
+      const int32_t* entry = cursor.current();
+      const int64_t firstPosition = entry[1], keyCount = entry[2];
+      slot0[nRuns] = static_cast<int64_t>(entry[0]) * a.blockSize + cursor.c0;
+      keys[nRuns] = cursor.keys();
+      c0[nRuns] = cursor.c0;
+      float* visible = s.visible + nRuns * paddedRows;
+      for (int64_t r = 0; r < paddedRows; ++r) {
+        visible[r] = entry[3] != 0 ? static_cast<float>(maxI64(0, minI64(keyCount, s.positions[r] - firstPosition + 1)))
+                                   : static_cast<float>(keyCount);
+      }
+    }
+    amxStepKeys(a, slot0, keys, nRuns, kvHead * headDim, s.keyT, s.valueP);
+    for (int64_t block = 0; block < blocks; ++block) amxAttendBlock(a, s, paddedRows, block * kAttnRows, c0, nRuns);
+  }
+
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dst = a.out + rowOffset(r);
+    const float inverse = s.sums[r] > 0.0f ? 1.0f / s.sums[r] : 0.0f;  // no visible key: zeros
+    for (int64_t d = 0; d < headDim; ++d) dst[d] = s.out[r * headDim + d] * inverse;
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
+#endif  // FASTFILL_AMX_TILES
