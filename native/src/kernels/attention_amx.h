@@ -70,6 +70,26 @@ inline void amxStepKeys(const AttentionArgs& a, const int64_t* slot0, const int6
   const int64_t headDim = a.headDim;
   std::memset(keyT, 0, static_cast<size_t>(headDim * kStepKeys) * 2);
   std::memset(valueP, 0, static_cast<size_t>(headDim * kStepKeys) * 2);
+  if (a.kCacheBf16 != nullptr) {  // in the cache already as bf16 key rows and value pairs: copy as pairs (uint32)
+    const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim, pairs = headDim / 2;
+    uint32_t* keyT32 = reinterpret_cast<uint32_t*>(keyT);
+    uint32_t* valueP32 = reinterpret_cast<uint32_t*>(valueP);
+    for (int h = 0; h < nRuns; ++h) {
+      for (int64_t j = 0; j < keys[h]; ++j) {
+        const uint32_t* k = reinterpret_cast<const uint32_t*>(a.kCacheBf16 + (slot0[h] + j) * rowStride + headOffset);
+        for (int64_t i = 0; i < pairs; ++i) keyT32[i * kStepKeys + h * kRunKeys + j] = k[i];
+      }
+      // slot0 is even (runs start at multiples of kRunKeys in blocks of an even size): pair i of the run is
+      // cache pair slot0 / 2 + i; the odd half of an odd run's last pair is another slot, masked to 0
+      for (int64_t i = 0; 2 * i < keys[h]; ++i) {
+        const uint32_t* v = reinterpret_cast<const uint32_t*>(a.vCacheBf16) + (slot0[h] / 2 + i) * rowStride + headOffset;
+        uint32_t* dst = valueP32 + (h * kRunKeys / 2 + i) * headDim;
+        const uint32_t keep = 2 * i + 1 < keys[h] ? 0xFFFFFFFFu : 0xFFFFu;
+        for (int64_t d = 0; d < headDim; ++d) dst[d] = v[d] & keep;
+      }
+    }
+    return;
+  }
   alignas(64) uint16_t row[kAmxAttentionMaxHeadDim];
   for (int h = 0; h < nRuns; ++h) {
     for (int64_t j = 0; j < keys[h]; ++j) {
