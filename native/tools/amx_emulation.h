@@ -70,16 +70,28 @@ inline void emulatedZero(int t) {
   std::memset(emulatedTiles.data[t], 0, sizeof(emulatedTiles.data[t]));
 }
 
-// TDPBUSD: C[m][n] (int32) += sum over groups p of 4 of u8(A[m][4p + i]) * s8(B[p][4n + i]).
-inline void emulatedDpbusd(int c, int a, int b) {
+// The shapes of a dot-product instruction's tiles, checked as the hardware does: C is m x n 4-byte
+// elements, A m rows of `groups` 4-byte groups (bf16 pairs or int8 quads), B `groups` rows of C's width.
+struct EmulatedShape {
+  int m, n, groups;
+};
+
+inline EmulatedShape emulatedDotShape(int c, int a, int b) {
   emulatedCheck(c);
   emulatedCheck(a);
   emulatedCheck(b);
   const EmulatedTiles& e = emulatedTiles;
-  const int m = e.rows[c], n = e.bytesPerRow[c] / 4, groups = e.bytesPerRow[a] / 4;
-  if (e.rows[a] != m) emulatedFault("A rows differ from C rows", a);
-  if (e.rows[b] != groups) emulatedFault("B rows differ from the groups of 4 in a row of A", b);
+  const EmulatedShape shape{e.rows[c], e.bytesPerRow[c] / 4, e.bytesPerRow[a] / 4};
+  if (e.rows[a] != shape.m) emulatedFault("A rows differ from C rows", a);
+  if (e.rows[b] != shape.groups) emulatedFault("B rows differ from the 4-byte groups in a row of A", b);
   if (e.bytesPerRow[b] != e.bytesPerRow[c]) emulatedFault("B bytes per row differ from C's", b);
+  return shape;
+}
+
+// TDPBUSD: C[m][n] (int32) += sum over groups p of 4 of u8(A[m][4p + i]) * s8(B[p][4n + i]).
+inline void emulatedDpbusd(int c, int a, int b) {
+  const auto [m, n, groups] = emulatedDotShape(c, a, b);
+  const EmulatedTiles& e = emulatedTiles;
   for (int i = 0; i < m; ++i) {
     int32_t* out = reinterpret_cast<int32_t*>(emulatedTiles.data[c] + 64 * i);
     for (int j = 0; j < n; ++j) {
@@ -100,14 +112,8 @@ inline float emulatedBf16(const uint8_t* p) {
 }
 
 inline void emulatedDpbf16ps(int c, int a, int b) {
-  emulatedCheck(c);
-  emulatedCheck(a);
-  emulatedCheck(b);
+  const auto [m, n, pairs] = emulatedDotShape(c, a, b);
   const EmulatedTiles& e = emulatedTiles;
-  const int m = e.rows[c], n = e.bytesPerRow[c] / 4, pairs = e.bytesPerRow[a] / 4;
-  if (e.rows[a] != m) emulatedFault("A rows differ from C rows", a);
-  if (e.rows[b] != pairs) emulatedFault("B rows differ from the pairs in a row of A", b);
-  if (e.bytesPerRow[b] != e.bytesPerRow[c]) emulatedFault("B bytes per row differ from C's", b);
   for (int i = 0; i < m; ++i) {
     float* out = reinterpret_cast<float*>(emulatedTiles.data[c] + 64 * i);
     for (int j = 0; j < n; ++j) {
