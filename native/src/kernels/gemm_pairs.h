@@ -7,7 +7,7 @@
 // then packs them as bf16 pairs and runs vdpbf16ps (2 products per lane per instruction); other
 // levels compute the same bf16 x bf16 products with FMAs on the pair halves (products of two bf16
 // are exact in F32; only the order of the two additions per pair may differ from vdpbf16ps).
-// The amx level sends these calls to gemm_amx.h (AMX-BF16 tiles on bf16 activations packed row-major).
+// The amx level sends these calls to gemm_amx.h (AMX-BF16 tiles on bf16 activations packed tile by tile).
 // With fewer rows (decode) activations stay F32 and the weights are read as bf16 pairs.
 #pragma once
 #include "kernels/gemm.h"
@@ -114,7 +114,8 @@ inline void pairTileRows(int rows, const PairTileArgs& t) {
 // Activations for the pair kernels, per row block. Dot: packed[(block * pairs + q) * kPackedRows
 // + r] = the bf16 pair (x[2q], x[2q + 1]) of row block * kGemmRows + r, as uint32. FMA:
 // packed[(block * 2 pairs + e) * kPackedRows + r] = x[e] (bf16-rounded when `round`). K is
-// zero-padded to whole pairs, and rows past m are zeros. Rows are converted contiguously, then register-transposed (transposeToPanel).
+// zero-padded to whole pairs, and rows past m are zeros. Rows are converted contiguously, then
+// register-transposed (transposeToPanel).
 inline void packPairActivations(const float* x, int64_t m, int64_t k, PairKernel kernel, bool round, void* packed) {
   const int64_t blocks = ceilDiv(m, kGemmRows), pairs = (k + 1) / 2;
   const int64_t blocksPerChunk = maxI64(1, 16384 / (2 * pairs * kPackedRows));
