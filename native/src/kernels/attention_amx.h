@@ -62,6 +62,31 @@ inline void amxValueRow(const AttentionArgs& a, int64_t slot, int64_t headOffset
   }
 }
 
+// rows[i] lane j becomes rows[j] lane i (16 x 16 uint32).
+inline void transpose16x16(__m512i (&rows)[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(rows[i], rows[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(rows[i], rows[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    rows[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    rows[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    rows[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    rows[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 16; i += 8) {
+    for (int j = 0; j < 4; ++j) {
+      t[i + j] = _mm512_shuffle_i32x4(rows[i + j], rows[i + j + 4], 0x88);
+      t[i + j + 4] = _mm512_shuffle_i32x4(rows[i + j], rows[i + j + 4], 0xdd);
+    }
+  }
+  for (int j = 0; j < 8; ++j) {
+    rows[j] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0x88);
+    rows[j + 8] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0xdd);
+  }
+}
+
 // The step's keys and values, tile-ready: keyT[(i * kStepKeys + key) * 2 + h] = k[key][2i + h] and
 // valueP[((key / 2) * headDim + d) * 2 + key % 2] = v[key][d], zero for keys a run lacks (run h of
 // the step holds step keys [h * kRunKeys, h * kRunKeys + keys[h])).
@@ -75,9 +100,14 @@ inline void amxStepKeys(const AttentionArgs& a, const int64_t* slot0, const int6
     uint32_t* keyT32 = reinterpret_cast<uint32_t*>(keyT);
     uint32_t* valueP32 = reinterpret_cast<uint32_t*>(valueP);
     for (int h = 0; h < nRuns; ++h) {
-      for (int64_t j = 0; j < keys[h]; ++j) {
-        const uint32_t* k = reinterpret_cast<const uint32_t*>(a.kCacheBf16 + (slot0[h] + j) * rowStride + headOffset);
-        for (int64_t i = 0; i < pairs; ++i) keyT32[i * kStepKeys + h * kRunKeys + j] = k[i];
+      const uint32_t* k = reinterpret_cast<const uint32_t*>(a.kCacheBf16 + slot0[h] * rowStride + headOffset);
+      for (int64_t i0 = 0; i0 < pairs; i0 += 16) {  // 16 d pairs x the run's keys, transposed in registers
+        __m512i rows[16];
+        for (int j = 0; j < kRunKeys; ++j) {
+          rows[j] = j < keys[h] ? _mm512_loadu_si512(k + j * rowStride / 2 + i0) : _mm512_setzero_si512();
+        }
+        transpose16x16(rows);
+        for (int i = 0; i < 16; ++i) _mm512_storeu_si512(keyT32 + (i0 + i) * kStepKeys + h * kRunKeys, rows[i]);
       }
       // slot0 is even (runs start at multiples of kRunKeys in blocks of an even size): pair i of the run is
       // cache pair slot0 / 2 + i; the odd half of an odd run's last pair is another slot, masked to 0
