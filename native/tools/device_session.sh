@@ -7,7 +7,8 @@
 #      default and F16 at bf16 (GEMM on AMX-BF16 tiles, bf16 attention), each with and without
 #      attention on AMX tiles (FASTFILL_AMX_ATTENTION=1);
 #   4. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx;
-#   5. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
+#   5. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, pp2048, tg64);
+#   6. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
 # Writes everything under $OUT; prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
 set -u
@@ -59,11 +60,17 @@ bench "f16 bf16 amx-attention" 2 512,2048 2 f16 $AMX_BF16 $TILE_ATTENTION
 say "benchmarked at 2 threads"
 summary
 
-(ls dist/test/kernels/*.test.js | grep -v amxCheck) | FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 timeout 150 xargs "$NODE" --test --test-concurrency=8 \
+(ls dist/test/kernels/*.test.js | grep -v -e amxCheck -e emulatedAmx) | FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 timeout 150 xargs "$NODE" --test --test-concurrency=8 \
   > "$OUT/kernel_tests.txt" 2>&1
 say "kernel tests at every level, amx included: rc $?"
 grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
 grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
+
+# side by side with node-llama-cpp (llama.cpp's prebuilt CPU binary) at the defaults, same files and threads
+timeout 300 "$NODE" dist/bench/model.js --types q8_0,f16 -p 512,2048 -n 64 -t 2 -r 1 --out "$OUT/side_by_side.json" \
+  > "$OUT/side_by_side.txt" 2>&1
+say "side by side with node-llama-cpp: rc $?"
+grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt"
 
 mv "$OUT/bench.jsonl" "$OUT/bench_t2.jsonl"
 [ -n "${DRY_RUN_WITHOUT_AMX:-}" ] && exit 0 # here: the rest only repeats the same calls, slower
