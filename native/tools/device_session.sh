@@ -9,7 +9,8 @@
 #   4. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx;
 #   5. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, pp2048, tg64);
 #   6. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
-# Writes everything under $OUT; prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
+# Writes everything under $OUT (8 files: the most the device tool returns; amx_check's per-case log stays in
+# /tmp); prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
 set -u
 OUT="${OUT:-/tmp/fastfill-device-out}"
@@ -35,13 +36,13 @@ grep -m1 -o -w -E 'avx512_bf16|avx512_vnni|avx512f' /proc/cpuinfo | sort -u | tr
 if ! grep -q -w amx_tile /proc/cpuinfo && [ -z "${DRY_RUN_WITHOUT_AMX:-}" ]; then say "no AMX on this CPU: nothing more to learn here"; exit 5; fi
 
 # 2. amx_check
-timeout 170 "$PAYLOAD/amx_check" --require-amx --timeout 160 --log "$OUT/amx_cases.log" > "$OUT/amx_check.txt" 2>&1
+timeout 170 "$PAYLOAD/amx_check" --require-amx --timeout 160 --log /tmp/amx_cases.log > "$OUT/amx_check.txt" 2>&1
 say "amx_check rc $?"
 grep -E '^(AMX|highest|FAIL|PASS amx|SPEEDUP|RESULT)' "$OUT/amx_check.txt" | cut -c1-200
 
-# 3-5. benchmarks: one JSON line per test in bench.jsonl, with the configuration's label
+# 3, 5, 6. benchmarks: one JSON line per test in bench.jsonl, with the configuration's label
 export FASTFILL_CACHE=/tmp/fastfill-cache
-bench() { # label threads tests reps [VAR=value ...]
+bench() { # label threads tests reps model [VAR=value ...]
   local label=$1 threads=$2 tests=$3 reps=$4 model=$5; shift 5
   env "$@" timeout 150 "$NODE" dist/src/cli/main.js bench model "bench:$model" -p "$tests" -n 0 -t "$threads" -r "$reps" --json \
     2>> "$OUT/bench.err" | sed "s/^{/{\"label\":\"$label\",/" >> "$OUT/bench.jsonl"
