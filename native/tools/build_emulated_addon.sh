@@ -29,6 +29,12 @@ for old, new in [('"-mamx-tile", "-mamx-bf16", "-mamx-int8"', '"-DFASTFILL_AMX_E
 open(path, 'w').write(gyp)
 PY
 NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
-(cd "$DIR" && node "$NODE_GYP" rebuild --jobs="${JOBS:-2}" --nodedir="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")" \
-  > "$DIR/build.log" 2>&1) || { tail -20 "$DIR/build.log" >&2; exit 1; }
+# node-gyp as `npm ci` runs it for the real addon: npm's own copy, with npm's nodedir setting where there is
+# one, else the headers installed beside node, else node-gyp's own download
+NODEDIR="$(npm config get nodedir 2>/dev/null || true)"
+case "$NODEDIR" in "" | undefined | null) NODEDIR="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")" ;; esac
+NODEDIR_ARG=()
+[ -f "$NODEDIR/include/node/node.h" ] && NODEDIR_ARG=(--nodedir="$NODEDIR")
+(cd "$DIR" && node "$NODE_GYP" rebuild --jobs="${JOBS:-2}" "${NODEDIR_ARG[@]}" > "$DIR/build.log" 2>&1) ||
+  { tail -20 "$DIR/build.log" >&2; exit 1; }
 echo "built $DIR/build/Release/fastfill_native.node (amx level on emulated tiles): cd $DIR && node --test dist/test/..."
