@@ -20,6 +20,7 @@
 #include "common/half_float.h"
 #include "kernels/attention_amx.h"
 #include "kernels/attention_step.h"
+#include "kernels/attention_tile_rows.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -88,11 +89,8 @@ inline void widenRun(const AttentionArgs& a, int64_t slot0, int64_t headOffset, 
 }
 
 inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
-  const int32_t* t = a.tiles + 4 * tile;
-  const int64_t qStart = t[0], qCount = t[1], listStart = t[2], listCount = t[3];
-  const int64_t group = a.nHeads / a.nKvHeads, headDim = a.headDim;
-  const int64_t rows = qCount * group;  // row r = query r / group, head-in-group r % group
-  const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
+  const TileRows item = tileRows(a, tile, kvHead);
+  const int64_t rows = item.rows, blocks = item.blocks, paddedRows = item.paddedRows, headDim = a.headDim;
   const int64_t rowStride = static_cast<int64_t>(a.nKvHeads) * headDim;  // floats between slots
 
   // Every item at bf16 precision takes the pairs, however few its rows (a decode step converts each key
@@ -126,16 +124,13 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
   uint32_t* pPairs = qPairs + paddedRows * ceilDiv(headDim, 2);
   [[maybe_unused]] uint32_t* runPairs = pPairs + kMaxStepBlocks * kStepKeys / 2 * kAttnRows;
   float* runWide = p + kMaxStepBlocks * kStepKeys * kAttnRows + pairFloats;
-  const auto rowOffset = [&](int64_t r) {  // of row r in q and out
-    return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
-  };
   for (int64_t r = 0; r < paddedRows; ++r) {
-    const float* q = a.q + rowOffset(r < rows ? r : rows - 1);  // padding rows repeat the last one
+    const float* q = a.q + item.offset(a, r);
     float* dst = packedQ + (r / kAttnRows) * headDim * kAttnRows + r % kAttnRows;
     for (int64_t d = 0; d < headDim; ++d) dst[d * kAttnRows] = q[d];
     maxes[r] = -INFINITY;
     sums[r] = 0.0f;
-    rowPositions[r] = a.qPositions[qStart + (r < rows ? r : rows - 1) / group];
+    rowPositions[r] = item.position(a, r);
   }
   std::memset(out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 #ifdef __AVX512BF16__
@@ -143,15 +138,13 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
 #endif
 
   const RowBlockState state{maxes, sums, corrections};
-  RunCursor cursor{a.keyBlocks, listStart, listStart + listCount, 0};
+  RunCursor cursor{a.keyBlocks, item.listStart, item.listStart + item.listCount, 0};
   cursor.skipEmpty();
   RunData runData[kStepRuns];
   while (!cursor.done()) {
     int nRuns = 0;
     for (; nRuns < kStepRuns && !cursor.done(); ++nRuns, cursor.next()) {
       const int32_t* entry = cursor.current();
-      const int64_t firstPosition = entry[1], keyCount = entry[2];
-      const bool masked = entry[3] != 0;
       const int64_t slot0 = static_cast<int64_t>(entry[0]) * a.blockSize + cursor.c0;
       RunData& run = runData[nRuns];
       run.visible = runScratch + nRuns * paddedRows;
@@ -188,14 +181,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
         run.valuePairStride = rowStride;
       }
 #endif
-      // Padding rows see what the last row sees (their results are dropped).
-      if (masked) {
-        for (int64_t r = 0; r < paddedRows; ++r) {
-          run.visible[r] = static_cast<float>(maxI64(0, minI64(keyCount, rowPositions[r] - firstPosition + 1)));
-        }
-      } else {
-        for (int64_t r = 0; r < paddedRows; ++r) run.visible[r] = static_cast<float>(keyCount);
-      }
+      entryVisible(entry, rowPositions, paddedRows, run.visible);
     }
     for (int64_t block = 0; block < blocks;) {
       const int64_t r0 = block * kAttnRows;
@@ -217,11 +203,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
     }
   }
 
-  for (int64_t r = 0; r < rows; ++r) {
-    float* dst = a.out + rowOffset(r);
-    const float inverse = sums[r] > 0.0f ? 1.0f / sums[r] : 0.0f;  // no visible key: zeros
-    for (int64_t d = 0; d < headDim; ++d) dst[d] = out[r * headDim + d] * inverse;
-  }
+  writeTileOutput(a, item, out, sums);
 }
 
 // Decode-sized calls (a few queries over short key lists) run on the calling thread: measured on the

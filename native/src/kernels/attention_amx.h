@@ -18,6 +18,7 @@
 #include "cpu/amx.h"
 #include "kernels/attention_amx_keys.h"
 #include "kernels/attention_step.h"
+#include "kernels/attention_tile_rows.h"
 #include "kernels/gemm_amx.h"
 
 #ifdef FASTFILL_AMX_TILES
@@ -37,7 +38,7 @@ struct AmxAttentionScratch {
   float* sums;        // [paddedRows]
   int32_t* positions; // [paddedRows]
   float* visible;     // [kStepRuns][paddedRows]
-  uint16_t* keyT;     // [headDim / 2][kStepKeys][2]
+  uint32_t* keyT;     // [headDim / 2][kStepKeys] bf16 pairs
   uint16_t* valueP;   // [kStepKeys / 2][headDim][2]
   float* scores;      // [kAttnRows][kStepKeys]
   uint16_t* pPairs;   // [kAttnRows][kStepKeys] bf16 (pairs of keys)
@@ -94,7 +95,7 @@ inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s,
     _tile_zero(0);
     for (int64_t d = 0; d < headDim; d += 32) {
       _tile_loadd(4, q + d, headDim * 2);
-      _tile_loadd(5, s.keyT + ((d / 2) * kStepKeys + h * kRunKeys) * 2, kStepKeys * 4);
+      _tile_loadd(5, s.keyT + (d / 2) * kStepKeys + h * kRunKeys, kStepKeys * 4);
       _tile_dpbf16ps(0, 4, 5);
     }
     _tile_stored(0, s.scores + h * kRunKeys, kStepKeys * 4);
@@ -144,11 +145,8 @@ inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s,
 
 inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, int worker) {
   configureTiles(TileShapes::kBf16);  // every tile 16 rows x 64 bytes
-  const int32_t* t = a.tiles + 4 * tile;
-  const int64_t qStart = t[0], qCount = t[1], listStart = t[2], listCount = t[3];
-  const int64_t group = a.nHeads / a.nKvHeads, headDim = a.headDim;
-  const int64_t rows = qCount * group;  // row r = query r / group, head-in-group r % group
-  const int64_t blocks = ceilDiv(rows, kAttnRows), paddedRows = blocks * kAttnRows;
+  const TileRows item = tileRows(a, tile, kvHead);
+  const int64_t blocks = item.blocks, paddedRows = item.paddedRows, headDim = a.headDim;
   float* base = workerScratch(worker, amxAttentionFloats(paddedRows, headDim));
   AmxAttentionScratch s{};
   s.out = base;
@@ -159,50 +157,38 @@ inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHea
   s.scores = s.visible + kStepRuns * paddedRows;
   s.pv = s.scores + kAttnRows * kStepKeys;
   s.qRows = reinterpret_cast<uint16_t*>(s.pv + kAttnRows * headDim);
-  s.keyT = s.qRows + paddedRows * headDim;
-  s.valueP = s.keyT + headDim * kStepKeys;
+  s.keyT = reinterpret_cast<uint32_t*>(s.qRows + paddedRows * headDim);
+  s.valueP = reinterpret_cast<uint16_t*>(s.keyT + headDim / 2 * kStepKeys);
   s.pPairs = s.valueP + headDim * kStepKeys;
-  const auto rowOffset = [&](int64_t r) {  // of row r in q and out
-    return ((qStart + r / group) * a.nHeads + kvHead * group + r % group) * headDim;
-  };
   for (int64_t r = 0; r < paddedRows; ++r) {
-    const float* q = a.q + rowOffset(r < rows ? r : rows - 1);  // padding rows repeat the last one
+    const float* q = a.q + item.offset(a, r);
     for (int64_t d = 0; d < headDim; d += 32) {
       _mm512_storeu_si512(s.qRows + r * headDim + d,
                           (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(q + d + 16), _mm512_loadu_ps(q + d)));
     }
     s.maxes[r] = -INFINITY;
     s.sums[r] = 0.0f;
-    s.positions[r] = a.qPositions[qStart + (r < rows ? r : rows - 1) / group];
+    s.positions[r] = item.position(a, r);
   }
   std::memset(s.out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 
-  RunCursor cursor{a.keyBlocks, listStart, listStart + listCount, 0};
+  RunCursor cursor{a.keyBlocks, item.listStart, item.listStart + item.listCount, 0};
   cursor.skipEmpty();
   while (!cursor.done()) {
     int64_t slot0[kStepRuns], keys[kStepRuns], c0[kStepRuns];
     int nRuns = 0;
     for (; nRuns < kStepRuns && !cursor.done(); ++nRuns, cursor.next()) {
       const int32_t* entry = cursor.current();
-      const int64_t firstPosition = entry[1], keyCount = entry[2];
       slot0[nRuns] = static_cast<int64_t>(entry[0]) * a.blockSize + cursor.c0;
       keys[nRuns] = cursor.keys();
       c0[nRuns] = cursor.c0;
-      float* visible = s.visible + nRuns * paddedRows;
-      for (int64_t r = 0; r < paddedRows; ++r) {
-        visible[r] = entry[3] != 0 ? static_cast<float>(maxI64(0, minI64(keyCount, s.positions[r] - firstPosition + 1)))
-                                   : static_cast<float>(keyCount);
-      }
+      entryVisible(entry, s.positions, paddedRows, s.visible + nRuns * paddedRows);
     }
     amxStepKeys(a, slot0, keys, nRuns, kvHead * headDim, s.keyT, s.valueP);
     for (int64_t block = 0; block < blocks; ++block) amxAttendBlock(a, s, paddedRows, block * kAttnRows, c0, nRuns);
   }
 
-  for (int64_t r = 0; r < rows; ++r) {
-    float* dst = a.out + rowOffset(r);
-    const float inverse = s.sums[r] > 0.0f ? 1.0f / s.sums[r] : 0.0f;  // no visible key: zeros
-    for (int64_t d = 0; d < headDim; ++d) dst[d] = s.out[r * headDim + d] * inverse;
-  }
+  writeTileOutput(a, item, s.out, s.sums);
 }
 
 }  // namespace FASTFILL_LEVEL
