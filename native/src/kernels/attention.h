@@ -20,7 +20,7 @@
 #include "common/half_float.h"
 #include "kernels/attention_amx.h"
 #include "kernels/attention_step.h"
-#include "kernels/attention_tile_rows.h"
+#include "kernels/attention_tile.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -138,8 +138,7 @@ inline void attentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHead, 
 #endif
 
   const RowBlockState state{maxes, sums, corrections};
-  RunCursor cursor{a.keyBlocks, item.listStart, item.listStart + item.listCount, 0};
-  cursor.skipEmpty();
+  RunCursor cursor = firstRun(a, item);
   RunData runData[kStepRuns];
   while (!cursor.done()) {
     int nRuns = 0;

@@ -18,7 +18,7 @@
 #include "cpu/amx.h"
 #include "kernels/attention_amx_keys.h"
 #include "kernels/attention_step.h"
-#include "kernels/attention_tile_rows.h"
+#include "kernels/attention_tile.h"
 #include "kernels/gemm_amx.h"
 
 #ifdef FASTFILL_AMX_TILES
@@ -172,8 +172,7 @@ inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHea
   }
   std::memset(s.out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 
-  RunCursor cursor{a.keyBlocks, item.listStart, item.listStart + item.listCount, 0};
-  cursor.skipEmpty();
+  RunCursor cursor = firstRun(a, item);
   while (!cursor.done()) {
     int64_t slot0[kStepRuns], keys[kStepRuns], c0[kStepRuns];
     int nRuns = 0;

@@ -49,27 +49,6 @@ struct KeyRun {
   bool allVisible;       // every row sees all kRunKeys keys: no masking needed
 };
 
-// Walks a tile's key list run by run: entry e, keys [c0, c0 + kRunKeys) of it; skips empty entries.
-struct RunCursor {
-  const int32_t* keyBlocks;
-  int64_t entry, end, c0;
-
-  bool done() const { return entry >= end; }
-  const int32_t* current() const { return keyBlocks + 4 * entry; }
-  int64_t keys() const { return minI64(kRunKeys, current()[2] - c0); }
-  void skipEmpty() {
-    while (entry < end && keyBlocks[4 * entry + 2] == 0) ++entry;
-  }
-  void next() {
-    c0 += kRunKeys;
-    if (c0 >= current()[2]) {
-      c0 = 0;
-      ++entry;
-      skipEmpty();
-    }
-  }
-};
-
 // Running state of the step's rows, one lane per row.
 struct RowBlockState {
   float* max;         // running max score (-inf before any visible key)

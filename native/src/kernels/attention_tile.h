@@ -1,5 +1,5 @@
-// The rows of one attention work item (one query tile x one KV head) and the pieces of the item that
-// do not depend on how it computes: shared by kernels/attention.h and kernels/attention_amx.h.
+// One attention work item (one query tile x one KV head): its rows, its key runs, and the pieces of
+// the item that do not depend on how it computes; shared by kernels/attention.h and kernels/attention_amx.h.
 // Row r is query qStart + r / group with head kvHead * group + r % group (GQA: the group's heads
 // share every K/V block); rows go in blocks of kAttnRows, and the padding rows of the last block
 // repeat the last row (their results are dropped).
@@ -8,6 +8,27 @@
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
+
+// Walks a tile's key list run by run: entry e, keys [c0, c0 + kRunKeys) of it; skips empty entries.
+struct RunCursor {
+  const int32_t* keyBlocks;
+  int64_t entry, end, c0;
+
+  bool done() const { return entry >= end; }
+  const int32_t* current() const { return keyBlocks + 4 * entry; }
+  int64_t keys() const { return minI64(kRunKeys, current()[2] - c0); }
+  void skipEmpty() {
+    while (entry < end && keyBlocks[4 * entry + 2] == 0) ++entry;
+  }
+  void next() {
+    c0 += kRunKeys;
+    if (c0 >= current()[2]) {
+      c0 = 0;
+      ++entry;
+      skipEmpty();
+    }
+  }
+};
 
 struct TileRows {
   int64_t qStart, rows, group, blocks, paddedRows, listStart, listCount;
@@ -35,6 +56,13 @@ inline TileRows tileRows(const AttentionArgs& a, int64_t tile, int32_t kvHead) {
   rows.listCount = t[3];
   rows.kvHead = kvHead;
   return rows;
+}
+
+// The cursor at the item's first non-empty run.
+inline RunCursor firstRun(const AttentionArgs& a, const TileRows& item) {
+  RunCursor cursor{a.keyBlocks, item.listStart, item.listStart + item.listCount, 0};
+  cursor.skipEmpty();
+  return cursor;
 }
 
 // visible[r]: how many keys of the entry row r sees (all of them, unless the entry needs the causal
