@@ -125,13 +125,15 @@ inline void amxBlock(const uint16_t* a, const uint16_t* b, int64_t steps, float*
   }
 }
 
-// out rows [row0, row0 + rows) x columns [col, col + cols) = c (+ bias).
+// The first `rows` rows and `cols` columns of a 32 x 32 block c (+ bias, when there is one) to out.
 inline void amxWriteBlock(const float* c, int rows, int cols, const float* bias, float* out, int64_t ldc) {
   for (int v = 0; v < kPanelColumns / kLanes; ++v) {
     const int n = static_cast<int>(maxI64(0, minI64(kLanes, cols - v * kLanes)));
     if (n == 0) continue;
-    const Vec add = bias != nullptr ? vLoadFirst(bias + v * kLanes, n) : vZero();
-    for (int r = 0; r < rows; ++r) vStoreFirst(out + r * ldc + v * kLanes, vAdd(vLoad(c + r * kPanelColumns + v * kLanes), add), n);
+    for (int r = 0; r < rows; ++r) {
+      const Vec x = vLoad(c + r * kPanelColumns + v * kLanes);
+      vStoreFirst(out + r * ldc + v * kLanes, bias != nullptr ? vAdd(x, vLoadFirst(bias + v * kLanes, n)) : x, n);
+    }
   }
 }
 

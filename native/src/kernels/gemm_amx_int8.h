@@ -83,11 +83,7 @@ inline void amxInt8Rows(const MatmulArgs& a, const uint8_t* xq, const float* xd,
         }
         amxInt8Scale(sums, record, correctionOffset, xd + r0 * blocksPerRow + b, blocksPerRow, rows, acc);
       }
-      float* out = a.out + r0 * n + col;
-      for (int r = 0; r < rows; ++r) {
-        _mm512_mask_storeu_ps(out + r * n, mask0, _mm512_load_ps(acc + r * 32));
-        _mm512_mask_storeu_ps(out + r * n + 16, mask1, _mm512_load_ps(acc + r * 32 + 16));
-      }
+      amxWriteBlock(acc, rows, cols, nullptr, a.out + r0 * n + col, n);  // acc started from the bias
     }
   }
 }
