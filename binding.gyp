@@ -20,6 +20,7 @@
         "native/src/common/ggml_types.cc",
         "native/src/common/int8_panels.cc",
         "native/src/common/weight_panels.cc",
+        "native/src/common/rope_table.cc",
         "native/src/cpu/amx.cc",
         "native/src/cpu/cpu_features.cc",
         "native/src/cpu/dispatch.cc",

@@ -36,8 +36,13 @@ export interface NativeAddon {
   matmulGroup(x: Float32Array, m: number, ...parts: unknown[]): void;
   getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;
   rmsNorm(x: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number, out: Float32Array): void;
+  addRmsNorm(x: Float32Array, delta: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number,
+    out: Float32Array): void;
   rope(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number, positions: Int32Array,
     freqBase: number, neox: boolean, freqFactors: Float32Array | null): void;
+  ropeTable(positions: Int32Array, ropeDim: number, freqBase: number, freqFactors: Float32Array | null, out: Float32Array): void;
+  ropeWithTable(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number, table: Float32Array,
+    neox: boolean): void;
   siluMul(gate: Float32Array, up: Float32Array, out: Float32Array): void;
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
   scale(x: Float32Array, factor: number, out: Float32Array): void;

@@ -45,7 +45,8 @@ export function checkIndices(fn: string, name: string, values: Int32Array, limit
  * `out` must not share memory with an input, except (when `inPlace`) by being exactly the same
  * range: a partial overlap would read values the kernel has already overwritten.
  */
-export function checkNoOverlap(fn: string, out: TypedArray, inputs: Record<string, TypedArray>, inPlace = false): void {
+export function checkNoOverlap(fn: string, out: TypedArray, inputs: Record<string, TypedArray>, inPlace = false,
+  outName = 'out'): void {
   for (const [name, input] of Object.entries(inputs)) {
     if (input.buffer !== out.buffer) continue;
     const sameRange = input.byteOffset === out.byteOffset && input.byteLength === out.byteLength;
@@ -53,7 +54,7 @@ export function checkNoOverlap(fn: string, out: TypedArray, inputs: Record<strin
     const disjoint = input.byteOffset + input.byteLength <= out.byteOffset ||
       out.byteOffset + out.byteLength <= input.byteOffset;
     if (!disjoint) {
-      throw new RangeError(`${fn}: out overlaps ${name}${inPlace ? ' (only exactly the same range is allowed)' : ''}`);
+      throw new RangeError(`${fn}: ${outName} overlaps ${name}${inPlace ? ' (only exactly the same range is allowed)' : ''}`);
     }
   }
 }

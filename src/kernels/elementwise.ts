@@ -1,4 +1,4 @@
-// Normalization, rotary embedding and element-wise kernels on Float32 activations.
+// Normalization and element-wise kernels on Float32 activations.
 import { addon } from './addon.js';
 import { checkDim, checkFinite, checkFloat32, checkInt32, checkNoOverlap } from './checks.js';
 
@@ -19,32 +19,24 @@ export function rmsNorm(x: Float32Array, rows: number, cols: number, weight: Flo
 }
 
 /**
- * Rotary embedding in place on x[tokens][heads][headDim] at per-token positions; dimensions
- * from ropeDim on are left untouched. neox: pairs (i, i + ropeDim/2) (qwen2, HF layout) instead
- * of (2i, 2i+1) (GGUF llama). freqFactors (ropeDim/2 values, the slot for linear / YaRN / llama3
- * scaling) divide the angles: angle_i = pos * freqBase^(-2i/ropeDim) / freqFactors[i].
+ * The residual add before a norm in one pass: x += delta, then out = rmsNorm(x) (the same floats as
+ * add then rmsNorm). out must not share memory with x or delta.
  */
-export function rope(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number,
-  positions: Int32Array, freqBase: number, neox: boolean, freqFactors?: Float32Array): void {
-  const fn = 'rope';
-  checkDim(fn, 'tokens', tokens);
-  checkDim(fn, 'heads', heads, 1);
-  checkDim(fn, 'headDim', headDim, 1);
-  checkDim(fn, 'ropeDim', ropeDim, 0);
-  if (ropeDim > headDim || ropeDim % 2 !== 0) {
-    throw new RangeError(`${fn}: ropeDim must be even and <= headDim ${headDim}, got ${ropeDim}`);
-  }
-  checkFloat32(fn, 'x', x, tokens * heads * headDim, `tokens*heads*headDim = ${tokens}*${heads}*${headDim}`);
-  checkInt32(fn, 'positions', positions, tokens, 'tokens');
-  checkFinite(fn, 'freqBase', freqBase);
-  if (freqBase <= 0) throw new RangeError(`${fn}: freqBase must be > 0, got ${freqBase}`);
-  if (typeof neox !== 'boolean') throw new TypeError(`${fn}: neox must be a boolean`);
-  if (freqFactors !== undefined) {
-    checkFloat32(fn, 'freqFactors', freqFactors, ropeDim / 2, 'ropeDim/2');
-    const bad = freqFactors.findIndex((f) => !(f > 0) || !Number.isFinite(f));
-    if (bad >= 0) throw new RangeError(`${fn}: freqFactors[${bad}] = ${freqFactors[bad]} must be a positive finite number`);
-  }
-  addon().rope(x, tokens, heads, headDim, ropeDim, positions, freqBase, neox, freqFactors ?? null);
+export function addRmsNorm(x: Float32Array, delta: Float32Array, rows: number, cols: number, weight: Float32Array,
+  eps: number, out: Float32Array): void {
+  const fn = 'addRmsNorm';
+  checkDim(fn, 'rows', rows);
+  checkDim(fn, 'cols', cols, 1);
+  const shape = `rows*cols = ${rows}*${cols}`;
+  checkFloat32(fn, 'x', x, rows * cols, shape);
+  checkFloat32(fn, 'delta', delta, rows * cols, shape);
+  checkFloat32(fn, 'weight', weight, cols, 'cols');
+  checkFloat32(fn, 'out', out, rows * cols, shape);
+  checkFinite(fn, 'eps', eps);
+  if (eps < 0) throw new RangeError(`${fn}: eps must be >= 0, got ${eps}`);
+  checkNoOverlap(fn, out, { x, delta, weight });
+  checkNoOverlap(fn, x, { delta, weight }, false, 'x');
+  addon().addRmsNorm(x, delta, rows, cols, weight, eps, out);
 }
 
 function checkSameLength(fn: string, arrays: Record<string, unknown>): void {

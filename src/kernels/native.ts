@@ -5,5 +5,6 @@ export { allocateZeroed, availableCpuLevels, CPU_LEVELS, cpuInfo, mapFile, relea
 export { defaultPrecision, INT8_TYPES, PANEL_TYPES, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, Weight, type Precision, type WeightOptions } from './weight.js';
 export { PanelArena } from './panelArena.js';
 export { getRows, matmul, matmulGroup, type MatmulPart } from './linear.js';
-export { add, addBias, rmsNorm, rope, scale, siluMul } from './elementwise.js';
+export { add, addBias, addRmsNorm, rmsNorm, scale, siluMul } from './elementwise.js';
+export { rope, ropeTable, ropeWithTable, type RopeTable } from './rope.js';
 export { ATTENTION_PRECISIONS, attention, kvWrite, type AttentionArgs, type AttentionPrecision, type KvCacheArray, type KvCacheType, KV_CACHE_TYPES } from './attention.js';

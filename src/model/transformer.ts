@@ -28,7 +28,7 @@ export class Transformer {
     readonly attentionPrecision: k.AttentionPrecision = modelAttentionPrecision(weights)) {
     const c = config;
     this.activations = new ActivationArena(3 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
-      2 * c.intermediateSize);
+      2 * c.intermediateSize + c.ropeDim);
   }
 
   /** The KV cache type this model's attention reads (modelKvCacheType). */
@@ -62,15 +62,20 @@ export class Transformer {
     const proj = a.take(n * h);
     const gate = a.take(n * c.intermediateSize);
     const up = a.take(n * c.intermediateSize);
+    const angles = k.ropeTable(batch.positions, c.ropeDim, c.ropeTheta, c.ropeFreqFactors, a.take(n * c.ropeDim));
+    const neox = c.ropeStyle === 'neox';
 
     k.getRows(w.tokenEmbedding, batch.tokens, x);
+    // Each residual add is fused into the norm after it (addRmsNorm); proj holds the FFN output of
+    // the previous layer until the next attention norm adds it.
     for (let l = 0; l < c.numLayers; l++) {
       const lw = w.layers[l]!;
-      k.rmsNorm(x, n, h, lw.attnNorm, c.rmsNormEps, normed);
+      if (l === 0) k.rmsNorm(x, n, h, lw.attnNorm, c.rmsNormEps, normed);
+      else k.addRmsNorm(x, proj, n, h, lw.attnNorm, c.rmsNormEps, normed);
       k.matmulGroup(normed, n, [{ w: lw.wq, out: q, bias: lw.bq }, { w: lw.wk, out: kNew, bias: lw.bk },
         { w: lw.wv, out: vNew, bias: lw.bv }]);
-      k.rope(q, n, c.numHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
-      k.rope(kNew, n, c.numKvHeads, c.headDim, c.ropeDim, batch.positions, c.ropeTheta, c.ropeStyle === 'neox', c.ropeFreqFactors);
+      k.ropeWithTable(q, n, c.numHeads, c.headDim, angles, neox);
+      k.ropeWithTable(kNew, n, c.numKvHeads, c.headDim, angles, neox);
       k.kvWrite(kv.k[l]!, kv.v[l]!, kNew, vNew, batch.slots, c.numKvHeads, c.headDim, kv.type);
       k.attention({
         q, out: attnOut, kCache: kv.k[l]!, vCache: kv.v[l]!, kvType: kv.type,
@@ -79,14 +84,12 @@ export class Transformer {
         tiles: batch.attention.tiles, keyBlocks: batch.attention.keyBlocks, precision: this.attentionPrecision,
       });
       k.matmul(attnOut, n, lw.wo, proj, lw.bo);
-      k.add(x, proj, x);
-
-      k.rmsNorm(x, n, h, lw.ffnNorm, c.rmsNormEps, normed);
+      k.addRmsNorm(x, proj, n, h, lw.ffnNorm, c.rmsNormEps, normed);
       k.matmulGroup(normed, n, [{ w: lw.wGate, out: gate }, { w: lw.wUp, out: up }]);
       k.siluMul(gate, up, gate);
       k.matmul(gate, n, lw.wDown, proj);
-      k.add(x, proj, x);
     }
+    if (c.numLayers > 0) k.add(x, proj, x);
     return this.logits(x, batch.logitRows);
   }
 

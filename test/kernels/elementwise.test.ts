@@ -1,7 +1,7 @@
-// rmsNorm, rope and the element-wise kernels at every level against float64 references.
+// rmsNorm and the element-wise kernels at every level against float64 references.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, addBias, cpuInfo, rmsNorm, rope, scale, setThreads, siluMul } from '../../src/kernels/native.js';
+import { add, addBias, addRmsNorm, cpuInfo, rmsNorm, scale, setThreads, siluMul } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical, relative } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { Rng } from './support/random.js';
@@ -42,59 +42,40 @@ test('rmsNorm: eps matters for a zero row (no NaN)', () => {
   assert.deepEqual([...out], [0, 0, 0, 0]);
 });
 
-function ropeReference(x: Float32Array, tokens: number, heads: number, headDim: number, ropeDim: number,
-  positions: Int32Array, base: number, neox: boolean, factors?: Float32Array): Float64Array {
-  const out = Float64Array.from(x);
-  const half = ropeDim / 2;
-  for (let t = 0; t < tokens; t++) {
-    for (let h = 0; h < heads; h++) {
-      const o = (t * heads + h) * headDim;
-      for (let i = 0; i < half; i++) {
-        const angle = positions[t]! * base ** (-2 * i / ropeDim) / (factors ? factors[i]! : 1);
-        const [a, b] = neox ? [o + i, o + i + half] : [o + 2 * i, o + 2 * i + 1];
-        const x0 = x[a]!, x1 = x[b]!;
-        out[a] = x0 * Math.cos(angle) - x1 * Math.sin(angle);
-        out[b] = x0 * Math.sin(angle) + x1 * Math.cos(angle);
-      }
-    }
-  }
-  return out;
-}
-
-test('rope: normal and neox pairs, partial ropeDim, frequency factors, large positions, every level', () => {
-  const rng = new Rng(2);
-  const tokens = 5;
-  const heads = 3;
-  const positions = Int32Array.from([0, 1, 17, 4095, 131071]);
-  for (const headDim of [8, 16, 64]) {
-    for (const ropeDim of [headDim, headDim / 2]) {
-      for (const neox of [false, true]) {
-        for (const factors of [undefined, Float32Array.from({ length: ropeDim / 2 }, (_, i) => 1 + i / 3)]) {
-          const x = rng.floats(tokens * heads * headDim);
-          const want = ropeReference(x, tokens, heads, headDim, ropeDim, positions, 10000, neox, factors);
-          const what = `rope d=${headDim} rd=${ropeDim} neox=${neox} factors=${factors !== undefined}`;
-          forEachLevel((level) => {
-            const got = x.slice();
-            rope(got, tokens, heads, headDim, ropeDim, positions, 10000, neox, factors);
-            // cos/sin rounded to float32, then float32 products: a few 1e-7 of the pair's size
-            assertClose(got, want, () => 1e-6, `${what} ${level}`);
-            for (let t = 0; t < tokens * heads; t++) {
-              for (let d = ropeDim; d < headDim; d++) {
-                assert.equal(got[t * headDim + d], x[t * headDim + d], `${what}: dim ${d} must stay untouched`);
-              }
-            }
-          });
-        }
-      }
+test('addRmsNorm: the floats of add then rmsNorm, odd shapes, every level', () => {
+  const rng = new Rng(6);
+  for (const rows of [1, 3, 17]) {
+    for (const cols of [1, 7, 64, 257, 4096]) {
+      const x = rng.floats(rows * cols, 3);
+      const delta = rng.floats(rows * cols, 5);
+      const weight = rng.floats(cols, 2);
+      const sum = Float64Array.from(x, (v, i) => Math.fround(v + delta[i]!));
+      const want = rmsNormReference(Float32Array.from(sum), rows, cols, weight, 1e-5);
+      forEachLevel((level) => {
+        const residual = x.slice();
+        const out = new Float32Array(rows * cols);
+        addRmsNorm(residual, delta, rows, cols, weight, 1e-5, out);
+        assertIdentical(residual, Float32Array.from(sum), `addRmsNorm sum ${rows}x${cols} ${level}`);
+        const separate = x.slice();
+        const separateOut = new Float32Array(rows * cols);
+        add(separate, delta, separate);
+        rmsNorm(separate, rows, cols, weight, 1e-5, separateOut);
+        assertIdentical(out, separateOut, `addRmsNorm ${rows}x${cols} ${level}`);
+        assertClose(out, want, relative(want, 2e-6, 1e-7), `addRmsNorm against float64 ${rows}x${cols} ${level}`);
+      });
     }
   }
 });
 
-test('rope: position 0 leaves x unchanged', () => {
-  const x = new Rng(3).floats(2 * 16);
-  const got = x.slice();
-  rope(got, 1, 2, 16, 16, Int32Array.of(0), 1e6, true);
-  assertIdentical(got, x, 'rope at position 0');
+test('addRmsNorm: out may not share memory with x or delta', () => {
+  const memory = new Float32Array(24);
+  const weight = new Float32Array(4).fill(1);
+  assert.throws(() => addRmsNorm(memory.subarray(0, 8), memory.subarray(8, 16), 2, 4, weight, 1e-6, memory.subarray(4, 12)),
+    /addRmsNorm: out overlaps x/);
+  assert.throws(() => addRmsNorm(memory.subarray(0, 8), memory.subarray(4, 12), 2, 4, weight, 1e-6, memory.subarray(16, 24)),
+    /addRmsNorm: x overlaps delta/);
+  assert.throws(() => addRmsNorm(memory.subarray(0, 8), memory.subarray(8, 16), 2, 4, weight, -1, memory.subarray(16, 24)),
+    /eps must be >= 0/);
 });
 
 const SIZES = [1, 7, 33, 16384 * 2 + 5];

@@ -3,6 +3,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/js_args.h"
+#include "common/rope_table.h"
 #include "cpu/dispatch.h"
 
 namespace fastfill {
@@ -19,6 +20,24 @@ Napi::Value RmsNorm(const Napi::CallbackInfo& info) {
   a.weight = args.floats(3, "weight", a.cols);
   a.eps = static_cast<float>(args.number(4, "eps"));
   a.out = args.floats(5, "out", size);
+  if (args.ok() && !(a.eps >= 0.0f)) args.fail("eps must be >= 0");
+  if (args.ok()) activeKernels().rmsNorm(a);
+  return args.finish();
+}
+
+// addRmsNorm(x, delta, rows, cols, weight, eps, out): x += delta, then out = rmsNorm(x).
+Napi::Value AddRmsNorm(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "addRmsNorm");
+  RmsNormArgs a{};
+  a.rows = args.integer(2, "rows", 0, kMaxDim);
+  a.cols = args.integer(3, "cols", 1, kMaxDim);
+  const int64_t size = args.product(a.rows, a.cols, "rows*cols");
+  a.residual = args.floats(0, "x", size);
+  a.x = a.residual;
+  a.delta = args.floats(1, "delta", size);
+  a.weight = args.floats(4, "weight", a.cols);
+  a.eps = static_cast<float>(args.number(5, "eps"));
+  a.out = args.floats(6, "out", size);
   if (args.ok() && !(a.eps >= 0.0f)) args.fail("eps must be >= 0");
   if (args.ok()) activeKernels().rmsNorm(a);
   return args.finish();
@@ -42,6 +61,40 @@ Napi::Value Rope(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; args.ok() && a.freqFactors != nullptr && i < a.ropeDim / 2; ++i) {
     if (!(a.freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
   }
+  if (args.ok()) activeKernels().rope(a);
+  return args.finish();
+}
+
+// ropeTable(positions, ropeDim, freqBase, freqFactors | null, out): out [positions.length][ropeDim].
+Napi::Value RopeTable(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "ropeTable");
+  int64_t tokens = 0;
+  const int32_t* positions = args.intsAnyLength(0, "positions", &tokens);
+  const int64_t ropeDim = args.integer(1, "ropeDim", 0, kMaxDim);
+  const double freqBase = args.number(2, "freqBase");
+  const float* freqFactors = args.optionalFloats(3, "freqFactors", ropeDim / 2);
+  float* out = args.floats(4, "out", args.product(tokens, ropeDim, "positions.length*ropeDim"));
+  if (args.ok() && ropeDim % 2 != 0) args.fail("ropeDim must be even");
+  if (args.ok() && !(freqBase > 0.0)) args.fail("freqBase must be > 0");
+  for (int64_t i = 0; args.ok() && freqFactors != nullptr && i < ropeDim / 2; ++i) {
+    if (!(freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
+  }
+  if (args.ok()) ropeTable(positions, tokens, ropeDim, freqBase, freqFactors, out);
+  return args.finish();
+}
+
+// ropeWithTable(x, tokens, heads, headDim, ropeDim, table, neox): table from ropeTable.
+Napi::Value RopeWithTable(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "ropeWithTable");
+  RopeArgs a{};
+  a.tokens = args.integer(1, "tokens", 0, kMaxDim);
+  a.heads = args.integer(2, "heads", 1, kMaxDim);
+  a.headDim = args.integer(3, "headDim", 1, kMaxDim);
+  a.ropeDim = args.integer(4, "ropeDim", 0, a.headDim);
+  a.x = args.floats(0, "x", args.product(args.product(a.tokens, a.heads, "size"), a.headDim, "size"));
+  a.table = args.floats(5, "table", args.product(a.tokens, a.ropeDim, "tokens*ropeDim"));
+  a.neox = args.boolean(6, "neox");
+  if (args.ok() && a.ropeDim % 2 != 0) args.fail("ropeDim must be even");
   if (args.ok()) activeKernels().rope(a);
   return args.finish();
 }
@@ -90,7 +143,10 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm, "rmsNorm"));
+  exports.Set("addRmsNorm", Napi::Function::New(env, AddRmsNorm, "addRmsNorm"));
   exports.Set("rope", Napi::Function::New(env, Rope, "rope"));
+  exports.Set("ropeTable", Napi::Function::New(env, RopeTable, "ropeTable"));
+  exports.Set("ropeWithTable", Napi::Function::New(env, RopeWithTable, "ropeWithTable"));
   exports.Set("siluMul", Napi::Function::New(env, SiluMul, "siluMul"));
   exports.Set("add", Napi::Function::New(env, Add, "add"));
   exports.Set("scale", Napi::Function::New(env, Scale, "scale"));

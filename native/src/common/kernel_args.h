@@ -58,6 +58,10 @@ struct RmsNormArgs {
   const float* weight;  // [cols]
   float eps;
   float* out;  // [rows][cols], may equal x
+  // addRmsNorm: residual[r] = x[r] + delta[r] first (residual may equal x, not out), and the norm
+  // is taken of that sum; nullptr for a plain rmsNorm.
+  const float* delta;
+  float* residual;
 };
 
 // Rotary embedding in place on x[tokens][heads][headDim]; dims >= ropeDim are untouched.
@@ -72,6 +76,9 @@ struct RopeArgs {
   double freqBase;
   bool neox;                    // pairs (i, i + ropeDim/2) instead of (2i, 2i+1)
   const float* freqFactors;     // [ropeDim/2] or nullptr (all 1)
+  // [tokens][ropeDim]: per token the cosines of its ropeDim/2 angles, then their sines (ropeTable);
+  // when set, positions, freqBase and freqFactors are not read.
+  const float* table;
 };
 
 // Flash attention over a paged KV cache; see docs in src/kernels/attention.ts.

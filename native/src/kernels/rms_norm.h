@@ -1,4 +1,5 @@
 // out = x / sqrt(mean(x^2) + eps) * weight, per row (compiled once per level). out may equal x.
+// With a delta (addRmsNorm) the row is first replaced by x + delta, the residual add before a norm.
 #pragma once
 #include "kernels/level_common.h"
 
@@ -32,13 +33,27 @@ inline void rmsNormRow(const float* x, int64_t cols, const float* weight, float 
   for (; i < cols; ++i) out[i] = x[i] * inverse * weight[i];
 }
 
+// out = a + b, the same floats as the add kernel.
+inline void addRow(const float* a, const float* b, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) vStore(out + i, vAdd(vLoad(a + i), vLoad(b + i)));
+  for (; i < n; ++i) out[i] = a[i] + b[i];
+}
+
 inline void rmsNorm(const RmsNormArgs& a) {
   if (a.rows == 0 || a.cols == 0) return;
   const int64_t rowsPerChunk = maxI64(1, 8192 / a.cols);
   forEachChunk(ceilDiv(a.rows, rowsPerChunk), [&a, rowsPerChunk](int64_t chunk, int) {
     const int64_t end = minI64(a.rows, (chunk + 1) * rowsPerChunk);
-    for (int64_t r = chunk * rowsPerChunk; r < end; ++r)
-      rmsNormRow(a.x + r * a.cols, a.cols, a.weight, a.eps, a.out + r * a.cols);
+    for (int64_t r = chunk * rowsPerChunk; r < end; ++r) {
+      const float* x = a.x + r * a.cols;
+      if (a.delta != nullptr) {
+        float* sum = a.residual + r * a.cols;
+        addRow(x, a.delta + r * a.cols, sum, a.cols);
+        x = sum;
+      }
+      rmsNormRow(x, a.cols, a.weight, a.eps, a.out + r * a.cols);
+    }
   });
 }
 

@@ -1,30 +1,32 @@
-// Rotary position embedding in place (compiled once per level). Angles are computed in double
-// once per token and applied to all its heads.
+// Rotary position embedding in place (compiled once per level). A token's cosines and sines come
+// from the batch's table (common/rope_table.h) or, without one, from its position (computed in
+// double once per token for all its heads); both give the same floats.
 #pragma once
+#include "common/rope_angles.h"
 #include "kernels/level_common.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// cos/sin of angle_i = position * freqBase^(-2i/ropeDim) / freqFactors[i], i < ropeDim/2.
-inline void ropeAngles(const RopeArgs& a, int32_t position, float* cosines, float* sines) {
-  const int64_t pairs = a.ropeDim / 2;
-  for (int64_t i = 0; i < pairs; ++i) {
-    double angle = static_cast<double>(position) *
-                   pow(a.freqBase, -2.0 * static_cast<double>(i) / static_cast<double>(a.ropeDim));
-    if (a.freqFactors != nullptr) angle /= static_cast<double>(a.freqFactors[i]);
-    cosines[i] = static_cast<float>(cos(angle));
-    sines[i] = static_cast<float>(sin(angle));
+// neox: rotates pairs (head[i], head[i + pairs]), i < pairs, by the angles; the same vector steps
+// for every i (a masked one for the last few), so an element's result does not depend on pairs.
+inline void rotateHalves(float* head, const float* cosines, const float* sines, int64_t pairs) {
+  float* second = head + pairs;
+  for (int64_t i = 0; i < pairs; i += kLanes) {
+    const int n = static_cast<int>(minI64(kLanes, pairs - i));
+    const Vec x0 = vLoadFirst(head + i, n), x1 = vLoadFirst(second + i, n);
+    const Vec c = vLoadFirst(cosines + i, n), s = vLoadFirst(sines + i, n);
+    vStoreFirst(head + i, vSub(vMul(x0, c), vMul(x1, s)), n);
+    vStoreFirst(second + i, vAdd(vMul(x0, s), vMul(x1, c)), n);
   }
 }
 
-// Rotates pairs (first[i*stride], second[i*stride]) by the angles.
-inline void rotatePairs(float* first, float* second, int64_t stride, const float* cosines, const float* sines,
-                        int64_t pairs) {
+// GGUF llama layout: rotates pairs (head[2i], head[2i + 1]).
+inline void rotateAdjacent(float* head, const float* cosines, const float* sines, int64_t pairs) {
   for (int64_t i = 0; i < pairs; ++i) {
-    const float x0 = first[i * stride], x1 = second[i * stride];
-    first[i * stride] = x0 * cosines[i] - x1 * sines[i];
-    second[i * stride] = x0 * sines[i] + x1 * cosines[i];
+    const float x0 = head[2 * i], x1 = head[2 * i + 1];
+    head[2 * i] = x0 * cosines[i] - x1 * sines[i];
+    head[2 * i + 1] = x0 * sines[i] + x1 * cosines[i];
   }
 }
 
@@ -33,15 +35,15 @@ inline void rope(const RopeArgs& a) {
   const int64_t pairs = a.ropeDim / 2;
   const int64_t tokensPerChunk = maxI64(1, 4096 / (a.heads * a.headDim));
   forEachChunk(ceilDiv(a.tokens, tokensPerChunk), [&a, pairs, tokensPerChunk](int64_t chunk, int worker) {
-    float* cosines = workerScratch(worker, static_cast<size_t>(2 * pairs));
-    float* sines = cosines + pairs;
+    float* scratch = a.table == nullptr ? workerScratch(worker, static_cast<size_t>(2 * pairs)) : nullptr;
     const int64_t end = minI64(a.tokens, (chunk + 1) * tokensPerChunk);
     for (int64_t t = chunk * tokensPerChunk; t < end; ++t) {
-      ropeAngles(a, a.positions[t], cosines, sines);
+      const float* cosines = a.table != nullptr ? a.table + t * a.ropeDim : scratch;
+      if (a.table == nullptr) ropeAngles(a.positions[t], a.ropeDim, a.freqBase, a.freqFactors, scratch, scratch + pairs);
       for (int64_t h = 0; h < a.heads; ++h) {
         float* head = a.x + (t * a.heads + h) * a.headDim;
-        if (a.neox) rotatePairs(head, head + pairs, 1, cosines, sines, pairs);
-        else rotatePairs(head, head + 1, 2, cosines, sines, pairs);
+        if (a.neox) rotateHalves(head, cosines, cosines + pairs, pairs);
+        else rotateAdjacent(head, cosines, cosines + pairs, pairs);
       }
     }
   });
