@@ -5,8 +5,8 @@
 #   2. amx_check: every level's GEMM against float64, amx included, and GEMM timings up to 16 threads;
 #   3. the model benchmark (Fastfill only) on the Qwen2.5-0.5B-shaped files at 2 threads: Q8_0 by
 #      default and F16 at bf16 (GEMM on AMX-BF16 tiles, bf16 attention), each with and without
-#      attention on AMX tiles (FASTFILL_AMX_ATTENTION=1), and Q8_0 at bf16 (its blocks decoded into
-#      AMX-BF16 tiles instead of VNNI int8);
+#      attention on AMX tiles (FASTFILL_AMX_ATTENTION=1), and Q8_0 at bf16 (packed at load as bf16
+#      pair panels for AMX-BF16 tiles, instead of VNNI int8);
 #   4. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx;
 #   5. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, pp2048, tg64);
 #   6. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
@@ -57,7 +57,7 @@ AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
 TILE_ATTENTION="FASTFILL_AMX_ATTENTION=1"
 bench "q8_0 default" 2 512,2048 2 q8_0
 bench "q8_0 amx-attention" 2 512,2048 2 q8_0 $TILE_ATTENTION
-bench "q8_0 bf16 amx" 2 512,2048 2 q8_0 $AMX_BF16  # Q8_0 decoded to bf16 tiles: AMX-BF16 instead of VNNI
+bench "q8_0 bf16 amx" 2 512,2048 2 q8_0 $AMX_BF16  # Q8_0 packed as bf16 pair panels: AMX-BF16 instead of VNNI
 bench "f16 bf16" 2 512,2048 2 f16 $AMX_BF16
 bench "f16 bf16 amx-attention" 2 512,2048 2 f16 $AMX_BF16 $TILE_ATTENTION
 say "benchmarked at 2 threads"

@@ -41,6 +41,8 @@ export interface WeightOptions {
    * beside the weights (`packedBytes`: as much again at 'f32', 2 bytes per weight at 'bf16'); without
    * it matmul decodes and transposes weight tiles on every call. At 'int8' INT8_TYPES weights are
    * packed into int8 panels too (1.25-1.5 bytes per weight); without them they compute as at 'f32'.
+   * At 'bf16' Q8_0 weights get bf16 pair panels too (2 bytes per weight, beside their blocks, which
+   * decode rows still read): the GEMM then skips decoding them tile by tile.
    */
   pack?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
@@ -124,7 +126,8 @@ export class Weight {
     if (!PRECISIONS.includes(precision)) {
       throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
     }
-    const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type));
+    const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type)) ||
+      (precision === 'bf16' && type === GgmlType.Q8_0);
     const pack = (options.pack ?? true) && hasPanels && rows > 0;
     if (!pack) return new Weight(type, rows, cols, data, precision, null);
     const bytes = panelBytes(type, rows, cols, precision);

@@ -116,9 +116,12 @@ export function bindWeights(config: ModelConfig, tensors: ReadonlyMap<string, Te
   // The biggest matrices first: while one is packed its mapped pages are resident beside the panels
   // made so far, so packing them early keeps the peak lower. An untied embedding is only ever
   // gathered by row, never multiplied: no panels for it.
+  // Q8_0's bf16 pair panels serve matmuls of 8 rows or more only (decode rows read its blocks), so the LM head,
+  // called on one row per sequence, keeps its blocks alone (its panels would be 2 bytes per weight of vocabulary).
   const untied = tensors.has(names.output);
-  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h, !untied);
-  const output = untied ? matrix(names.output, vocabSize, h) : tokenEmbedding;
+  const lmHeadPanels = (name: string) => !(find(name).type === GgmlType.Q8_0 && precision === 'bf16');
+  const tokenEmbedding = matrix(names.tokenEmbedding, vocabSize, h, !untied && lmHeadPanels(names.tokenEmbedding));
+  const output = untied ? matrix(names.output, vocabSize, h, lmHeadPanels(names.output)) : tokenEmbedding;
   const layers: LayerWeights[] = [];
   for (let i = 0; i < config.numLayers; i++) {
     const n = names.layer(i);

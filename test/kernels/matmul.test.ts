@@ -145,7 +145,7 @@ test('matmul: large activations (row-block items, K outside the panels) give the
   }
 });
 
-test('Weight: F32/F16/BF16 are packed into panels by default, at a stated cost; quant types never', () => {
+test('Weight: F32/F16/BF16 are packed into panels by default, at a stated cost; quant types not at f32', () => {
   const rng = new Rng(12);
   for (const type of TYPES) {
     const k = blockLayout(type)!.blockElements === 256 ? 256 : 64;

@@ -4,7 +4,8 @@
 // accumulation, the same 2e-6 of sum |x w| as the exact path. What gets rounded:
 //   8 or more rows of x: weights and activations (vdpbf16ps at avx512bf16, FMAs elsewhere);
 //   fewer rows: F32/F16/BF16 weights (read from bf16 panels), activations stay F32;
-//   fewer rows of block-quantized weights: nothing (the exact F32 GEMV).
+//   fewer rows of block-quantized weights: nothing (the exact F32 GEMV; packed Q8_0 too: its bf16 pair
+//   panels are read by the GEMM only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
@@ -36,7 +37,7 @@ for (const type of TYPES) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const dense = dequantize(type, bytes, n * k);
     const bias = rng.floats(n);
-    for (const pack of PANEL_TYPES.has(type) ? [true, false] : [true]) {
+    for (const pack of PANEL_TYPES.has(type) || type === GgmlType.Q8_0 ? [true, false] : [true]) {
       const w = Weight.create(type, n, k, bytes, { precision: 'bf16', pack });
       for (const m of [1, 5, 8, 15, 30]) {
         const manyRows = m >= 8;
@@ -90,6 +91,27 @@ test('matmul bf16: identical results with 1 and 2 threads; panels cost 2 bytes p
     });
   } finally {
     setThreads(threads);
+  }
+});
+
+test('matmul bf16: Q8_0 packed into bf16 pair panels gives the bits of Q8_0 decoded tile by tile', () => {
+  const rng = new Rng(33);
+  const [n, k] = [45, 320];
+  const bytes = randomWeightBytes(rng, GgmlType.Q8_0, n, k);
+  const packed = Weight.create(GgmlType.Q8_0, n, k, bytes, { precision: 'bf16' });
+  const unpacked = Weight.create(GgmlType.Q8_0, n, k, bytes, { precision: 'bf16', pack: false });
+  assert.equal(packed.packedBytes, 2 * 160 * 32 * 4);  // 2 panels of 32 rows, 160 pairs, 2 bf16 per pair
+  assert.equal(unpacked.packedBytes, 0);
+  assert.equal(packed.matmulReadsOnlyPanels, false, 'decode rows read the blocks');
+  for (const m of [1, 7, 8, 33]) {
+    const x = rng.floats(m * k);
+    forEachLevel((level) => {
+      const a = new Float32Array(m * n);
+      const b = new Float32Array(m * n);
+      matmul(x, m, packed, a);
+      matmul(x, m, unpacked, b);
+      assertIdentical(a, b, `Q8_0 bf16 M=${m} packed vs unpacked ${level}`);
+    });
   }
 });
 

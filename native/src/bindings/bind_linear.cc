@@ -48,8 +48,7 @@ int32_t readPrecision(JsArgs& args, const Napi::CallbackInfo& info, size_t index
 const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t index, const WeightView& w) {
   const Napi::Value value = info[index];
   if (!args.ok() || value.IsNull() || value.IsUndefined()) return nullptr;
-  const bool int8 = usesInt8Panels(w.type, w.precision);
-  if (!isPanelType(w.type) && !int8) {
+  if (!hasPanels(w.type, w.precision)) {
     args.fail("weight type " + std::to_string(w.type) + " has no panels at precision " + std::to_string(w.precision));
     return nullptr;
   }

@@ -28,6 +28,8 @@ size_t elementBytes(int32_t type) {
 
 namespace {
 
+constexpr int64_t kQ8_0BlockBytes = 34;  // d (f16), then 32 int8 quants
+
 // Element k of a row of w as bf16 bits.
 uint16_t bf16At(const WeightView& w, const uint8_t* row, int64_t k) {
   uint16_t h;
@@ -35,6 +37,11 @@ uint16_t bf16At(const WeightView& w, const uint8_t* row, int64_t k) {
   switch (w.type) {
     case kTypeBF16: std::memcpy(&h, row + 2 * k, 2); return h;
     case kTypeF16: std::memcpy(&h, row + 2 * k, 2); return floatToBf16(halfBitsToFloat(h));
+    case kTypeQ8_0: {
+      const uint8_t* block = row + (k / 32) * kQ8_0BlockBytes;
+      std::memcpy(&h, block, 2);
+      return floatToBf16(static_cast<float>(static_cast<int8_t>(block[2 + k % 32])) * halfBitsToFloat(h));
+    }
     default: std::memcpy(&f, row + 4 * k, 4); return floatToBf16(f);
   }
 }
@@ -75,9 +82,13 @@ void packPanel(void* context, int64_t p, int) {
 
 bool isPanelType(int32_t type) { return elementBytes(type) != 0; }
 
+bool hasPanels(int32_t type, int32_t precision) {
+  return isPanelType(type) || usesInt8Panels(type, precision) || (type == kTypeQ8_0 && precision == kPrecisionBf16);
+}
+
 size_t panelBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision) {
   if (usesInt8Panels(type, precision)) return int8PanelBytes(type, rows, cols);
-  if (!isPanelType(type)) return 0;
+  if (!hasPanels(type, precision)) return 0;
   const size_t panels = static_cast<size_t>((rows + kPanelColumns - 1) / kPanelColumns);
   if (precision == kPrecisionBf16) return panels * static_cast<size_t>((cols + 1) / 2) * kPanelColumns * 4;
   return panels * static_cast<size_t>(cols) * kPanelColumns * elementBytes(type);
@@ -88,7 +99,7 @@ void packPanels(const WeightView& w, int32_t precision, uint8_t* dst) {
     packInt8Panels(w, dst);
     return;
   }
-  if (!isPanelType(w.type)) return;
+  if (!hasPanels(w.type, precision)) return;
   PackJob job{&w, precision, dst};
   parallelFor((w.rows + kPanelColumns - 1) / kPanelColumns, packPanel, &job);
 }

@@ -8,9 +8,10 @@
 // bit-identical to prefill rows); Q4_0 weights take the int8 GEMV on their own blocks (gemv_int8.h:
 // panels would be 2.2x the bytes). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
-// F32. From kGemmMinRows rows on: the GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM
-// (gemm_int8.h) for weights with int8 panels, and for other block-quantized weights the GEMM with
-// tile-by-tile decoding.
+// F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
+// GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for weights with int8
+// panels, and for other block-quantized weights the GEMM with tile-by-tile decoding (or Q8_0's pair
+// panels at bf16, when packed).
 #pragma once
 #include "kernels/gemm.h"
 #include "kernels/gemm_int8.h"
@@ -56,6 +57,12 @@ inline void matmul(const MatmulArgs& a) {
 // matmul at F32 or BF16 precision.
 inline void matmulFloat(const MatmulArgs& a) {
   const bool manyRows = a.m >= kGemmMinRows;
+  if (!manyRows && a.w.panels != nullptr && !isPanelType(a.w.type)) {  // Q8_0's bf16 pairs serve the GEMM only
+    MatmulArgs blocks = a;
+    blocks.w.panels = nullptr;
+    matmulFloat(blocks);
+    return;
+  }
   if (!manyRows && gemvPanels(a)) return;  // native panels, fewer rows: the GEMM's chains
   if (!manyRows && gemvPairs(a)) return;   // bf16 pair panels, fewer rows: the pair GEMM's chains
   if (a.w.panels != nullptr || manyRows) {
