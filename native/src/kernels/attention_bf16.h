@@ -27,11 +27,12 @@ inline int64_t valuePairStride(int64_t headDim) { return ceilDiv(headDim, 16) * 
 // The first `left` floats at p (none when left <= 0, a vector at most); the other lanes are 0.
 inline __m512 loadUpTo(const float* p, int64_t left) { return vLoadFirst(p, static_cast<int>(maxI64(0, minI64(kLanes, left)))).v; }
 
-// Lane i: bf16(even[i]) | bf16(odd[i]) << 16.
+// Lane i: bf16(even[i]) | bf16(odd[i]) << 16. One conversion of both (bf16 elements 0..15 from
+// even, 16..31 from odd) and one word permutation interleaving them.
 inline __m512i bf16Pairs(__m512 even, __m512 odd) {
-  const __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(even));
-  const __m512i hi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(odd));
-  return _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16));
+  const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                              23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  return _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(odd, even));
 }
 
 // packedQ [block][d][row] floats -> q pairs; an odd last d pairs with 0.

@@ -3,8 +3,8 @@
 //   scoreRun: scores of one run, kScoreKeys keys at a time, each accumulator one key across one
 //     block's rows, over d (a broadcast of K straight from the cache times a vector of packed q);
 //     scaled, masked scores go to memory [block][key][row];
-//   softmaxStep: running max, correction, p = exp(s - max) and sums across rows at once, over all
-//     the step's keys; masked keys get exactly 0; p overwrites the scores;
+//   softmaxStep: running max, correction, p = exp(s - max) (kPairs: 2^(s - max)) and sums across
+//     rows at once, over all the step's keys; masked keys get exactly 0; p overwrites the scores;
 //   accumulateValues: out = out * correction + P V in tiles of kValueRows rows x kValueVecs vectors
 //     of d, per visible key kValueVecs loads of V; the multiply is skipped when the tile's
 //     corrections are all exactly 1 (the running max did not move: the usual case deep into a
@@ -12,7 +12,9 @@
 // Tiles are two vectors wide (two row blocks, two vectors of d): a single vector per broadcast
 // leaves the FMA units waiting on loads (measured on Zen 5: ~70 % of peak against ~100 %).
 // With kPairs (bf16 precision, kernels/attention_bf16.h) both products take bf16 pairs instead:
-// q . k over pairs of d, P V over pairs of keys, each vdpbf16ps doing two products per lane.
+// q . k over pairs of d, P V over pairs of keys, each vdpbf16ps doing two products per lane; and
+// scores and maxes are in log2 units (q . k times scale * log2(e)), so p = 2^(s - max) takes the
+// short exp2NonPositive instead of expNonPositive.
 // The micro-kernels are not inlined: inside the item's big body GCC spills their tiles.
 #pragma once
 #include <float.h>
@@ -30,6 +32,7 @@ constexpr int kStepKeys = kStepRuns * kRunKeys;
 constexpr int kMaxStepBlocks = 2;                // row blocks per step
 constexpr int kValueRows = kLanes >= 16 ? 8 : kLanes >= 8 ? 4 : 1;  // rows per P V tile
 constexpr int kValueVecs = 2;                    // vectors of d per P V tile
+constexpr float kLog2E = 1.44269504088896341f;   // kPairs scores are q . k * scale * kLog2E
 
 // Keys per score pass: kBlocks * kScoreKeys accumulators.
 template <int kBlocks>
@@ -51,7 +54,7 @@ struct KeyRun {
 
 // Running state of the step's rows, one lane per row.
 struct RowBlockState {
-  float* max;         // running max score (-inf before any visible key)
+  float* max;         // running max score (-inf before any visible key; kPairs: in log2 units)
   float* sum;         // running sum of p
   float* correction;  // factor for the running output, set by each step
 };
@@ -68,19 +71,54 @@ inline Vec expNonPositive(Vec x) {
   const Vec p = expMantissa(vMax(x, vSplat(-87.33654f)), &n);
   return {_mm512_scalef_ps(p.v, n.v)};
 }
+
+// 2^t for t <= 0 (or -inf), relative error <= 1.9e-7 (measured against exp2 in double over the
+// floats of [-126, 0]): t is clamped to -126, so p stays normal (2^-126 at least, as expNonPositive
+// gives e^-87.3; masked keys, -inf, are zeroed after it); f = t - floor(t) in [0, 1] (vreduceps);
+// 2^f by a degree-5 polynomial (fit for least max relative error on [0, 1]) whose constant
+// term is exactly 1 (2^0 = 1 exactly: a row whose max did not move gets correction 1); times
+// 2^floor(t) (vscalefps).
+inline Vec exp2NonPositive(Vec t) {
+  const __m512 x = _mm512_max_ps(t.v, _mm512_set1_ps(-126.0f));
+  const __m512 f = _mm512_reduce_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  __m512 p = _mm512_set1_ps(1.867130515e-3f);
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.017029777e-3f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.579991266e-2f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.401644439e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931512952e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+  return {_mm512_scalef_ps(p, x)};
+}
 #else
 inline Vec expNonPositive(Vec x) { return vExp(x); }
+// Only the pair steps (AVX512-BF16 levels) take it; elsewhere a plain fallback.
+inline Vec exp2NonPositive(Vec t) { return vExp(vMul(t, vSplat(0.693147180559945309f))); }
 #endif
 
-// Scores of run h for the step's blocks: scale * q_row . k_j, -inf where key j is masked for the
-// row, for j < kRunKeys, to p (stepOffset); blockMax[row] = max(blockMax[row], those scores).
+// Exponent base of the steps' scores: e at F32, 2 with kPairs (log2 units).
+template <bool kPairs>
+inline Vec stepExp(Vec x) {
+  if constexpr (kPairs) {
+    return exp2NonPositive(x);
+  } else {
+    return expNonPositive(x);
+  }
+}
+
+// Scores of run h for the step's blocks: scale * q_row . k_j (kPairs: times log2(e)), -inf where
+// key j is masked for the row, for j < kRunKeys, to p (stepOffset); blockMax[row] = max(blockMax[row],
+// those scores).
 // q: the first block's packed queries [d][row] (kPairs: its q pairs [d / 2][row]); the next
 // block's follow at q + headDim * kAttnRows (kPairs: + ceil(headDim / 2) * kAttnRows).
 template <int kBlocks, bool kPairs>
 __attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const KeyRun& run, int h, float scale, float* p,
                                         float* blockMax) {
   constexpr int kKeys = kScoreKeys<kBlocks>;
-  const Vec scaleV = vSplat(scale), minusInf = vSplat(-INFINITY);
+  // Locals: the vector stores below may alias anything, so fields read in the loops would be reloaded.
+  const bool allVisible = run.allVisible;
+  const float firstKey = run.firstKey;
+  const float* visible = run.visible;
+  const Vec scaleV = vSplat(kPairs ? scale * kLog2E : scale), minusInf = vSplat(-INFINITY);
   for (int k0 = 0; k0 < kRunKeys; k0 += kKeys) {
     Vec s[kKeys][kBlocks];
     for (int j = 0; j < kKeys; ++j) {
@@ -117,12 +155,20 @@ __attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const Ke
     }
     for (int b = 0; b < kBlocks; ++b) {
       Vec max = vLoad(blockMax + b * kAttnRows);
-      const Vec limit = vLoad(run.visible + b * kAttnRows);
-      for (int j = 0; j < kKeys; ++j) {
-        Vec x = vMul(s[j][b], scaleV);
-        if (!run.allVisible) x = vIfLess(vSplat(run.firstKey + static_cast<float>(k0 + j)), limit, x, minusInf);
-        max = vMax(max, x);
-        vStore(p + stepOffset(b, h, k0 + j), x);
+      float* at = p + stepOffset(b, h, k0);
+      if (allVisible) {
+        for (int j = 0; j < kKeys; ++j) {
+          const Vec x = vMul(s[j][b], scaleV);
+          max = vMax(max, x);
+          vStore(at + j * kAttnRows, x);
+        }
+      } else {
+        const Vec limit = vLoad(visible + b * kAttnRows);
+        for (int j = 0; j < kKeys; ++j) {
+          const Vec x = vIfLess(vSplat(firstKey + static_cast<float>(k0 + j)), limit, vMul(s[j][b], scaleV), minusInf);
+          max = vMax(max, x);
+          vStore(at + j * kAttnRows, x);
+        }
       }
       vStore(blockMax + b * kAttnRows, max);
     }
@@ -140,22 +186,25 @@ __attribute__((noinline)) void softmaxStep(const KeyRun* runs, int nRuns, const 
     // Rows that have seen no key yet keep max -inf: exponents are taken against 0 there (their p
     // are all masked to 0, their sums and outputs are 0, so the tiny correction changes nothing).
     const Vec base = vIfLess(vSplat(-FLT_MAX), newMax, newMax, vZero());
-    const Vec correction = expNonPositive(vSub(oldMax, base));
+    const Vec correction = stepExp<kPairs>(vSub(oldMax, base));
     Vec total0 = vZero(), total1 = vZero();
     for (int h = 0; h < nRuns; ++h) {
-      const KeyRun& run = runs[h];
-      const Vec limit = vLoad(run.visible + r0), zero = vZero();
+      // Locals: the vector stores below may alias anything, so the run's fields would be reloaded.
+      const bool allVisible = runs[h].allVisible;
+      const float firstKey = runs[h].firstKey;
+      const Vec limit = vLoad(runs[h].visible + r0), zero = vZero();
+      [[maybe_unused]] uint32_t* pairsAt = pPairs + pairOffset(b, h, 0);
       for (int j = 0; j < kRunKeys; j += 2) {
         float* at = p + stepOffset(b, h, j);
-        Vec p0 = expNonPositive(vSub(vLoad(at), base));
-        Vec p1 = expNonPositive(vSub(vLoad(at + kAttnRows), base));
-        if (!run.allVisible) {
-          p0 = vIfLess(vSplat(run.firstKey + static_cast<float>(j)), limit, p0, zero);
-          p1 = vIfLess(vSplat(run.firstKey + static_cast<float>(j + 1)), limit, p1, zero);
+        Vec p0 = stepExp<kPairs>(vSub(vLoad(at), base));
+        Vec p1 = stepExp<kPairs>(vSub(vLoad(at + kAttnRows), base));
+        if (!allVisible) {
+          p0 = vIfLess(vSplat(firstKey + static_cast<float>(j)), limit, p0, zero);
+          p1 = vIfLess(vSplat(firstKey + static_cast<float>(j + 1)), limit, p1, zero);
         }
         if constexpr (kPairs) {
 #ifdef __AVX512BF16__
-          _mm512_storeu_si512(pPairs + pairOffset(b, h, j / 2), bf16Pairs(p0.v, p1.v));
+          _mm512_storeu_si512(pairsAt + j / 2 * kAttnRows, bf16Pairs(p0.v, p1.v));
 #endif
         } else {
           vStore(at, p0);
