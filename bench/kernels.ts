@@ -199,9 +199,9 @@ function benchAttention(rows: Row[], threads: number): void {
     for (let i = 0; i < c.queries; i++) pairs += first + i + 1;
     // bf16 attention reads a bf16 cache in place (what models that take it use), or converts an F32 one;
     // F32 attention reads an F32 cache, or widens an F16 one
-    const bf16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length) };
+    const bf16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length), kvType: 'bf16' as const };
     const allSlots = Int32Array.from({ length: kCache.length / (nKvHeads * headDim) }, (_, i) => i);
-    kvWrite(bf16Cache.kCache, bf16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim);
+    kvWrite(bf16Cache.kCache, bf16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim, 'bf16');
     type Variant = { precision: AttentionPrecision; cache: Pick<AttentionArgs, 'kCache' | 'vCache' | 'kvType'>; label: string };
     const f16Cache = { kCache: new Uint16Array(kCache.length), vCache: new Uint16Array(kCache.length), kvType: 'f16' as const };
     kvWrite(f16Cache.kCache, f16Cache.vCache, kCache, vCache, allSlots, nKvHeads, headDim, 'f16');

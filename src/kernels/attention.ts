@@ -46,7 +46,7 @@ export interface AttentionArgs {
    * not depend on the tile it is in.
    */
   precision?: AttentionPrecision;
-  /** the element type of Uint16Array caches: 'bf16' (the default for them) or 'f16'; 'f32' (or nothing) for Float32Arrays */
+  /** the element type of the caches: 'bf16' or 'f16' for Uint16Arrays (required), 'f32' (or nothing) for Float32Arrays */
   kvType?: KvCacheType;
 }
 
@@ -115,7 +115,8 @@ function checkCaches(fn: string, kCache: unknown, vCache: unknown, kvType: KvCac
     throw new TypeError(`${fn}: vCache must be a Uint16Array of kCache.length = ${kCache.length} elements, as kCache`);
   }
   if (kvType === 'f32') throw new TypeError(`${fn}: kvType f32 takes Float32Array caches, not Uint16Arrays`);
-  return kvType ?? 'bf16';
+  if (kvType === undefined) throw new TypeError(`${fn}: a Uint16Array cache needs kvType 'bf16' or 'f16'`);
+  return kvType;
 }
 
 /** Flash attention with online softmax over the paged KV cache (GQA; F32, or bf16 products: see precision). */
@@ -161,7 +162,7 @@ export function attention(args: AttentionArgs): void {
 
 /**
  * Writes the rows of new tokens into the cache: kCache[slots[t]] = k[t], vCache[slots[t]] = v[t];
- * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 or F16 cache (kvType)
+ * k and v are [slots.length][nKvHeads][headDim]. Slots must be distinct. Into a bf16 or F16 cache (kvType, required for them)
  * the rows are rounded to the nearest (ties to even), in the cache's layout.
  */
 export function kvWrite(kCache: KvCacheArray, vCache: KvCacheArray, k: Float32Array, v: Float32Array,

@@ -105,8 +105,12 @@ test('a bf16 cache is refused at precision f32 and with an odd block or head siz
   const shape = { nHeads: 2, nKvHeads: 1, headDim: 8, blockSize: 4 };
   const base = { q: new Float32Array(16), out: new Float32Array(16), kCache: new Uint16Array(32), vCache: new Uint16Array(32),
     qPositions: Int32Array.of(0), tiles: Int32Array.of(0, 1, 0, 1), keyBlocks: Int32Array.of(0, 0, 1, 1), scale: 1,
-    precision: 'bf16' as const, ...shape };
+    precision: 'bf16' as const, kvType: 'bf16' as const, ...shape };
   assert.doesNotThrow(() => attention(base));
+  // the same 16 bits read as the other half type would be wrong numbers: the type must be said
+  assert.throws(() => attention({ ...base, kvType: undefined }), /attention: a Uint16Array cache needs kvType 'bf16' or 'f16'/);
+  assert.throws(() => kvWrite(new Uint16Array(32), new Uint16Array(32), new Float32Array(8), new Float32Array(8),
+    Int32Array.of(0), 1, 8), /kvWrite: a Uint16Array cache needs kvType 'bf16' or 'f16'/);
   assert.doesNotThrow(() => attention({ ...base, precision: 'f32', kvType: 'f16' }));
   assert.throws(() => attention({ ...base, precision: 'f32' }), /a bf16 cache needs precision 'bf16'/);
   assert.throws(() => attention({ ...base, q: new Float32Array(14), out: new Float32Array(14), kCache: new Uint16Array(28),
@@ -119,7 +123,7 @@ test('a bf16 cache is refused at precision f32 and with an odd block or head siz
   assert.throws(() => attention({ ...base, kCache: new Float32Array(32), vCache: new Float32Array(32), kvType: 'f16' }),
     /kvType f16 takes Uint16Array caches, not Float32Arrays/);
   assert.throws(() => kvWrite(new Uint16Array(24), new Uint16Array(24), new Float32Array(8), new Float32Array(8),
-    Int32Array.of(0), 1, 8), /a bf16 cache holds whole pairs of slots; kCache has 3 slots/);
+    Int32Array.of(0), 1, 8, 'bf16'), /a bf16 cache holds whole pairs of slots; kCache has 3 slots/);
   assert.doesNotThrow(() => kvWrite(new Uint16Array(24), new Uint16Array(24), new Float32Array(8), new Float32Array(8),
     Int32Array.of(2), 1, 8, 'f16'));
 });

@@ -98,6 +98,7 @@ test('the native layer refuses bad arguments by itself', () => {
   const halves = (n: number) => new Uint16Array(n);
   assert.throws(() => native.kvWrite(halves(12), halves(12), f32(4), f32(4), i32(0), 2, 2, 1), /a multiple of 2 \* nKvHeads \* headDim/);
   assert.throws(() => native.kvWrite(halves(16), halves(16), f32(4), f32(4), i32(0), 2, 2, 7), /cacheType .*outside|cacheType/);
+  assert.throws(() => native.kvWrite(halves(16), halves(16), f32(4), f32(4), i32(0), 2, 2, undefined as never), /kvWrite: a Uint16Array cache needs its cacheType/);
   assert.throws(() => native.rope(f32(16), 1, 2, 8, 7, i32(0), 1e4, false, null), /rope: ropeDim must be even/);
   const a = attentionArgs();
   const call = (tiles: Int32Array, keyBlocks: Int32Array) => native.attention(a.q, a.out, a.kCache, a.vCache,
@@ -109,6 +110,8 @@ test('the native layer refuses bad arguments by itself', () => {
   assert.throws(() => halfCache(0, 3), /cacheType/);
   assert.doesNotThrow(() => halfCache(0, 2));
   assert.doesNotThrow(() => halfCache(1, 1));
+  assert.throws(() => native.attention(a.q, a.out, halves(a.kCache.length), halves(a.kCache.length), a.qPositions, a.tiles,
+    a.keyBlocks, a.nHeads, a.nKvHeads, a.headDim, a.blockSize, a.scale, 1, undefined as never), /attention: a Uint16Array cache needs its cacheType/);
   assert.throws(() => call(a.tiles, i32(7, 0, 2, 1, 2, 2, 1, 1, 1, 0, 2, 0)), /entry\[0\] physical block 7 outside the cache/);
   assert.throws(() => call(a.tiles, i32(0, 0, 9, 1, 2, 2, 1, 1, 1, 0, 2, 0)), /key count 9 outside \[0, blockSize\]/);
   assert.throws(() => call(i32(0, 3, 0, 1, 2, 1, 1, 2), a.keyBlocks), /query 2 is in two tiles/);

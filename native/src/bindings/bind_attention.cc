@@ -15,10 +15,14 @@ namespace {
 std::string at(const char* list, int64_t index) { return std::string(list) + "[" + std::to_string(index) + "]"; }
 
 // The element type of the cache at argument `cache`: kCacheF32 for anything but a Uint16Array (which
-// floats() then checks), else the argument `typeIndex`, kCacheBf16 when it is undefined.
+// floats() then checks), else the argument `typeIndex`, which must then say bf16 or F16 (the same
+// 16 bits read as the other type would be wrong numbers, not an error).
 int32_t halfCacheType(JsArgs& args, size_t cache, size_t typeIndex) {
   if (!args.isUint16Array(cache)) return kCacheF32;
-  if (args.isUndefined(typeIndex)) return kCacheBf16;
+  if (args.isUndefined(typeIndex)) {
+    args.fail("a Uint16Array cache needs its cacheType (bf16 or F16)");
+    return kCacheBf16;
+  }
   return static_cast<int32_t>(args.integer(typeIndex, "cacheType", kCacheBf16, kCacheF16));
 }
 
@@ -64,8 +68,8 @@ bool checkEntries(JsArgs& args, const AttentionArgs& a) {
 
 // attention(q, out, kCache, vCache, qPositions, tiles, keyBlocks, nHeads, nKvHeads, headDim,
 //           blockSize, scale[, precision[, cacheType]]): precision kPrecisionF32 (default) or
-//           kPrecisionBf16; the caches Float32Arrays, or Uint16Arrays of cacheType kCacheBf16 (the
-//           default for them) or kCacheF16, in the layouts of common/kernel_args.h
+//           kPrecisionBf16; the caches Float32Arrays, or Uint16Arrays of cacheType kCacheBf16 or
+//           kCacheF16 (required for them), in the layouts of common/kernel_args.h
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   JsArgs args(info, "attention");
   AttentionArgs a{};
