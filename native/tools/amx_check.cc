@@ -128,7 +128,8 @@ bool runTimings(const Options& o, const std::vector<CpuLevel>& levels, const std
   for (int s = 0; s < (o.quick ? 1 : 2); ++s) {
     problems.push_back(makeTimingProblem(rng, kTypeF16, kPrecisionBf16, m, shapes[s][0], shapes[s][1]));
     problems.push_back(makeTimingProblem(rng, kTypeQ8_0, kPrecisionInt8, m, shapes[s][0], shapes[s][1]));
-    // Q8_0 decoded tile by tile into bf16 pairs: on AMX-BF16, a candidate for quantized prefill
+    // Q8_0 as bf16 pair panels (packed once, as the model loader does at precision bf16): on AMX-BF16, a
+    // candidate for quantized prefill
     problems.push_back(makeTimingProblem(rng, kTypeQ8_0, kPrecisionBf16, m, shapes[s][0], shapes[s][1]));
   }
   const double secondsPerPoint = o.quick ? 0.05 : 0.25;
