@@ -1,5 +1,7 @@
 #include "common/rope_table.h"
 
+#include <algorithm>
+
 #include "common/rope_angles.h"
 #include "threads/thread_pool.h"
 
@@ -18,8 +20,7 @@ struct TableJob {
 
 void tableChunk(void* context, int64_t chunk, int) {
   const TableJob& j = *static_cast<const TableJob*>(context);
-  const int64_t end = chunk * kTokensPerChunk + kTokensPerChunk < j.tokens ? chunk * kTokensPerChunk + kTokensPerChunk
-                                                                             : j.tokens;
+  const int64_t end = std::min(j.tokens, (chunk + 1) * kTokensPerChunk);
   for (int64_t t = chunk * kTokensPerChunk; t < end; ++t) {
     float* row = j.out + t * j.ropeDim;
     ropeAngles(j.positions[t], j.ropeDim, j.freqBase, j.freqFactors, row, row + j.ropeDim / 2);

@@ -1,5 +1,6 @@
 #include "kv/kv_write.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/half_float.h"
@@ -24,7 +25,7 @@ template <void (*writeToken)(const WriteJob&, int64_t)>
 void forEachToken(const WriteJob& job) {
   const auto chunk = [](void* context, int64_t c, int) {
     const WriteJob& j = *static_cast<const WriteJob*>(context);
-    const int64_t end = (c + 1) * kTokensPerChunk < j.tokens ? (c + 1) * kTokensPerChunk : j.tokens;
+    const int64_t end = std::min(j.tokens, (c + 1) * kTokensPerChunk);
     for (int64_t t = c * kTokensPerChunk; t < end; ++t) writeToken(j, t);
   };
   parallelFor((job.tokens + kTokensPerChunk - 1) / kTokensPerChunk, chunk, const_cast<WriteJob*>(&job));
