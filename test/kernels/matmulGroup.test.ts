@@ -47,6 +47,32 @@ test('matmulGroup: each part bit-identical to its own matmul, every level, 1 and
   setThreads(cpuInfo().threads);
 });
 
+// The int8 GEMM parts share one activation quantization (kernels/int8_activations.h), which makes
+// the block sums that weights with mins need only when some part asks: here a part without mins
+// comes first and one with mins (Q4_K) later, at row counts that leave a short last row block.
+test('matmulGroup: int8 GEMM parts with and without mins share one quantization, bit-identical to matmul', () => {
+  const rng = new Rng(9102);
+  const types = [GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q5_1];
+  const weights = types.map((type, i) => Weight.create(type, 40 + 9 * i, K, randomWeightBytes(rng, type, 40 + 9 * i, K),
+    { precision: 'int8' }));
+  for (const m of [8, 13, 22]) {
+    const x = rng.floats(m * K);
+    forEachLevel((level) => {
+      for (const threads of [1, 2]) {
+        setThreads(threads);
+        const parts: MatmulPart[] = weights.map((w) => ({ w, out: new Float32Array(m * w.rows).fill(NaN) }));
+        matmulGroup(x, m, parts);
+        parts.forEach((part, i) => {
+          const alone = new Float32Array(m * part.w.rows).fill(NaN);
+          matmul(x, m, part.w, alone);
+          assertIdentical(part.out, alone, `part ${i} m=${m} ${level} threads=${threads}`);
+        });
+      }
+    });
+  }
+  setThreads(cpuInfo().threads);
+});
+
 test('matmulGroup: clear errors for mismatched cols, overlapping outputs and part counts', () => {
   const rng = new Rng(9101);
   const a = Weight.create(GgmlType.F32, 8, 32, randomWeightBytes(rng, GgmlType.F32, 8, 32));

@@ -11,6 +11,7 @@
 #include "cpu/amx.h"
 #include "kernels/gemm_amx.h"
 #include "kernels/gemm_int8_tile.h"
+#include "kernels/int8_activations.h"
 
 #ifdef FASTFILL_AMX_TILES
 namespace fastfill {
@@ -36,11 +37,14 @@ inline void amxInt8Scale(const int32_t* sums, const uint8_t* record, int correct
   }
 }
 
-// out rows [row0, row1) x panels [panel0, panel1) over all of K. xq: activation quants + 128,
-// rows k bytes apart, readable for 32 rows past row1 (tiles load 16 rows); xd: their block scales.
-inline void amxInt8Rows(const MatmulArgs& a, const uint8_t* xq, const float* xd, int64_t blocksPerRow, int64_t panel0,
-                        int64_t panel1, int64_t row0, int64_t row1) {
+// out rows [row0, row1) x panels [panel0, panel1) over all of K. x: row-major (rowGroup 1: the
+// quants of a row k bytes apart), readable for 32 rows past row1 (tiles load 16 rows).
+inline void amxInt8Rows(const MatmulArgs& a, const Int8Activations& x, int64_t panel0, int64_t panel1, int64_t row0,
+                        int64_t row1) {
   configureTiles(TileShapes::kInt8);
+  const uint8_t* xq = x.q;
+  const float* xd = x.d;
+  const int64_t blocksPerRow = x.blocksPerRow;
   const int64_t n = a.w.rows, k = a.w.cols, recordBytes = int8RecordBytes(a.w.type);
   const int correctionOffset = int8CorrectionOffset(a.w.type);
   alignas(64) int32_t sums[32 * 32];
@@ -60,14 +64,14 @@ inline void amxInt8Rows(const MatmulArgs& a, const uint8_t* xq, const float* xd,
         _mm512_store_ps(acc + r * 32, bias0);
         _mm512_store_ps(acc + r * 32 + 16, bias1);
       }
-      const uint8_t* x = xq + r0 * k;
+      const uint8_t* rows0 = xq + r0 * k;
       for (int64_t b = 0; b < blocksPerRow; ++b) {
         const uint8_t* record = records + b * recordBytes;
         _tile_zero(0);
         _tile_zero(1);
         _tile_loadd(6, record, 128);
         _tile_loadd(7, record + 64, 128);
-        _tile_loadd(4, x + b * kInt8BlockElements, k);
+        _tile_loadd(4, rows0 + b * kInt8BlockElements, k);
         _tile_dpbusd(0, 4, 6);
         _tile_dpbusd(1, 4, 7);
         _tile_stored(0, sums, 128);
@@ -75,7 +79,7 @@ inline void amxInt8Rows(const MatmulArgs& a, const uint8_t* xq, const float* xd,
         if (!upperOnly) {
           _tile_zero(2);
           _tile_zero(3);
-          _tile_loadd(5, x + 16 * k + b * kInt8BlockElements, k);
+          _tile_loadd(5, rows0 + 16 * k + b * kInt8BlockElements, k);
           _tile_dpbusd(2, 5, 6);
           _tile_dpbusd(3, 5, 7);
           _tile_stored(2, sums + 16 * 32, 128);

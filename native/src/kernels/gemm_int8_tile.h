@@ -1,4 +1,5 @@
-// The int8 GEMM micro-kernel: rows x (up to) 32 columns of C over a run of 32-element K blocks.
+// The int8 GEMM micro-kernel: rows x (up to) 32 columns of C over a run of 32-element K blocks, for
+// a column of row blocks (one call per panel run: the per-call setup is paid once).
 // Per block and output the exact int32 sum of (activation quant + 128) * weight quant, plus the
 // panel's correction (-128 * sum of the weight quants), is the signed dot product; it becomes
 //   acc = fma(float(sum), xd * wd, acc)
@@ -6,8 +7,10 @@
 // with mins, by acc = fma(xs, wmin, acc) (xs = xd * float(sum of the activation quants of the
 // block)), with acc starting from bias (first K run), 0, or C (later runs). Integer sums are exact and the
 // float steps are the same at every level, so all levels agree bit for bit.
-// With AVX512-VNNI the sums come from vpdpbusd (kInt8TileRows x 32 columns: 12 zmm of int32 sums
-// plus 12 of float accumulators); every other level runs the plain loops.
+// With AVX512-VNNI the sums come from vpdpbusd (kInt8TileRows x 32 columns: 2 kInt8TileRows zmm of
+// int32 sums plus as many float accumulators); every other level runs the plain loops. Per block a
+// row costs 16 vpdpbusd and, on the same two pipes (Zen 4/5), 2 vmulps and 2 vfmadd: at most ~80 %
+// of the vpdpbusd peak (a hand-scheduled asm loop measured 78-79 %, this code 75-76 % on L1 data).
 #pragma once
 #include "common/int8_panels.h"
 #include "kernels/level_common.h"
@@ -15,21 +18,27 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-constexpr int kInt8TileRows = 6;
+constexpr int kInt8TileRows = 5;  // 5 measured 2-4 % faster than 6 and 4 (Zen 5)
 
 struct Int8TileArgs {
-  const uint8_t* xq;   // activation quants + 128: xq[r * k + e], e from the tile's first block
-  const float* xd;     // activation block scales: xd[r * blocksPerRow + b], b from the first block
-  const float* xs;     // xd times the sum of the block's quants (for weights with mins), as xd
-  int64_t k;           // row stride of xq (elements)
-  int64_t blocksPerRow;
+  // The activations (kernels/int8_activations.h) from the first row block's first row and the run's
+  // first block: block b of row r of row block i at index i * rowBlockStep + r * rowStep + b *
+  // blockStep; quants + 128 at xq + index * 32, scales at xd[index], d * sums (weights with mins)
+  // at xs[index].
+  const uint8_t* xq;
+  const float* xd;
+  const float* xs;
+  int64_t rowStep;
+  int64_t blockStep;
+  int64_t rowBlockStep;
+  int64_t rowBlocks;     // row blocks of `rows` rows (int8Tile), kInt8TileRows rows apart
   const uint8_t* panel;  // the first record of the run (common/int8_panels.h)
   int64_t recordBytes;
   int subBlocks;         // 1 or 2 per record
   int correctionOffset;  // bytes into a record
   int minsOffset;        // bytes into a record, or -1 when the records carry no mins
   int64_t blocks;        // K blocks in the run
-  float* c;              // C[r * ldc + col]
+  float* c;              // C[r * ldc + col] of the first row block's rows
   int64_t ldc;
   int cols;              // valid columns, 1..32
   const float* bias;     // first run: C starts from bias[col], or from zeros when nullptr
@@ -44,51 +53,41 @@ inline float recordFloat(const uint8_t* record, int offset, int index) {
 
 inline void int8TilePlain(int rows, const Int8TileArgs& t) {
   const int subElements = kInt8BlockElements / t.subBlocks;
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < t.cols; ++c) {
-      float acc = t.accumulate ? t.c[r * t.ldc + c] : (t.bias != nullptr ? t.bias[c] : 0.0f);
-      const uint8_t* record = t.panel;
-      for (int64_t b = 0; b < t.blocks; ++b, record += t.recordBytes) {
-        const uint8_t* x = t.xq + r * t.k + b * kInt8BlockElements;
-        const float xd = t.xd[r * t.blocksPerRow + b];
-        for (int h = 0; h < t.subBlocks; ++h) {
-          int32_t sum;
-          std::memcpy(&sum, record + t.correctionOffset + 4 * (h * kInt8PanelColumns + c), 4);
-          for (int e = h * subElements; e < (h + 1) * subElements; ++e) {
-            const int8_t wq = static_cast<int8_t>(record[((e / 4) * kInt8PanelColumns + c) * 4 + e % 4]);
-            sum += static_cast<int32_t>(x[e]) * static_cast<int32_t>(wq);
+  for (int64_t i = 0; i < t.rowBlocks; ++i) {
+    float* const c = t.c + i * kInt8TileRows * t.ldc;
+    for (int r = 0; r < rows; ++r) {
+      for (int col = 0; col < t.cols; ++col) {
+        float acc = t.accumulate ? c[r * t.ldc + col] : (t.bias != nullptr ? t.bias[col] : 0.0f);
+        const uint8_t* record = t.panel;
+        for (int64_t b = 0; b < t.blocks; ++b, record += t.recordBytes) {
+          const int64_t index = i * t.rowBlockStep + r * t.rowStep + b * t.blockStep;
+          const uint8_t* x = t.xq + index * kInt8BlockElements;
+          for (int h = 0; h < t.subBlocks; ++h) {
+            int32_t sum;
+            std::memcpy(&sum, record + t.correctionOffset + 4 * (h * kInt8PanelColumns + col), 4);
+            for (int e = h * subElements; e < (h + 1) * subElements; ++e) {
+              const int8_t wq = static_cast<int8_t>(record[((e / 4) * kInt8PanelColumns + col) * 4 + e % 4]);
+              sum += static_cast<int32_t>(x[e]) * static_cast<int32_t>(wq);
+            }
+            const float scale = t.xd[index] * recordFloat(record, kInt8ScalesOffset, h * kInt8PanelColumns + col);
+            acc = fmaf(static_cast<float>(sum), scale, acc);
           }
-          const float scale = xd * recordFloat(record, kInt8ScalesOffset, h * kInt8PanelColumns + c);
-          acc = fmaf(static_cast<float>(sum), scale, acc);
+          if (t.minsOffset >= 0) acc = fmaf(t.xs[index], recordFloat(record, t.minsOffset, col), acc);
         }
-        if (t.minsOffset >= 0) acc = fmaf(t.xs[r * t.blocksPerRow + b], recordFloat(record, t.minsOffset, c), acc);
+        c[r * t.ldc + col] = acc;
       }
-      t.c[r * t.ldc + c] = acc;
     }
   }
 }
 
 #ifdef __AVX512VNNI__
+// One row block: acc (R x 32 floats, from bias, zeros or C) += the run's blocks.
 template <int R, int kSubBlocks, bool kMins>
-inline void int8TileVnni(const Int8TileArgs& t) {
+inline void int8BlockRunVnni(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, __m512 (&acc)[R][2]) {
   constexpr int kSteps = kInt8BlockElements / 4 / kSubBlocks;  // vpdpbusd steps per sub-block
-  const __mmask16 mask0 = static_cast<__mmask16>(t.cols >= 16 ? 0xFFFFu : (1u << t.cols) - 1);
-  const __mmask16 mask1 = static_cast<__mmask16>(t.cols >= 32 ? 0xFFFFu : t.cols <= 16 ? 0u : (1u << (t.cols - 16)) - 1);
-  __m512 acc[R][2];
-  for (int r = 0; r < R; ++r) {
-    if (t.accumulate) {
-      acc[r][0] = _mm512_maskz_loadu_ps(mask0, t.c + r * t.ldc);
-      acc[r][1] = _mm512_maskz_loadu_ps(mask1, t.c + r * t.ldc + 16);
-    } else if (t.bias != nullptr) {
-      acc[r][0] = _mm512_maskz_loadu_ps(mask0, t.bias);
-      acc[r][1] = _mm512_maskz_loadu_ps(mask1, t.bias + 16);
-    } else {
-      acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-    }
-  }
+  const int64_t rowBytes = t.rowStep * kInt8BlockElements, blockBytes = t.blockStep * kInt8BlockElements;
   const uint8_t* record = t.panel;
-  for (int64_t b = 0; b < t.blocks; ++b, record += t.recordBytes) {
-    const uint8_t* x = t.xq + b * kInt8BlockElements;
+  for (int64_t b = 0; b < t.blocks; ++b, record += t.recordBytes, xq += blockBytes, xd += t.blockStep) {
     for (int h = 0; h < kSubBlocks; ++h) {
       const uint8_t* correction = record + t.correctionOffset + h * 128;
       const __m512i correction0 = _mm512_loadu_si512(correction);
@@ -103,34 +102,62 @@ inline void int8TileVnni(const Int8TileArgs& t) {
         const __m512i w1 = _mm512_loadu_si512(record + step * 128 + 64);
         for (int r = 0; r < R; ++r) {
           int32_t four;
-          std::memcpy(&four, x + r * t.k + 4 * step, 4);
-          const __m512i xs = _mm512_set1_epi32(four);
-          sum[r][0] = _mm512_dpbusd_epi32(sum[r][0], xs, w0);
-          sum[r][1] = _mm512_dpbusd_epi32(sum[r][1], xs, w1);
+          std::memcpy(&four, xq + r * rowBytes + 4 * step, 4);
+          const __m512i x = _mm512_set1_epi32(four);
+          sum[r][0] = _mm512_dpbusd_epi32(sum[r][0], x, w0);
+          sum[r][1] = _mm512_dpbusd_epi32(sum[r][1], x, w1);
         }
       }
       const float* scales = reinterpret_cast<const float*>(record + kInt8ScalesOffset + h * 128);
       const __m512 wd0 = _mm512_loadu_ps(scales);
       const __m512 wd1 = _mm512_loadu_ps(scales + 16);
       for (int r = 0; r < R; ++r) {
-        const __m512 xd = _mm512_set1_ps(t.xd[r * t.blocksPerRow + b]);
-        acc[r][0] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[r][0]), _mm512_mul_ps(xd, wd0), acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[r][1]), _mm512_mul_ps(xd, wd1), acc[r][1]);
+        const __m512 xdr = _mm512_set1_ps(xd[r * t.rowStep]);
+        acc[r][0] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[r][0]), _mm512_mul_ps(xdr, wd0), acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[r][1]), _mm512_mul_ps(xdr, wd1), acc[r][1]);
       }
     }
     if constexpr (kMins) {
       const __m512 min0 = _mm512_loadu_ps(reinterpret_cast<const float*>(record + t.minsOffset));
       const __m512 min1 = _mm512_loadu_ps(reinterpret_cast<const float*>(record + t.minsOffset + 64));
       for (int r = 0; r < R; ++r) {
-        const __m512 xs = _mm512_set1_ps(t.xs[r * t.blocksPerRow + b]);
-        acc[r][0] = _mm512_fmadd_ps(xs, min0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(xs, min1, acc[r][1]);
+        const __m512 xsr = _mm512_set1_ps(xs[r * t.rowStep + b * t.blockStep]);
+        acc[r][0] = _mm512_fmadd_ps(xsr, min0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(xsr, min1, acc[r][1]);
       }
     }
   }
-  for (int r = 0; r < R; ++r) {
-    _mm512_mask_storeu_ps(t.c + r * t.ldc, mask0, acc[r][0]);
-    _mm512_mask_storeu_ps(t.c + r * t.ldc + 16, mask1, acc[r][1]);
+}
+
+template <int R, int kSubBlocks, bool kMins>
+inline void int8TileVnni(const Int8TileArgs& t) {
+  const __mmask16 mask0 = static_cast<__mmask16>(t.cols >= 16 ? 0xFFFFu : (1u << t.cols) - 1);
+  const __mmask16 mask1 = static_cast<__mmask16>(t.cols >= 32 ? 0xFFFFu : t.cols <= 16 ? 0u : (1u << (t.cols - 16)) - 1);
+  const __m512 start0 = t.bias != nullptr ? _mm512_maskz_loadu_ps(mask0, t.bias) : _mm512_setzero_ps();
+  const __m512 start1 = t.bias != nullptr ? _mm512_maskz_loadu_ps(mask1, t.bias + 16) : _mm512_setzero_ps();
+  for (int64_t i = 0; i < t.rowBlocks; ++i) {
+    // locals, not t's fields: a store through c could alias t, which the compiler would then reload
+    float* const c = t.c + i * kInt8TileRows * t.ldc;
+    const int64_t ldc = t.ldc, first = i * t.rowBlockStep;
+    if (i + 1 < t.rowBlocks) {
+      // the next row block's C lines, a row block ahead: left to the stores, their misses cost the
+      // up/gate shape (10 MiB of C) 3-5 %
+      for (int r = 0; r < R; ++r) {
+        _m_prefetchw(c + (kInt8TileRows + r) * ldc);
+        _m_prefetchw(c + (kInt8TileRows + r) * ldc + 16);
+      }
+    }
+    __m512 acc[R][2];
+    for (int r = 0; r < R; ++r) {
+      acc[r][0] = t.accumulate ? _mm512_maskz_loadu_ps(mask0, c + r * ldc) : start0;
+      acc[r][1] = t.accumulate ? _mm512_maskz_loadu_ps(mask1, c + r * ldc + 16) : start1;
+    }
+    int8BlockRunVnni<R, kSubBlocks, kMins>(t, t.xq + first * kInt8BlockElements, t.xd + first,
+                                           kMins ? t.xs + first : nullptr, acc);
+    for (int r = 0; r < R; ++r) {
+      _mm512_mask_storeu_ps(c + r * ldc, mask0, acc[r][0]);
+      _mm512_mask_storeu_ps(c + r * ldc + 16, mask1, acc[r][1]);
+    }
   }
 }
 
@@ -148,6 +175,7 @@ inline void int8TileVnniRows(int rows, const Int8TileArgs& t) {
 }
 #endif
 
+// t.rowBlocks row blocks of `rows` rows each (rows < kInt8TileRows: one row block, the last).
 inline void int8Tile(int rows, const Int8TileArgs& t) {
 #ifdef __AVX512VNNI__
   int8TileVnniRows(rows, t);

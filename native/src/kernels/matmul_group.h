@@ -31,6 +31,8 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
   int64_t items = 0;
   // The int8 kinds quantize x differently; one of them shares the job, a part of the other runs alone.
   bool gemvInt8Parts = false, gemmInt8Parts = false;
+  MatmulArgs int8GemmArgs[kMaxGroupParts];  // the kInt8Gemm parts, for their shared quantization
+  int int8GemmCount = 0;
   for (int i = 0; i < g.count && i < kMaxGroupParts; ++i) {
     const MatmulArgs& a = g.parts[i];
     if (a.m == 0 || a.w.rows == 0) continue;
@@ -44,6 +46,7 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
       part.plan = planInt8(a.m, a.w.rows, a.w.cols);
       items += part.plan.items;
       gemmInt8Parts = true;
+      int8GemmArgs[int8GemmCount++] = a;
     } else if (takesGemvPairs(a)) {
       part.kind = GroupedKind::kPairs;
       items += pairGemvItems(a);
@@ -61,7 +64,7 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
   GemvInt8Job gemvJob{};
   Int8Job gemmJob{};
   if (gemvInt8Parts) gemvJob = quantizeGemvActivations(*parts[0].args);
-  if (gemmInt8Parts) gemmJob = quantizeInt8Job(*parts[0].args);
+  if (gemmInt8Parts) gemmJob = quantizeInt8Job(int8GemmArgs, int8GemmCount);
   forEachChunk(items, [&](int64_t item, int) {
     int index = count - 1;
     while (parts[index].firstItem > item) --index;
