@@ -43,24 +43,34 @@ Napi::Value AddRmsNorm(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// rope(x, tokens, heads, headDim, ropeDim, positions, freqBase, neox, freqFactors | null)
-Napi::Value Rope(const Napi::CallbackInfo& info) {
-  JsArgs args(info, "rope");
-  RopeArgs a{};
+// x (argument 0) and its shape (arguments 1-4: tokens, heads, headDim, ropeDim) into a.
+void readRopeShape(JsArgs& args, RopeArgs& a) {
   a.tokens = args.integer(1, "tokens", 0, kMaxDim);
   a.heads = args.integer(2, "heads", 1, kMaxDim);
   a.headDim = args.integer(3, "headDim", 1, kMaxDim);
   a.ropeDim = args.integer(4, "ropeDim", 0, a.headDim);
   a.x = args.floats(0, "x", args.product(args.product(a.tokens, a.heads, "size"), a.headDim, "size"));
+  if (args.ok() && a.ropeDim % 2 != 0) args.fail("ropeDim must be even");
+}
+
+// The angle parameters' rules: freqBase > 0, every frequency factor > 0.
+void checkRopeFrequencies(JsArgs& args, int64_t ropeDim, double freqBase, const float* freqFactors) {
+  if (args.ok() && !(freqBase > 0.0)) args.fail("freqBase must be > 0");
+  for (int64_t i = 0; args.ok() && freqFactors != nullptr && i < ropeDim / 2; ++i) {
+    if (!(freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
+  }
+}
+
+// rope(x, tokens, heads, headDim, ropeDim, positions, freqBase, neox, freqFactors | null)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  JsArgs args(info, "rope");
+  RopeArgs a{};
+  readRopeShape(args, a);
   a.positions = args.ints(5, "positions", a.tokens);
   a.freqBase = args.number(6, "freqBase");
   a.neox = args.boolean(7, "neox");
   a.freqFactors = args.optionalFloats(8, "freqFactors", a.ropeDim / 2);
-  if (args.ok() && a.ropeDim % 2 != 0) args.fail("ropeDim must be even");
-  if (args.ok() && !(a.freqBase > 0.0)) args.fail("freqBase must be > 0");
-  for (int64_t i = 0; args.ok() && a.freqFactors != nullptr && i < a.ropeDim / 2; ++i) {
-    if (!(a.freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
-  }
+  checkRopeFrequencies(args, a.ropeDim, a.freqBase, a.freqFactors);
   if (args.ok()) activeKernels().rope(a);
   return args.finish();
 }
@@ -75,10 +85,7 @@ Napi::Value RopeTable(const Napi::CallbackInfo& info) {
   const float* freqFactors = args.optionalFloats(3, "freqFactors", ropeDim / 2);
   float* out = args.floats(4, "out", args.product(tokens, ropeDim, "positions.length*ropeDim"));
   if (args.ok() && ropeDim % 2 != 0) args.fail("ropeDim must be even");
-  if (args.ok() && !(freqBase > 0.0)) args.fail("freqBase must be > 0");
-  for (int64_t i = 0; args.ok() && freqFactors != nullptr && i < ropeDim / 2; ++i) {
-    if (!(freqFactors[i] > 0.0f)) args.fail("freqFactors[" + std::to_string(i) + "] must be > 0");
-  }
+  checkRopeFrequencies(args, ropeDim, freqBase, freqFactors);
   if (args.ok()) ropeTable(positions, tokens, ropeDim, freqBase, freqFactors, out);
   return args.finish();
 }
@@ -87,14 +94,9 @@ Napi::Value RopeTable(const Napi::CallbackInfo& info) {
 Napi::Value RopeWithTable(const Napi::CallbackInfo& info) {
   JsArgs args(info, "ropeWithTable");
   RopeArgs a{};
-  a.tokens = args.integer(1, "tokens", 0, kMaxDim);
-  a.heads = args.integer(2, "heads", 1, kMaxDim);
-  a.headDim = args.integer(3, "headDim", 1, kMaxDim);
-  a.ropeDim = args.integer(4, "ropeDim", 0, a.headDim);
-  a.x = args.floats(0, "x", args.product(args.product(a.tokens, a.heads, "size"), a.headDim, "size"));
+  readRopeShape(args, a);
   a.table = args.floats(5, "table", args.product(a.tokens, a.ropeDim, "tokens*ropeDim"));
   a.neox = args.boolean(6, "neox");
-  if (args.ok() && a.ropeDim % 2 != 0) args.fail("ropeDim must be even");
   if (args.ok()) activeKernels().rope(a);
   return args.finish();
 }
