@@ -9,39 +9,31 @@
 namespace fastfill {
 namespace {
 
-// rmsNorm(x, rows, cols, weight, eps, out)
-Napi::Value RmsNorm(const Napi::CallbackInfo& info) {
-  JsArgs args(info, "rmsNorm");
+// rmsNorm(x, rows, cols, weight, eps, out), and with a delta (addRmsNorm(x, delta, rows, cols, weight,
+// eps, out)): x += delta first, then out = rmsNorm(x).
+Napi::Value Norm(const Napi::CallbackInfo& info, const char* name, bool withDelta) {
+  JsArgs args(info, name);
+  const size_t at = withDelta ? 1 : 0;  // the delta, when there is one, is argument 1
   RmsNormArgs a{};
-  a.rows = args.integer(1, "rows", 0, kMaxDim);
-  a.cols = args.integer(2, "cols", 1, kMaxDim);
+  a.rows = args.integer(at + 1, "rows", 0, kMaxDim);
+  a.cols = args.integer(at + 2, "cols", 1, kMaxDim);
   const int64_t size = args.product(a.rows, a.cols, "rows*cols");
-  a.x = args.floats(0, "x", size);
-  a.weight = args.floats(3, "weight", a.cols);
-  a.eps = static_cast<float>(args.number(4, "eps"));
-  a.out = args.floats(5, "out", size);
+  float* x = args.floats(0, "x", size);
+  a.x = x;
+  if (withDelta) {
+    a.residual = x;
+    a.delta = args.floats(1, "delta", size);
+  }
+  a.weight = args.floats(at + 3, "weight", a.cols);
+  a.eps = static_cast<float>(args.number(at + 4, "eps"));
+  a.out = args.floats(at + 5, "out", size);
   if (args.ok() && !(a.eps >= 0.0f)) args.fail("eps must be >= 0");
   if (args.ok()) activeKernels().rmsNorm(a);
   return args.finish();
 }
 
-// addRmsNorm(x, delta, rows, cols, weight, eps, out): x += delta, then out = rmsNorm(x).
-Napi::Value AddRmsNorm(const Napi::CallbackInfo& info) {
-  JsArgs args(info, "addRmsNorm");
-  RmsNormArgs a{};
-  a.rows = args.integer(2, "rows", 0, kMaxDim);
-  a.cols = args.integer(3, "cols", 1, kMaxDim);
-  const int64_t size = args.product(a.rows, a.cols, "rows*cols");
-  a.residual = args.floats(0, "x", size);
-  a.x = a.residual;
-  a.delta = args.floats(1, "delta", size);
-  a.weight = args.floats(4, "weight", a.cols);
-  a.eps = static_cast<float>(args.number(5, "eps"));
-  a.out = args.floats(6, "out", size);
-  if (args.ok() && !(a.eps >= 0.0f)) args.fail("eps must be >= 0");
-  if (args.ok()) activeKernels().rmsNorm(a);
-  return args.finish();
-}
+Napi::Value RmsNorm(const Napi::CallbackInfo& info) { return Norm(info, "rmsNorm", false); }
+Napi::Value AddRmsNorm(const Napi::CallbackInfo& info) { return Norm(info, "addRmsNorm", true); }
 
 // x (argument 0) and its shape (arguments 1-4: tokens, heads, headDim, ropeDim) into a.
 void readRopeShape(JsArgs& args, RopeArgs& a) {
