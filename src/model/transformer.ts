@@ -67,7 +67,7 @@ export class Transformer {
 
     k.getRows(w.tokenEmbedding, batch.tokens, x);
     // Each residual add is fused into the norm after it (addRmsNorm); proj holds the FFN output of
-    // the previous layer until the next attention norm adds it.
+    // the previous layer until the next attention norm adds it (after the last layer: logits(), on its rows only).
     for (let l = 0; l < c.numLayers; l++) {
       const lw = w.layers[l]!;
       if (l === 0) k.rmsNorm(x, n, h, lw.attnNorm, c.rmsNormEps, normed);
@@ -89,19 +89,27 @@ export class Transformer {
       k.siluMul(gate, up, gate);
       k.matmul(gate, n, lw.wDown, proj);
     }
-    if (c.numLayers > 0) k.add(x, proj, x);
-    return this.logits(x, batch.logitRows);
+    return this.logits(x, c.numLayers > 0 ? proj : undefined, batch.logitRows);
   }
 
-  /** Final norm and LM head on the selected rows only (prefill needs one row per sequence). */
-  private logits(x: Float32Array, rows: Int32Array): Float32Array {
+  /**
+   * The last residual add, final norm and LM head on the selected rows only (prefill needs one row per
+   * sequence); delta: the last layer's FFN output, not yet added to x.
+   */
+  private logits(x: Float32Array, delta: Float32Array | undefined, rows: Int32Array): Float32Array {
     const h = this.config.hiddenSize;
     if (rows.length === 0) return new Float32Array(0);
-    const selected = new Float32Array(rows.length * h);
-    rows.forEach((row, i) => selected.set(x.subarray(row * h, (row + 1) * h), i * h));
-    k.rmsNorm(selected, rows.length, h, this.weights.outputNorm, this.config.rmsNormEps, selected);
+    const gather = (from: Float32Array) => {
+      const selected = new Float32Array(rows.length * h);
+      rows.forEach((row, i) => selected.set(from.subarray(row * h, (row + 1) * h), i * h));
+      return selected;
+    };
+    const selected = gather(x);
+    const normed = new Float32Array(rows.length * h);
+    if (delta) k.addRmsNorm(selected, gather(delta), rows.length, h, this.weights.outputNorm, this.config.rmsNormEps, normed);
+    else k.rmsNorm(selected, rows.length, h, this.weights.outputNorm, this.config.rmsNormEps, normed);
     const out = new Float32Array(rows.length * this.config.vocabSize);
-    k.matmul(selected, rows.length, this.weights.output, out);
+    k.matmul(normed, rows.length, this.weights.output, out);
     return out;
   }
 }

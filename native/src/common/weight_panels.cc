@@ -28,19 +28,17 @@ size_t elementBytes(int32_t type) {
 
 namespace {
 
-constexpr int64_t kQ8_0BlockBytes = 34;  // d (f16), then 32 int8 quants
-
-// Element k of a row of w as bf16 bits.
-uint16_t bf16At(const WeightView& w, const uint8_t* row, int64_t k) {
+// Element k of a row of w (blocks of `layout`, computeBlockLayout(w.type)) as bf16 bits.
+uint16_t bf16At(const WeightView& w, const BlockLayout& layout, const uint8_t* row, int64_t k) {
   uint16_t h;
   float f;
   switch (w.type) {
     case kTypeBF16: std::memcpy(&h, row + 2 * k, 2); return h;
     case kTypeF16: std::memcpy(&h, row + 2 * k, 2); return floatToBf16(halfBitsToFloat(h));
-    case kTypeQ8_0: {
-      const uint8_t* block = row + (k / 32) * kQ8_0BlockBytes;
+    case kTypeQ8_0: {  // blocks of d (f16), then 32 int8 quants
+      const uint8_t* block = row + (k / layout.elements) * layout.bytes;
       std::memcpy(&h, block, 2);
-      return floatToBf16(static_cast<float>(static_cast<int8_t>(block[2 + k % 32])) * halfBitsToFloat(h));
+      return floatToBf16(static_cast<float>(static_cast<int8_t>(block[2 + k % layout.elements])) * halfBitsToFloat(h));
     }
     default: std::memcpy(&f, row + 4 * k, 4); return floatToBf16(f);
   }
@@ -57,11 +55,12 @@ void packPanel(void* context, int64_t p, int) {
     const int64_t pairs = (w.cols + 1) / 2;
     uint16_t* panel = reinterpret_cast<uint16_t*>(job.dst) + static_cast<size_t>(p * pairs) * kPanelColumns * 2;
     std::memset(panel, 0, static_cast<size_t>(pairs) * kPanelColumns * 4);
+    const BlockLayout layout = computeBlockLayout(w.type);
     for (int64_t k0 = 0; k0 < w.cols; k0 += kStep) {
       const int64_t k1 = k0 + kStep < w.cols ? k0 + kStep : w.cols;
       for (int64_t c = 0; c < rows; ++c) {
         const uint8_t* src = w.data + static_cast<size_t>(first + c) * w.rowBytes;
-        for (int64_t k = k0; k < k1; ++k) panel[((k / 2) * kPanelColumns + c) * 2 + k % 2] = bf16At(w, src, k);
+        for (int64_t k = k0; k < k1; ++k) panel[((k / 2) * kPanelColumns + c) * 2 + k % 2] = bf16At(w, layout, src, k);
       }
     }
     return;

@@ -29,11 +29,15 @@ inline void siluMul(const float* gate, const float* up, float* out, int64_t n) {
   });
 }
 
+// out = a + b over n floats on the calling thread (also the residual add of rms_norm.h's addRmsNorm).
+inline void addRow(const float* a, const float* b, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) vStore(out + i, vAdd(vLoad(a + i), vLoad(b + i)));
+  for (; i < n; ++i) out[i] = a[i] + b[i];
+}
+
 inline void add(const float* a, const float* b, float* out, int64_t n) {
-  forEachRange(n, [=](int64_t i, int64_t end) {
-    for (; i + kLanes <= end; i += kLanes) vStore(out + i, vAdd(vLoad(a + i), vLoad(b + i)));
-    for (; i < end; ++i) out[i] = a[i] + b[i];
-  });
+  forEachRange(n, [=](int64_t i, int64_t end) { addRow(a + i, b + i, out + i, end - i); });
 }
 
 inline void scale(const float* x, float factor, float* out, int64_t n) {

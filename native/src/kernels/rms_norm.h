@@ -1,7 +1,7 @@
 // out = x / sqrt(mean(x^2) + eps) * weight, per row (compiled once per level). out may equal x.
 // With a delta (addRmsNorm) the row is first replaced by x + delta, the residual add before a norm.
 #pragma once
-#include "kernels/level_common.h"
+#include "kernels/elementwise.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -31,13 +31,6 @@ inline void rmsNormRow(const float* x, int64_t cols, const float* weight, float 
   int64_t i = 0;
   for (; i + kLanes <= cols; i += kLanes) vStore(out + i, vMul(vMul(vLoad(x + i), inv), vLoad(weight + i)));
   for (; i < cols; ++i) out[i] = x[i] * inverse * weight[i];
-}
-
-// out = a + b, the same floats as the add kernel.
-inline void addRow(const float* a, const float* b, float* out, int64_t n) {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) vStore(out + i, vAdd(vLoad(a + i), vLoad(b + i)));
-  for (; i < n; ++i) out[i] = a[i] + b[i];
 }
 
 inline void rmsNorm(const RmsNormArgs& a) {
