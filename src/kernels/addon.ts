@@ -31,7 +31,7 @@ export interface NativeAddon {
   packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision: number, dest: Uint8Array): void;
   panelBytes(type: number, rows: number, cols: number, precision: number): number;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
-    bias: Float32Array | null, panels?: Uint8Array | null, precision?: number): void;
+    bias: Float32Array | null, panels?: Uint8Array | null, precision?: number, gate?: Float32Array | null): void;
   /** matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision). */
   matmulGroup(x: Float32Array, m: number, ...parts: unknown[]): void;
   getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;

@@ -1,4 +1,5 @@
-// Weight-matrix kernels: matmul (x times W transposed) and getRows (embedding lookup).
+// Weight-matrix kernels: matmul (x times W transposed), its gated form for an FFN's down projection, and
+// getRows (embedding lookup).
 import { addon } from './addon.js';
 import { checkDim, checkFloat32, checkIndices, checkInt32, checkNoOverlap } from './checks.js';
 import { Weight } from './weight.js';
@@ -17,6 +18,22 @@ export function matmul(x: Float32Array, m: number, w: Weight, out: Float32Array,
   if (bias !== undefined) checkFloat32(fn, 'bias', bias, w.rows, 'rows');
   checkNoOverlap(fn, out, bias !== undefined ? { x, bias } : { x });
   addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null, w.panels, w.precisionCode);
+}
+
+/**
+ * An FFN's down projection on its gated input: out = (silu(gate) * up) W^T, gate and up [m][w.cols]. The same
+ * floats as siluMul then matmul; where the weights take the int8 GEMM the product is quantized as it is made,
+ * never written out.
+ */
+export function matmulSiluGated(gate: Float32Array, up: Float32Array, m: number, w: Weight, out: Float32Array): void {
+  const fn = 'matmulSiluGated';
+  checkWeight(fn, w);
+  checkDim(fn, 'm', m);
+  checkFloat32(fn, 'gate', gate, m * w.cols, `m*cols = ${m}*${w.cols}`);
+  checkFloat32(fn, 'up', up, m * w.cols, `m*cols = ${m}*${w.cols}`);
+  checkFloat32(fn, 'out', out, m * w.rows, `m*rows = ${m}*${w.rows}`);
+  checkNoOverlap(fn, out, { gate, up });
+  addon().matmul(up, m, w.data, w.type, w.rows, w.cols, out, null, w.panels, w.precisionCode, gate);
 }
 
 /** One part of matmulGroup: out = x W^T (+ bias), out is [m][w.rows]. */

@@ -4,7 +4,7 @@ export type { CpuInfo, CpuLevel } from './addon.js';
 export { allocateZeroed, availableCpuLevels, CPU_LEVELS, cpuInfo, mapFile, releaseMappedPages, setCpuLevel, setThreads, type FileRange } from './system.js';
 export { defaultPrecision, INT8_TYPES, PANEL_TYPES, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, Weight, type Precision, type WeightOptions } from './weight.js';
 export { PanelArena } from './panelArena.js';
-export { getRows, matmul, matmulGroup, type MatmulPart } from './linear.js';
+export { getRows, matmul, matmulGroup, matmulSiluGated, type MatmulPart } from './linear.js';
 export { add, addBias, addRmsNorm, rmsNorm, scale, siluMul } from './elementwise.js';
 export { rope, ropeTable, ropeWithTable, type RopeTable } from './rope.js';
 export { ATTENTION_PRECISIONS, attention, kvWrite, type AttentionArgs, type AttentionPrecision, type KvCacheArray, type KvCacheType, KV_CACHE_TYPES } from './attention.js';

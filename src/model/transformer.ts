@@ -86,8 +86,7 @@ export class Transformer {
       k.matmul(attnOut, n, lw.wo, proj, lw.bo);
       k.addRmsNorm(x, proj, n, h, lw.ffnNorm, c.rmsNormEps, normed);
       k.matmulGroup(normed, n, [{ w: lw.wGate, out: gate }, { w: lw.wUp, out: up }]);
-      k.siluMul(gate, up, gate);
-      k.matmul(gate, n, lw.wDown, proj);
+      k.matmulSiluGated(gate, up, n, lw.wDown, proj);
     }
     return this.logits(x, c.numLayers > 0 ? proj : undefined, batch.logitRows);
   }

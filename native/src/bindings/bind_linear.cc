@@ -76,7 +76,8 @@ void prefaultForReading(const uint8_t* data, size_t bytes) {
 #endif
 }
 
-// matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?)
+// matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?, gate?): with a gate (m x cols
+// floats), the input rows are silu(gate) * x.
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   JsArgs args(info, "matmul");
   WeightView w = readWeight(args, 2);
@@ -86,7 +87,8 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   const float* x = args.floats(0, "x", args.product(m, w.cols, "m*cols"));
   float* out = args.floats(6, "out", args.product(m, w.rows, "m*rows"));
   const float* bias = args.optionalFloats(7, "bias", w.rows);
-  if (args.ok()) activeKernels().matmul(MatmulArgs{x, m, w, bias, out});
+  const float* gate = args.optionalFloats(10, "gate", args.product(m, w.cols, "m*cols"));
+  if (args.ok()) activeKernels().matmul(MatmulArgs{x, m, w, bias, out, gate});
   return args.finish();
 }
 

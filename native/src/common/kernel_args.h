@@ -35,6 +35,9 @@ struct MatmulArgs {
   WeightView w;
   const float* bias;  // [w.rows] or nullptr (no bias)
   float* out;         // [m][w.rows]
+  // When not nullptr, the matmul's input rows are silu(gate) * x (an FFN's gate and up outputs, [m][w.cols]),
+  // the same floats as siluMul's; matmul only (matmulGroup parts have none).
+  const float* gate = nullptr;
 };
 
 // Several matmuls of one x: every part has the same x, m and w.cols (kernels/matmul_group.h).

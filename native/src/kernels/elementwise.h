@@ -17,16 +17,20 @@ inline void forEachRange(int64_t n, const Op& op) {
 
 inline Vec vSilu(Vec g) { return vDiv(g, vAdd(vSplat(1.0f), vExp(vSub(vZero(), g)))); }
 
+// out = silu(gate) * up over n floats on the calling thread (also the gated input of matmul, matmul.h).
+inline void siluMulRow(const float* gate, const float* up, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) vStore(out + i, vMul(vSilu(vLoad(gate + i)), vLoad(up + i)));
+  // The tail takes the same vSilu in part of a vector: an element's value must not depend on where
+  // the array, or a thread's range of it, ends (chunked prefill would then change the logits).
+  if (i < n) {
+    const int left = static_cast<int>(n - i);
+    vStoreFirst(out + i, vMul(vSilu(vLoadFirst(gate + i, left)), vLoadFirst(up + i, left)), left);
+  }
+}
+
 inline void siluMul(const float* gate, const float* up, float* out, int64_t n) {
-  forEachRange(n, [=](int64_t i, int64_t end) {
-    for (; i + kLanes <= end; i += kLanes) vStore(out + i, vMul(vSilu(vLoad(gate + i)), vLoad(up + i)));
-    // The tail takes the same vSilu in part of a vector: an element's value must not depend on where
-    // the array, or a thread's range of it, ends (chunked prefill would then change the logits).
-    if (i < end) {
-      const int left = static_cast<int>(end - i);
-      vStoreFirst(out + i, vMul(vSilu(vLoadFirst(gate + i, left)), vLoadFirst(up + i, left)), left);
-    }
-  });
+  forEachRange(n, [=](int64_t i, int64_t end) { siluMulRow(gate + i, up + i, out + i, end - i); });
 }
 
 // out = a + b over n floats on the calling thread (also the residual add of rms_norm.h's addRmsNorm).

@@ -141,7 +141,7 @@ inline Int8Job quantizeInt8Job(const MatmulArgs* parts, int count) {
   uint8_t* q = reinterpret_cast<uint8_t*>(scratch);
   float* d = scratch + rows * k / 4;
   float* s = withSums ? d + blocks : nullptr;
-  quantizeActivations(a.x, a.m, k, rowGroup, q, d, s);
+  quantizeActivations(a.x, a.gate, a.m, k, rowGroup, q, d, s);
   return Int8Job{&a, Int8Activations{q, d, s, plan.blocksPerRow, rowGroup}, plan};
 }
 

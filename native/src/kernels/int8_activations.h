@@ -11,6 +11,7 @@
 // groups; the padding is never written and only read into outputs that are not stored.
 #pragma once
 #include "common/int8_panels.h"
+#include "kernels/elementwise.h"
 #include "kernels/level_common.h"
 
 namespace fastfill {
@@ -91,9 +92,6 @@ inline __m512 reduceLanes16(const __m512* v, Op op) {
 inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t step, uint8_t* q, float* d, float* s) {
   const __m512 signBit = _mm512_set1_ps(-0.0f);
   __m512 amax[16];
-  // x 8 KiB ahead (rows are contiguous, so past a row's end comes the next row): x mostly comes from
-  // memory, and the prefetch made the quantization ~15 % faster
-  for (int line = 0; line < 32; ++line) _mm_prefetch(reinterpret_cast<const char*>(x + 2048 + 16 * line), _MM_HINT_T0);
   for (int j = 0; j < 16; ++j) {
     amax[j] = j < count ? _mm512_max_ps(_mm512_andnot_ps(signBit, _mm512_loadu_ps(x + 32 * j)),
                                         _mm512_andnot_ps(signBit, _mm512_loadu_ps(x + 32 * j + 16)))
@@ -130,29 +128,45 @@ inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t s
 }
 #endif
 
-// Quantizes x (m rows of k floats) into q, d and (when s is not nullptr) s, laid out as above.
-inline void quantizeActivations(const float* x, int64_t m, int64_t k, int64_t rowGroup, uint8_t* q, float* d, float* s) {
+// Quantizes x (m rows of k floats) into q, d and (when s is not nullptr) s, laid out as above. With a
+// gate ([m][k]), the rows quantized are silu(gate) * x (siluMulRow's floats), made a few blocks at a
+// time in a local buffer: the product never goes through memory.
+inline void quantizeActivations(const float* x, const float* gate, int64_t m, int64_t k, int64_t rowGroup, uint8_t* q,
+                                float* d, float* s) {
   const int64_t blocksPerRow = k / kInt8BlockElements;
   // whole row groups per chunk: threads writing rows of one group would share cache lines
   const int64_t rowsPerChunk = ceilDiv(maxI64(1, 16384 / k), rowGroup) * rowGroup;
   forEachChunk(ceilDiv(m, rowsPerChunk), [=](int64_t chunk, int) {
+    constexpr int64_t kBlocksAtOnce = 16;
+    alignas(64) float gated[kBlocksAtOnce * kInt8BlockElements];
     const int64_t end = minI64(m, (chunk + 1) * rowsPerChunk);
     for (int64_t r = chunk * rowsPerChunk; r < end; ++r) {
-      const float* row = x + r * k;
       const int64_t first = int8BlockIndex(blocksPerRow, rowGroup, r, 0);  // block b: first + b * rowGroup
+      for (int64_t b = 0; b < blocksPerRow; b += kBlocksAtOnce) {
+        const int count = static_cast<int>(minI64(kBlocksAtOnce, blocksPerRow - b));
+        const int64_t offset = r * k + b * kInt8BlockElements;
+        const float* blocks = x + offset;
+        // the input 8 KiB ahead (past a row's end comes the next row): it mostly comes from memory, and
+        // the prefetch made the quantization ~15 % faster
+        for (int line = 0; line < 32; ++line) {
+          __builtin_prefetch(x + offset + 2048 + 16 * line, 0, 3);
+          if (gate != nullptr) __builtin_prefetch(gate + offset + 2048 + 16 * line, 0, 3);
+        }
+        if (gate != nullptr) {
+          siluMulRow(gate + offset, x + offset, gated, count * kInt8BlockElements);
+          blocks = gated;
+        }
 #ifdef __AVX512F__
-      for (int64_t b = 0; b < blocksPerRow; b += 16) {
-        const int count = static_cast<int>(minI64(16, blocksPerRow - b));
-        quantize16Blocks(row + b * kInt8BlockElements, count, first + b * rowGroup, rowGroup, q, d, s);
-      }
+        quantize16Blocks(blocks, count, first + b * rowGroup, rowGroup, q, d, s);
 #else
-      for (int64_t b = 0; b < blocksPerRow; ++b) {
-        const int64_t i = first + b * rowGroup;
-        float scaledSum;
-        d[i] = quantizeBlock(row + b * kInt8BlockElements, q + i * kInt8BlockElements, &scaledSum);
-        if (s != nullptr) s[i] = scaledSum;
-      }
+        for (int j = 0; j < count; ++j) {
+          const int64_t i = first + (b + j) * rowGroup;
+          float scaledSum;
+          d[i] = quantizeBlock(blocks + j * kInt8BlockElements, q + i * kInt8BlockElements, &scaledSum);
+          if (s != nullptr) s[i] = scaledSum;
+        }
 #endif
+      }
     }
   });
 }

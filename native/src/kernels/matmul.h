@@ -13,6 +13,7 @@
 // panels, and for other block-quantized weights the GEMM with tile-by-tile decoding (or Q8_0's pair
 // panels at bf16, when packed).
 #pragma once
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_int8.h"
 #include "kernels/gemm_pairs.h"
@@ -37,6 +38,17 @@ inline void matmulFloat(const MatmulArgs& a);
 
 inline void matmul(const MatmulArgs& a) {
   if (a.m == 0 || a.w.rows == 0) return;
+  if (a.gate != nullptr && !takesInt8Gemm(a)) {
+    // The int8 GEMM quantizes the gated rows as it makes them; every other path reads x as it is, so
+    // the gated rows are made first.
+    float* gated = callerInputScratch(static_cast<size_t>(a.m * a.w.cols));
+    siluMul(a.gate, a.x, gated, a.m * a.w.cols);
+    MatmulArgs plain = a;
+    plain.x = gated;
+    plain.gate = nullptr;
+    matmul(plain);
+    return;
+  }
   if (a.w.precision != kPrecisionInt8) {
     matmulFloat(a);
     return;

@@ -268,9 +268,14 @@ struct CallerScratch {
 
 float* callerScratch(size_t floats) {
   thread_local CallerScratch scratch;
-  ScratchBuffer& buffer = scratch.buffer;
   if (floats == 0) floats = 16;
-  return growScratch(buffer, floats);
+  return growScratch(scratch.buffer, floats);
+}
+
+float* callerInputScratch(size_t floats) {
+  thread_local CallerScratch scratch;
+  if (floats == 0) floats = 16;
+  return growScratch(scratch.buffer, floats);
 }
 
 bool defaultThreadCount(int* threads, std::string* error) {

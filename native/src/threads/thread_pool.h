@@ -33,4 +33,8 @@ float* workerScratch(int worker, size_t floats);
 // all chunks of their jobs (packed activations): workers may read it while the job runs.
 float* callerScratch(size_t floats);
 
+// Another buffer like callerScratch, for a kernel's prepared input (a matmul's gated activations) that
+// its callerScratch user then reads.
+float* callerInputScratch(size_t floats);
+
 }  // namespace fastfill
