@@ -1,4 +1,4 @@
-// Int8 precision with 1..7 rows of x: Q4_0 on the int8 GEMV over its own blocks
+// Int8 precision with 1..7 rows of x: Q4_0 and Q5_0 on the int8 GEMV over their own blocks
 // (native/src/kernels/gemv_int8.h), Q8_0 on the int8 GEMM over its panels (so its decode rows are
 // bit-identical to the same rows of a prefill batch, checked here too). Activations are quantized per row and 32-element block (d = amax/127 in F32,
 // q = round-half-even(x * f32(1/d)) clamped to +-127), quantized again here independently. Checks:
@@ -26,7 +26,7 @@ const SHAPES = [
   { m: 5, n: 2100, k: 64 },   // Q4_0 too
 ];
 
-for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
+for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0]) {
   test(`gemv int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
     const rng = new Rng(5100 + type);
     for (const { m, n, k } of SHAPES) {
@@ -46,7 +46,7 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
 test('gemv int8: without bias, and the int8 result is not the F32 one (the path really runs)', () => {
   const rng = new Rng(5200);
   const [m, n, k] = [1, 48, 128];
-  for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
+  for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0]) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const x = rng.floats(m * k);
     const r = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n), false);
@@ -62,8 +62,8 @@ test('gemv int8: without bias, and the int8 result is not the F32 one (the path 
 test('gemv int8: f32 precision, pack: false and the other block types compute exactly as at f32', () => {
   const rng = new Rng(5300);
   const [n, k] = [40, 256];
-  const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q4_0, false], [GgmlType.Q5_0, true],
-    [GgmlType.Q4_K, true], [GgmlType.Q6_K, true]];
+  const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q4_0, false], [GgmlType.Q5_0, false],
+    [GgmlType.Q5_1, true], [GgmlType.Q4_K, true], [GgmlType.Q6_K, true]];
   for (const [type, pack] of cases) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', pack });

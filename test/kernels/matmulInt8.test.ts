@@ -54,15 +54,15 @@ for (const type of TYPES) {
   });
 }
 
-test('matmul int8: fewer than 8 rows of Q5_0 (no int8 GEMV; Q8_0 / Q4_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
+test('matmul int8: fewer than 8 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
   const rng = new Rng(4200);
   const k = 256, n = 40;
-  for (const type of [GgmlType.Q5_0, GgmlType.F32, GgmlType.F16]) {
+  for (const type of [GgmlType.Q5_1, GgmlType.F32, GgmlType.F16]) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const int8 = Weight.create(type, n, k, bytes, { precision: 'int8' });
     const exact = Weight.create(type, n, k, bytes, { precision: 'f32' });
-    if (type !== GgmlType.Q5_0) assert.equal(int8.packedBytes, exact.packedBytes, 'float weights: the f32 panels');
-    for (const m of type === GgmlType.Q5_0 ? [1, 7] : [3, 12]) {
+    if (type !== GgmlType.Q5_1) assert.equal(int8.packedBytes, exact.packedBytes, 'float weights: the f32 panels');
+    for (const m of type === GgmlType.Q5_1 ? [1, 7] : [3, 12]) {
       const x = rng.floats(m * k);
       const a = new Float32Array(m * n), b = new Float32Array(m * n);
       matmul(x, m, int8, a);

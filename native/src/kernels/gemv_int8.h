@@ -1,14 +1,15 @@
-// The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 weights at
-// kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 bytes per weight;
+// The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 or Q5_0 weights at
+// kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 / 0.69 bytes per weight;
 // the panels would be 1.25). Decode is bandwidth-bound: the point is to keep the arithmetic per
 // weight byte small enough that both threads stream at the memory's rate. (Q8_0 decodes on its
 // panels with the int8 GEMM: matmul.h.)
 //
 // Activations are quantized per row and 32-element block exactly as for the int8 GEMM
-// (quantizeBlock, gemm_int8.h). Per block the signed dot product of activation and weight quants
-// is formed in 8 lanes of 4 consecutive elements (lane l: elements 4l..4l+3), exact in int32:
-// vpdpbusd on 256-bit vectors with AVX512-VNNI, vpmaddubsw + vpmaddwd on AVX2 (the nibbles times
-// x, plus -8 * x's lane sums), plain loops below.
+// (quantizeBlock, gemm_int8.h). A weight is u - offset with u unsigned: Q4_0 u = its nibble, offset 8;
+// Q5_0 u = nibble + 16 * its fifth bit, offset 16. Per block the signed dot product of activation and
+// weight quants is formed in 8 lanes of 4 consecutive elements (lane l: elements 4l..4l+3), exact in
+// int32, as the sum of u times x plus -offset * x's lane sums: vpdpbusd on 256-bit vectors with
+// AVX512-VNNI, vpmaddubsw + vpmaddwd on AVX2, plain loops below.
 // Each lane accumulates in float over the blocks, alternating two sets:
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * wd_b, acc[b % 2][l])
 // and out = bias + reduceLanes(acc[0] + acc[1]) with the fixed tree of reduceLanes. Every path takes
@@ -26,27 +27,44 @@ namespace FASTFILL_LEVEL {
 constexpr int kGemvInt8Lanes = 8;      // lanes of 4 elements per 32-element block
 constexpr int kGemvInt8MaxRows = 7;    // rows of x per pass over the weights
 
-// The quantized activations of one call (callerScratch).
+// The quantized activations of one call (callerScratch), shared by the parts of a matmulGroup.
 struct GemvInt8Job {
   const MatmulArgs* args;
-  const uint8_t* xq;     // [m][k]: the signed quants' bytes
-  const float* xd;       // [m][blocks]: the activation block scales
-  const int32_t* xLane;  // Q4_0 only, [m][blocks][8]: -8 * the sum of each lane's 4 signed quants
+  const uint8_t* xq;        // [m][k]: the signed quants' bytes
+  const float* xd;          // [m][blocks]: the activation block scales
+  const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
   int64_t blocks;
 };
 
-constexpr int64_t kQ4BlockBytes = 18;
+// A block: f16 d, (Q5_0: the 32 fifth bits, element e at bit e), then 16 bytes of nibbles (element e < 16
+// in the low nibble of byte e, element e + 16 in its high nibble).
+template <bool kQ5>
+struct GemvInt8Block {
+  static constexpr int64_t kBytes = kQ5 ? 22 : 18;
+  static constexpr int kNibbles = kQ5 ? 6 : 2;  // bytes into the block
+  static constexpr int kShift = kQ5 ? 4 : 3;    // offset = 1 << kShift
 
-// The lane partials of one block of Q4_0 weights against activation row r: plain loops.
+  static uint32_t fifthBits(const uint8_t* block) {
+    uint32_t bits = 0;
+    if constexpr (kQ5) std::memcpy(&bits, block + 2, 4);
+    else (void)block;
+    return bits;
+  }
+};
+
+// The lane partials of one block of weights against activation row r: plain loops.
+template <bool kQ5>
 inline void lanePartialsPlain(const GemvInt8Job& job, int64_t r, int64_t b, const uint8_t* block, int32_t* partial) {
+  using Block = GemvInt8Block<kQ5>;
   const int64_t k = job.args->w.cols;
   const uint8_t* xq = job.xq + r * k + b * kInt8BlockElements;
+  const uint32_t fifth = Block::fifthBits(block);
   for (int l = 0; l < kGemvInt8Lanes; ++l) {
     int32_t sum = 0;
     for (int e = 4 * l; e < 4 * l + 4; ++e) {
-      const uint8_t byte = block[2 + (e % 16)];
-      const int32_t wq = static_cast<int32_t>(e < 16 ? byte & 0x0F : byte >> 4) - 8;
-      sum += static_cast<int8_t>(xq[e]) * wq;
+      const uint8_t byte = block[Block::kNibbles + (e % 16)];
+      const int32_t u = (e < 16 ? byte & 0x0F : byte >> 4) | static_cast<int32_t>(((fifth >> e) & 1u) << 4);
+      sum += static_cast<int8_t>(xq[e]) * (u - (1 << Block::kShift));
     }
     partial[l] = sum;
   }
@@ -60,15 +78,16 @@ inline float reduceLanes(const float* v) {
   return h2[0] + h2[1];
 }
 
+template <bool kQ5>
 inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
   const MatmulArgs& a = *job.args;
   const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
   for (int64_t r = 0; r < a.m; ++r) {
     float acc[2][kGemvInt8Lanes] = {};
     for (int64_t b = 0; b < job.blocks; ++b) {
-      const uint8_t* block = row + b * kQ4BlockBytes;
+      const uint8_t* block = row + b * GemvInt8Block<kQ5>::kBytes;
       int32_t partial[kGemvInt8Lanes];
-      lanePartialsPlain(job, r, b, block, partial);
+      lanePartialsPlain<kQ5>(job, r, b, block, partial);
       const float scale = job.xd[r * job.blocks + b] * loadHalf(block);
       for (int l = 0; l < kGemvInt8Lanes; ++l) acc[b % 2][l] = fmaf(static_cast<float>(partial[l]), scale, acc[b % 2][l]);
     }
@@ -85,7 +104,7 @@ inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
   return _mm256_dpbusd_epi32(acc, u, s);
 #else
-  // pairs first: |u s + u' s'| <= 2 * 15 * 127 here, within int16 (u: nibbles, |s| <= 127)
+  // pairs first: |u s + u' s'| <= 2 * 31 * 127 here, within int16 (u <= 31, |s| <= 127)
   return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
 #endif
 }
@@ -96,29 +115,46 @@ inline float reduceLanesVec(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)));
 }
 
+// 16 * the fifth bit of each element, as 32 bytes in element order.
+inline __m256i fifthBitsTimes16(uint32_t bits) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+  return _mm256_maskz_mov_epi8(bits, _mm256_set1_epi8(16));
+#else
+  // byte e takes the byte of bits that holds bit e, then tests bit e % 8 of it
+  const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int32_t>(bits)),
+                                             _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                              2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+  return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(16));
+#endif
+}
+
 // acc[r][parity] += the lane partials of block b against rows m0..m0+M-1, times their scales.
-template <int M>
+template <bool kQ5, int M>
 inline void blockStepVec(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, int parity,
                          __m256 (&acc)[M][2]) {
+  using Block = GemvInt8Block<kQ5>;
   const int64_t k = job.args->w.cols;
   const float wd = loadHalf(block);
-  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2));
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + Block::kNibbles));
   const __m128i low = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));
   const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), _mm_set1_epi8(0x0F));
-  const __m256i u = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);  // the nibbles, in element order
+  __m256i u = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);  // the nibbles, in element order
+  if constexpr (kQ5) u = _mm256_or_si256(u, fifthBitsTimes16(Block::fifthBits(block)));
   for (int r = 0; r < M; ++r) {
     const int64_t row = m0 + r;
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xq + row * k + b * kInt8BlockElements));
-    // nibbles times x, plus -8 * the lane sums of x
-    const __m256i corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xLane + (row * job.blocks + b) * kGemvInt8Lanes));
-    const __m256i partial = dotLanes(corr, u, x);
+    // u times x, plus -offset * the lane sums of x
+    const __m256i laneNeg = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xLaneNeg + (row * job.blocks + b) * kGemvInt8Lanes));
+    const __m256i partial = dotLanes(_mm256_slli_epi32(laneNeg, Block::kShift), u, x);
     const __m256 scale = _mm256_set1_ps(job.xd[row * job.blocks + b] * wd);
     acc[r][parity] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(partial), scale, acc[r][parity]);
   }
 }
 
-template <int M>
+template <bool kQ5, int M>
 inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
+  constexpr int64_t kBytes = GemvInt8Block<kQ5>::kBytes;
   const MatmulArgs& a = *job.args;
   for (int64_t j = j0; j < j1; ++j) {
     const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
@@ -126,10 +162,10 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
     for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     int64_t b = 0;
     for (; b + 2 <= job.blocks; b += 2) {
-      blockStepVec<M>(job, m0, b, row + b * kQ4BlockBytes, 0, acc);
-      blockStepVec<M>(job, m0, b + 1, row + (b + 1) * kQ4BlockBytes, 1, acc);
+      blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
+      blockStepVec<kQ5, M>(job, m0, b + 1, row + (b + 1) * kBytes, 1, acc);
     }
-    if (b < job.blocks) blockStepVec<M>(job, m0, b, row + b * kQ4BlockBytes, 0, acc);
+    if (b < job.blocks) blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
     for (int r = 0; r < M; ++r) {
       const float sum = reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1]));
       a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
@@ -139,26 +175,27 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
 
 #endif
 
+template <bool kQ5>
 inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 #ifdef __AVX2__
   const int64_t m = job.args->m;
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
     withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
-                                   [&](auto M) { gemvInt8RowsVec<decltype(M)::value>(job, m0, j0, j1); });
+                                   [&](auto M) { gemvInt8RowsVec<kQ5, decltype(M)::value>(job, m0, j0, j1); });
 #else
-  for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain(job, j);
+  for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain<kQ5>(job, j);
 #endif
 }
 
 // Quantizes the activations into callerScratch (quantizeBlock's rule, kept as signed quants) with
-// the lane corrections of the nibbles.
+// the negated lane sums (the corrections of the unsigned weights, up to their offset).
 inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
   float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (1 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
-  int32_t* xLane = reinterpret_cast<int32_t*>(xd + a.m * blocks);
+  int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xd + a.m * blocks);
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
@@ -169,11 +206,11 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
       for (int l = 0; l < kGemvInt8Lanes; ++l) {
         int32_t sum = 0;
         for (int e = 4 * l; e < 4 * l + 4; ++e) sum += static_cast<int8_t>(q[e]);
-        xLane[i * kGemvInt8Lanes + l] = -8 * sum;
+        xLaneNeg[i * kGemvInt8Lanes + l] = -sum;
       }
     }
   }
-  return GemvInt8Job{&a, xq, xd, xLane, blocks};
+  return GemvInt8Job{&a, xq, xd, xLaneNeg, blocks};
 }
 
 inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }
@@ -183,14 +220,15 @@ inline int64_t gemvInt8Items(const MatmulArgs& a) { return ceilDiv(a.w.rows, gem
 inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   const int64_t perItem = gemvInt8RowsPerItem(*job.args);
   const int64_t j0 = item * perItem, j1 = minI64(job.args->w.rows, j0 + perItem);
-  gemvInt8Item(job, j0, j1);
+  if (job.args->w.type == kTypeQ5_0) gemvInt8Item<true>(job, j0, j1);
+  else gemvInt8Item<false>(job, j0, j1);
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0 weights with int8
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0 or Q5_0 weights with int8
 // panels (the int8 precision's weights; the panels themselves are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
-         a.w.type == kTypeQ4_0;
+         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0);
 }
 
 // True when it ran (see takesGemvInt8).

@@ -5,7 +5,7 @@
 // it); bf16 pair panels take the pair GEMV (gemv_pairs.h: F32 activations, the pair GEMM's FMA
 // chains). At int8 precision Q8_0 weights take the int8 GEMM on their panels at any row count (the
 // panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
-// bit-identical to prefill rows); Q4_0 weights take the int8 GEMV on their own blocks (gemv_int8.h:
+// bit-identical to prefill rows); Q4_0 and Q5_0 weights take the int8 GEMV on their own blocks (gemv_int8.h:
 // panels would be 2.2x the bytes). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
 // F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
@@ -60,7 +60,7 @@ inline void matmul(const MatmulArgs& a) {
       gemmInt8(a);
       return;
     }
-    if (gemvInt8(a)) return;  // fewer rows, Q4_0
+    if (gemvInt8(a)) return;  // fewer rows, Q4_0 and Q5_0
     f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
   }
   matmulFloat(f32);
