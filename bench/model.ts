@@ -16,7 +16,7 @@ import { comparisonTable, type ComparisonRow } from '../src/bench/model/compareT
 import { summarizeCpuProfile } from '../src/bench/model/cpuProfileSummary.js';
 import { timeGemms } from '../src/bench/model/gemmShapes.js';
 import { machineInfo } from '../src/bench/model/machineInfo.js';
-import { ensureBenchModel, isBenchWeightType } from '../src/bench/model/makeBenchModel.js';
+import { BENCH_WEIGHT_TYPES, ensureBenchModel, isBenchWeightType } from '../src/bench/model/makeBenchModel.js';
 import { measureNodeLlamaCpp, type NodeLlamaCppRun } from '../src/bench/model/measureNodeLlamaCpp.js';
 import { parseScriptArgs } from '../src/bench/scriptArgs.js';
 import { setThreads } from '../src/kernels/native.js';
@@ -100,7 +100,7 @@ function gitState(): { commit: string; dirty: boolean } {
 async function main(): Promise<void> {
   if (values['child-llama']) return llamaChild(JSON.parse(values['child-llama']));
   const types = values.types!.split(',').map((t) => t.trim().toLowerCase());
-  for (const t of types) if (!isBenchWeightType(t)) throw new Error(`--types: '${t}' is not one of f16, bf16, q8_0, q4_0`);
+  for (const t of types) if (!isBenchWeightType(t)) throw new Error(`--types: '${t}' is not one of ${Object.keys(BENCH_WEIGHT_TYPES).join(', ')}`);
   const tests = benchTests(parseCountList(values['n-prompt']!, '--n-prompt'), parseCountList(values['n-gen']!, '--n-gen'));
   const options = {
     threads: positiveInt(values.threads!, 'threads'), reps: positiveInt(values.reps!, 'reps'),

@@ -6,16 +6,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { shapeParameterCount, TINY_SHAPE } from '../../src/bench/model/benchShape.js';
+import { QWEN25_05B_SHAPE, shapeParameterCount, TINY_SHAPE } from '../../src/bench/model/benchShape.js';
 import { benchTensorSpecs, makeBenchTensor } from '../../src/bench/model/benchTensors.js';
 import { benchTokenizer, qwenTokenizerDir } from '../../src/bench/model/benchTokenizer.js';
-import { benchModelPath, ensureBenchModel } from '../../src/bench/model/makeBenchModel.js';
-import { GgmlType } from '../../src/formats/ggmlTypes.js';
+import { benchMatrixTypes, benchModelPath, ensureBenchModel } from '../../src/bench/model/makeBenchModel.js';
+import { q4KMTypes, useMoreBits } from '../../src/bench/model/q4KMMixture.js';
+import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
+import { openGguf } from '../../src/formats/gguf/reader.js';
 import type { GgufTypedValue, GgufValue } from '../../src/formats/gguf/types.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { loadModel, openModelFiles } from '../../src/model/load.js';
 import { tokenizerFromGgufMetadata } from '../../src/tokenizer/index.js';
-import { SHARED_DIR, sharedSkip } from '../helpers/paths.js';
+import { SHARED_DIR, sharedPath, sharedSkip } from '../helpers/paths.js';
 
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'fastfill-benchmodel-'));
 process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
@@ -135,4 +137,83 @@ test('a sidecar that does not match the file makes the model be written again', 
   assert.equal(remade.created, true);
   assert.equal(remade.sidecar.bytes, statSync(made.path).size);
   assert.equal(openModelFiles(made.path).tensors.get('blk.0.attn_q.weight')!.type, GgmlType.F16);
+});
+
+/** tensor name -> type name, for the quantized matrices of a mixture */
+function typeNames(types: Map<string, GgmlType>): Record<string, string> {
+  return Object.fromEntries([...types].map(([name, type]) => [name, ggmlTypeName(type)]));
+}
+
+test('Q4_K_M "more bits" layers: the first and last eighth and every third between', () => {
+  const layers = (n: number) => [...Array(n).keys()].filter((i) => useMoreBits(i, n));
+  assert.deepEqual(layers(24), [0, 1, 2, 5, 8, 11, 14, 17, 20, 21, 22, 23]);
+  assert.deepEqual(layers(3), [2]);
+  assert.deepEqual(layers(2), [1]);
+});
+
+test('q4KMTypes reproduces llama-quantize\'s Q4_K_M choices (K-quant rows and the Q5_0 / Q8_0 fallbacks)',
+  { skip: sharedSkip('models/random/llama-pub-q4_k_m.gguf') }, () => {
+    const cases = JSON.parse(readFileSync(sharedPath('models/random/cases.json'), 'utf8'));
+    for (const name of ['qwen2-pub-q4_k_m', 'llama-pub-q4_k_m']) {
+      const file = openGguf(sharedPath(`models/random/${name}.gguf`));
+      const layers = Number(file.metadata.get(`${file.metadata.get('general.architecture')}.block_count`));
+      const ours = typeNames(q4KMTypes(file.tensors, layers));
+      const theirs = Object.fromEntries(Object.entries(cases.models[name].tensor_types as Record<string, string>).filter(([, t]) => t !== 'F32'));
+      assert.deepEqual(ours, theirs, name);
+      file.close();
+    }
+  });
+
+test('the q4_k_m mixture of the Qwen2.5-0.5B shape (hidden 896 = 3.5 x 256)', () => {
+  const types = benchMatrixTypes('q4_k_m', benchTensorSpecs(QWEN25_05B_SHAPE), QWEN25_05B_SHAPE);
+  const names = typeNames(types);
+  assert.equal(names['token_embd.weight'], 'Q8_0'); // tied output, rows of 896
+  const moreBits = new Set([0, 1, 2, 5, 8, 11, 14, 17, 20, 21, 22, 23]);
+  for (let i = 0; i < 24; i++) {
+    const expected = {
+      attn_q: 'Q5_0', attn_k: 'Q5_0', attn_output: 'Q5_0', ffn_gate: 'Q5_0', ffn_up: 'Q5_0',
+      attn_v: moreBits.has(i) ? 'Q8_0' : 'Q5_0', // Q6_K / Q4_K, fallen back
+      ffn_down: moreBits.has(i) ? 'Q6_K' : 'Q4_K', // rows of 4864 = 19 x 256
+    };
+    for (const [t, type] of Object.entries(expected)) assert.equal(names[`blk.${i}.${t}.weight`], type, `blk.${i}.${t}`);
+  }
+  assert.equal(types.size, 1 + 24 * 7);
+  assert.deepEqual(benchMatrixTypes('q8_0', benchTensorSpecs(TINY_SHAPE), TINY_SHAPE).get('blk.0.attn_v.weight'), GgmlType.Q8_0);
+});
+
+test('the tiny q4_k_m bench model: the mixture\'s types, file type 15, values close to the F16 model\'s', () => {
+  const made = ensureBenchModel({ type: 'q4_k_m', shape: TINY_SHAPE, cacheDir, tokenizerDir: null });
+  assert.match(made.path, /tiny-shape-q4_k_m-seed1-bytevocab\.gguf$/);
+  const reference = ensureBenchModel({ type: 'f16', shape: TINY_SHAPE, cacheDir, tokenizerDir: null });
+  const file = openGguf(made.path);
+  const ref = openGguf(reference.path);
+  assert.equal(file.metadata.get('general.file_type'), 15);
+  assert.equal(file.metadata.get('general.quantization_version'), 2);
+  const counts: Record<string, number> = {};
+  for (const t of file.tensors) counts[ggmlTypeName(t.type)] = (counts[ggmlTypeName(t.type)] ?? 0) + 1;
+  // hidden 128, FFN 256, 2 layers: ffn_down Q4_K (layer 0) and Q6_K (layer 1), blk.1.attn_v and token_embd Q8_0
+  assert.deepEqual(counts, { F32: 1 + 2 * 5, Q8_0: 2, Q5_0: 11, Q4_K: 1, Q6_K: 1 });
+  assert.equal(file.tensor('blk.1.ffn_down.weight')!.type, GgmlType.Q6_K);
+  // largest error against the F16 values, as a fraction of the largest magnitude (0.0346): Q4_K's step is
+  // at most its range/15 (plus scale rounding), Q6_K's amax/31, Q5_0's amax/16 (the clamp: a full step),
+  // Q8_0's amax/127 (half a step)
+  const bound: Partial<Record<GgmlType, number>> = {
+    [GgmlType.Q4_K]: 2 / 15 / 2 * 1.05, [GgmlType.Q6_K]: 1 / 31 / 2 * 1.05, [GgmlType.Q5_0]: 1 / 16, [GgmlType.Q8_0]: 1 / 127 / 2 * 1.05,
+  };
+  const halfWidth = 0.02 * Math.sqrt(3);
+  for (const t of file.tensors) {
+    const count = t.dims.reduce((a, b) => a * b, 1);
+    const r = ref.tensor(t.name)!;
+    const want = dequantize(r.type, ref.tensorData(r), count);
+    const got = dequantize(t.type, file.tensorData(t), count);
+    let err = 0;
+    for (let i = 0; i < count; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+    if (t.type === GgmlType.F32) assert.equal(err, 0, t.name);
+    else assert.ok(err <= bound[t.type]! * halfWidth + 2 ** -11 * halfWidth, `${t.name} (${ggmlTypeName(t.type)}): error ${err}`);
+  }
+  file.close();
+  ref.close();
+  const model = loadModel(made.path);
+  assert.equal(model.config.hiddenSize, 128);
+  assert.equal(model.tensors.get('blk.0.ffn_down.weight')!.type, GgmlType.Q4_K);
 });

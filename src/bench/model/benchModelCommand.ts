@@ -7,13 +7,13 @@ import { cpuInfo, setThreads } from '../../kernels/native.js';
 import { loadModel, openModelFiles } from '../../model/load.js';
 import { benchTests, parseBenchTest, parseCountList, type BenchTest } from './benchTests.js';
 import { modelFacts, peakRssMb, summarize, tableHeader, tableRow, type BenchRecord, type RssScope } from './benchRecord.js';
-import { ensureBenchModel, isBenchWeightType } from './makeBenchModel.js';
+import { BENCH_MODEL_NAMES, ensureBenchModel, isBenchWeightType } from './makeBenchModel.js';
 import { measureFastfill } from './measureFastfill.js';
 
 const USAGE = `usage: fastfill bench model <model> [options]
-  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 for the random-weight
-                             Qwen2.5-0.5B-shaped benchmark model (made on first use in
-                             $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models)
+  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 / bench:q4_k_m for the
+                             random-weight Qwen2.5-0.5B-shaped benchmark model (q4_k_m: llama.cpp's Q4_K_M mix; made
+                             on first use in $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models)
   -p, --n-prompt <N,...>     prefill lengths (default 512; 0 = none)
   -n, --n-gen <N,...>        decode lengths, after a 16-token prompt (default 128; 0 = none)
   -t, --threads <N>          compute threads (default: FASTFILL_THREADS or all cores)
@@ -75,7 +75,7 @@ export function benchModelCommand(argv: string[]): void {
 export function resolveBenchModel(name: string): string {
   const m = /^bench:(.+)$/.exec(name);
   if (!m) return name;
-  if (!isBenchWeightType(m[1]!)) throw new CliError(`'${name}': the benchmark model types are bench:f16, bench:bf16, bench:q8_0, bench:q4_0`);
+  if (!isBenchWeightType(m[1]!)) throw new CliError(`'${name}': the benchmark model types are ${BENCH_MODEL_NAMES}`);
   return ensureBenchModel({ type: m[1] }, (line) => process.stderr.write(`bench: ${line}\n`)).path;
 }
 

@@ -3,7 +3,6 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ggmlTypeName } from '../../formats/ggmlTypes.js';
 import type { ModelFiles } from '../../model/load.js';
-import { GGUF_NAMES } from '../../model/tensorNames.js';
 import { mean, median, stddev } from './stats.js';
 
 export type RssScope = 'test' | 'cumulative';
@@ -39,11 +38,10 @@ export interface BenchRecord extends ModelFacts {
 export function modelFacts(files: ModelFiles): ModelFacts {
   let params = 0;
   for (const t of files.tensors.values()) params += t.dims.reduce((a, b) => a * b, 1);
-  const probe = files.tensors.get(GGUF_NAMES.layer(0).wq) ?? files.tensors.get(GGUF_NAMES.tokenEmbedding);
   return {
     model: path.basename(files.path),
     architecture: files.config.architecture,
-    type: probe ? ggmlTypeName(probe.type) : '?',
+    type: matrixTypes(files),
     params,
     size_bytes: statSync(files.path).size,
   };
@@ -92,4 +90,14 @@ export function tableRow(r: BenchRecord): string {
 
 export function formatCount(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(2)} M`;
+}
+
+/** The matrices' type, or for a mixture (Q4_K_M) their types by how many matrices have each: 'Q5_0/Q8_0/Q4_K/Q6_K'. */
+function matrixTypes(files: ModelFiles): string {
+  const counts = new Map<string, number>();
+  for (const t of files.tensors.values()) {
+    if (t.dims.length >= 2) counts.set(ggmlTypeName(t.type), (counts.get(ggmlTypeName(t.type)) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '?';
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name]) => name).join('/');
 }

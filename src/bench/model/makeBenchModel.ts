@@ -1,5 +1,6 @@
 // Makes (once) and finds the benchmark models: random weights in a Qwen2.5-0.5B shape, written by our GGUF
-// writer in F16, BF16, Q8_0 or Q4_0, cached outside the repository with a sidecar JSON of the parameters.
+// writer in F16, BF16, Q8_0, Q4_0 or llama.cpp's Q4_K_M mixture, cached outside the repository with a sidecar
+// JSON of the parameters.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,15 +9,21 @@ import { GgmlType } from '../../formats/ggmlTypes.js';
 import { gguf, writeGguf } from '../../formats/gguf/writer.js';
 import type { GgufTypedValue } from '../../formats/gguf/types.js';
 import { QWEN25_05B_SHAPE, shapeToConfig, type BenchShape } from './benchShape.js';
-import { benchTensorSpecs, makeBenchTensor } from './benchTensors.js';
+import { benchTensorSpecs, makeBenchTensor, type BenchTensorSpec } from './benchTensors.js';
 import { benchTokenizer, qwenTokenizerDir, type BenchTokenizerSource } from './benchTokenizer.js';
+import { q4KMTypes, Q4_K_M_FILE_TYPE } from './q4KMMixture.js';
 import { findSharedDir } from './sharedData.js';
 
-export const BENCH_WEIGHT_TYPES = { f16: GgmlType.F16, bf16: GgmlType.BF16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
+/** One type for every matrix, or (q4_k_m) llama.cpp's Q4_K_M choice per matrix. */
+export const BENCH_WEIGHT_TYPES = {
+  f16: GgmlType.F16, bf16: GgmlType.BF16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0, q4_k_m: 'Q4_K_M',
+} as const;
 export type BenchWeightType = keyof typeof BENCH_WEIGHT_TYPES;
+/** 'bench:f16, bench:bf16, ...' for messages */
+export const BENCH_MODEL_NAMES = Object.keys(BENCH_WEIGHT_TYPES).map((t) => `bench:${t}`).join(', ');
 
 /** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*) for each type */
-const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, bf16: 32, q4_0: 2, q8_0: 7 };
+const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, bf16: 32, q4_0: 2, q8_0: 7, q4_k_m: Q4_K_M_FILE_TYPE };
 /** bump when the generated contents change, so cached files are remade */
 const GENERATOR_VERSION = 1;
 
@@ -84,8 +91,9 @@ export function ensureBenchModel(request: BenchModelRequest, log: (line: string)
     ...(request.type === 'f16' || request.type === 'bf16' ? [] : [['general.quantization_version', gguf.u32(2)] as [string, GgufTypedValue]]),
     ...tokenizer.metadata,
   ];
-  const weightType = BENCH_WEIGHT_TYPES[request.type];
-  const tensors = benchTensorSpecs(shape).map((spec) => makeBenchTensor(spec, weightType, expected.seed));
+  const specs = benchTensorSpecs(shape);
+  const types = benchMatrixTypes(request.type, specs, shape);
+  const tensors = specs.map((spec) => makeBenchTensor(spec, types.get(spec.name) ?? GgmlType.F32, expected.seed));
   // write beside, then rename: an interrupted run never leaves a truncated file under the final name
   const temp = `${file}.tmp-${process.pid}`;
   try {
@@ -98,6 +106,14 @@ export function ensureBenchModel(request: BenchModelRequest, log: (line: string)
   writeFileSync(sidecarPath(file), JSON.stringify(sidecar, null, 2) + '\n');
   log(`wrote ${(sidecar.bytes / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { path: file, sidecar, created: true };
+}
+
+/** The type of each matrix of a `type` model (vectors are absent: they stay F32). */
+export function benchMatrixTypes(type: BenchWeightType, specs: readonly BenchTensorSpec[], shape: BenchShape): Map<string, GgmlType> {
+  const weightType = BENCH_WEIGHT_TYPES[type];
+  const matrices = specs.filter((s) => s.matrix);
+  if (weightType === 'Q4_K_M') return q4KMTypes(matrices, shape.numLayers);
+  return new Map(matrices.map((s) => [s.name, weightType]));
 }
 
 function sidecarPath(file: string): string {

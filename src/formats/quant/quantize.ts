@@ -60,3 +60,6 @@ export function quantizeQ4_0(f32: Float32Array): Uint8Array {
   }
   return out;
 }
+
+export { quantizeQ4_K, quantizeQ6_K } from './quantizeK.js';
+export { quantizeQ5_0 } from './quantizeQ5_0.js';
