@@ -14,7 +14,8 @@ import { REPO_ROOT } from '../helpers/paths.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'native', 'tools', 'build_emulated_addon.sh');
 const TESTS = ['kernels/matmulBf16', 'kernels/matmulInt8', 'kernels/matmulGroup', 'kernels/attentionBf16',
-  'kernels/attentionHalfCache', 'model/chunkInvariance', 'model/dispatchLevels'];
+  'kernels/attentionBf16Range', 'kernels/attentionBf16Exact', 'kernels/attentionHalfCache', 'model/chunkInvariance',
+  'model/dispatchLevels'];
 const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
 const RUN_TIMEOUT_MS = 5 * 60 * 1000;
 

@@ -7,9 +7,11 @@
 //     heads), so the copy is paid once per step and item;
 //   - queries: bf16 rows [row][d]; per row block and run, S = Q K^T is one 16 x 16 C tile over
 //     headDim / 32 steps (A: 16 rows x 16 d pairs, B: 16 d pairs x 16 keys);
-//   - softmax row by row on S [row][step key] (a row's running max, sum and correction as in
-//     attention_step.h); p goes out as bf16 pairs of keys, P [row][key pair], the A operand of
-//     P V; masked keys get exactly 0;
+//   - softmax row by row on S [row][step key], as attention_step.h's pair steps do it: scores in
+//     log2 units (q . k times scoreScaleLog2(scale)), a row's running max in those units, p = 2^(s -
+//     max) and the correction by exp2NonPositive, so equal scores give the pair steps' p bit for bit
+//     (only the order of a row's sum differs); p goes out as bf16 in key order, which is already
+//     pairs of keys, P [row][key pair], the A operand of P V; masked keys get exactly 0;
 //   - P V: 16 rows x 64 d in four C tiles per pass over 32 keys at a time (B: 16 key pairs x 16 d
 //     of valueP); out = out * correction + that, per row.
 // A row's result depends only on its own query, the key list and the step boundaries, never on its
@@ -34,7 +36,7 @@ inline bool amxAttentionFits(const AttentionArgs& a) {
 struct AmxAttentionScratch {
   uint16_t* qRows;    // [paddedRows][headDim] bf16
   float* out;         // [paddedRows][headDim]
-  float* maxes;       // [paddedRows]
+  float* maxes;       // [paddedRows] running max score, log2 units
   float* sums;        // [paddedRows]
   int32_t* positions; // [paddedRows]
   float* visible;     // [kStepRuns][paddedRows]
@@ -51,32 +53,34 @@ inline size_t amxAttentionFloats(int64_t paddedRows, int64_t headDim) {
                              kAttnRows * headDim + 64);
 }
 
-// Softmax of one row over the step's scores; writes its p pairs and returns its correction.
+// Softmax of one row over the step's raw scores s (q . k, step key order); scoreScale: scoreScaleLog2(scale).
+// Writes its p as bf16 in key order and returns its correction.
 inline float amxSoftmaxRow(const float* s, const float* visible, int64_t paddedRows, int64_t r, const int64_t* c0,
-                           int nRuns, float scale, float* maxRef, float* sumRef, uint16_t* pRow) {
+                           int nRuns, float scoreScale, float* maxRef, float* sumRef, uint16_t* pRow) {
+  const __m512 scaleV = _mm512_set1_ps(scoreScale), minusInf = _mm512_set1_ps(-INFINITY);
   __m512 x[kStepRuns];
   __mmask16 keep[kStepRuns + 1];
   keep[nRuns] = 0;  // the missing partner of an odd last run
-  __m512 blockMax = _mm512_set1_ps(-INFINITY);
+  __m512 blockMax = minusInf;
   for (int h = 0; h < nRuns; ++h) {
     const int64_t seen = static_cast<int64_t>(visible[h * paddedRows + r]) - c0[h];
     keep[h] = seen >= kRunKeys ? static_cast<__mmask16>(0xFFFF)
               : seen <= 0      ? static_cast<__mmask16>(0)
                                : static_cast<__mmask16>((1u << seen) - 1);
-    x[h] = _mm512_mask_mul_ps(_mm512_set1_ps(-INFINITY), keep[h], _mm512_loadu_ps(s + h * kRunKeys), _mm512_set1_ps(scale));
+    x[h] = _mm512_mask_mul_ps(minusInf, keep[h], _mm512_loadu_ps(s + h * kRunKeys), scaleV);
     blockMax = _mm512_max_ps(blockMax, x[h]);
   }
   const float oldMax = *maxRef, newMax = std::max(oldMax, _mm512_reduce_max_ps(blockMax));
   // A row that has seen no key keeps max -inf: exponents against 0 there (its p are all 0).
   const float base = newMax > -FLT_MAX ? newMax : 0.0f;
-  float correction;
-  _mm512_mask_storeu_ps(&correction, 1, expNonPositive(Vec{_mm512_set1_ps(oldMax - base)}).v);
+  const __m512 baseV = _mm512_set1_ps(base);
+  const float correction = _mm512_cvtss_f32(exp2NonPositive(Vec{_mm512_set1_ps(oldMax - base)}).v);
   __m512 total = _mm512_setzero_ps();
   for (int h = 0; h < nRuns; h += 2) {
-    // masked keys get exactly 0 (the exponential of -inf is clamped to about 1e-38)
-    const __m512 p0 = _mm512_maskz_mov_ps(keep[h], expNonPositive(Vec{_mm512_sub_ps(x[h], _mm512_set1_ps(base))}).v);
+    // masked keys get exactly 0 (the exp2 of -inf is clamped to 2^-126)
+    const __m512 p0 = _mm512_maskz_mov_ps(keep[h], exp2NonPositive(Vec{_mm512_sub_ps(x[h], baseV)}).v);
     const __m512 p1 = h + 1 < nRuns
-        ? _mm512_maskz_mov_ps(keep[h + 1], expNonPositive(Vec{_mm512_sub_ps(x[h + 1], _mm512_set1_ps(base))}).v)
+        ? _mm512_maskz_mov_ps(keep[h + 1], exp2NonPositive(Vec{_mm512_sub_ps(x[h + 1], baseV)}).v)
         : _mm512_setzero_ps();
     total = _mm512_add_ps(total, _mm512_add_ps(p0, p1));
     _mm512_storeu_si512(pRow + h * kRunKeys, (__m512i)_mm512_cvtne2ps_pbh(p1, p0));
@@ -86,24 +90,33 @@ inline float amxSoftmaxRow(const float* s, const float* visible, int64_t paddedR
   return correction;
 }
 
-// One row block over the prepared step: scores, softmax, P V into s.out.
-inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s, int64_t paddedRows, int64_t r0,
-                           const int64_t* c0, int nRuns) {
-  const int64_t headDim = a.headDim;
+// One row block (rows r0..r0 + 15) over the prepared step: scores, softmax, P V into its rows of s.out.
+inline void amxAttendBlock(const AmxAttentionScratch& s, int64_t headDim, float scoreScale, int64_t paddedRows,
+                           int64_t r0, const int64_t* c0, int nRuns) {
+  // Locals: the tile and vector stores below may alias anything, so fields read in the loops would be reloaded.
   const uint16_t* q = s.qRows + r0 * headDim;
+  const uint32_t* keyT = s.keyT;
+  const uint16_t* valueP = s.valueP;
+  const float* visible = s.visible;
+  float* scores = s.scores;
+  uint16_t* pPairs = s.pPairs;
+  float* pv = s.pv;
+  float* out = s.out + r0 * headDim;
+  float* maxes = s.maxes + r0;
+  float* sums = s.sums + r0;
   for (int h = 0; h < nRuns; ++h) {
     _tile_zero(0);
     for (int64_t d = 0; d < headDim; d += 32) {
       _tile_loadd(4, q + d, headDim * 2);
-      _tile_loadd(5, s.keyT + (d / 2) * kStepKeys + h * kRunKeys, kStepKeys * 4);
+      _tile_loadd(5, keyT + (d / 2) * kStepKeys + h * kRunKeys, kStepKeys * 4);
       _tile_dpbf16ps(0, 4, 5);
     }
-    _tile_stored(0, s.scores + h * kRunKeys, kStepKeys * 4);
+    _tile_stored(0, scores + h * kRunKeys, kStepKeys * 4);
   }
   float correction[kAttnRows];
   for (int r = 0; r < kAttnRows; ++r) {
-    correction[r] = amxSoftmaxRow(s.scores + r * kStepKeys, s.visible, paddedRows, r0 + r, c0, nRuns, a.scale,
-                                  s.maxes + r0 + r, s.sums + r0 + r, s.pPairs + r * kStepKeys);
+    correction[r] = amxSoftmaxRow(scores + r * kStepKeys, visible, paddedRows, r0 + r, c0, nRuns, scoreScale, maxes + r,
+                                  sums + r, pPairs + r * kStepKeys);
   }
   const int64_t keyPairs = ceilDiv(nRuns, 2) * kRunKeys;  // pairs of the step's p that are written: 16 per 2 runs
   for (int64_t d0 = 0; d0 < headDim; d0 += 64) {
@@ -113,9 +126,9 @@ inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s,
     _tile_zero(2);
     _tile_zero(3);
     for (int64_t i0 = 0; i0 < keyPairs; i0 += 16) {
-      _tile_loadd(4, s.pPairs + 2 * i0, kStepKeys * 2);
+      _tile_loadd(4, pPairs + 2 * i0, kStepKeys * 2);
       for (int t = 0; t < tiles; ++t) {
-        _tile_loadd(5, s.valueP + (i0 * headDim + d0 + 16 * t) * 2, headDim * 4);
+        _tile_loadd(5, valueP + (i0 * headDim + d0 + 16 * t) * 2, headDim * 4);
         switch (t) {  // the tile numbers must be constants
           case 0: _tile_dpbf16ps(0, 4, 5); break;
           case 1: _tile_dpbf16ps(1, 4, 5); break;
@@ -125,7 +138,7 @@ inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s,
       }
     }
     for (int t = 0; t < tiles; ++t) {
-      float* at = s.pv + d0 + 16 * t;
+      float* at = pv + d0 + 16 * t;
       switch (t) {
         case 0: _tile_stored(0, at, headDim * 4); break;
         case 1: _tile_stored(1, at, headDim * 4); break;
@@ -135,10 +148,11 @@ inline void amxAttendBlock(const AttentionArgs& a, const AmxAttentionScratch& s,
     }
   }
   for (int r = 0; r < kAttnRows; ++r) {
-    float* o = s.out + (r0 + r) * headDim;
+    float* o = out + r * headDim;
+    const float* pvRow = pv + r * headDim;
     const __m512 c = _mm512_set1_ps(correction[r]);
     for (int64_t d = 0; d < headDim; d += 16) {
-      _mm512_storeu_ps(o + d, _mm512_fmadd_ps(_mm512_loadu_ps(o + d), c, _mm512_loadu_ps(s.pv + r * headDim + d)));
+      _mm512_storeu_ps(o + d, _mm512_fmadd_ps(_mm512_loadu_ps(o + d), c, _mm512_loadu_ps(pvRow + d)));
     }
   }
 }
@@ -160,18 +174,23 @@ inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHea
   s.keyT = reinterpret_cast<uint32_t*>(s.qRows + paddedRows * headDim);
   s.valueP = reinterpret_cast<uint16_t*>(s.keyT + headDim / 2 * kStepKeys);
   s.pPairs = s.valueP + headDim * kStepKeys;
+  // Locals: the vector stores below may alias the struct's fields.
+  uint16_t* qRows = s.qRows;
+  float *maxes = s.maxes, *sums = s.sums;
+  int32_t* positions = s.positions;
   for (int64_t r = 0; r < paddedRows; ++r) {
     const float* q = a.q + item.offset(a, r);
     for (int64_t d = 0; d < headDim; d += 32) {
-      _mm512_storeu_si512(s.qRows + r * headDim + d,
+      _mm512_storeu_si512(qRows + r * headDim + d,
                           (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(q + d + 16), _mm512_loadu_ps(q + d)));
     }
-    s.maxes[r] = -INFINITY;
-    s.sums[r] = 0.0f;
-    s.positions[r] = item.position(a, r);
+    maxes[r] = -INFINITY;
+    sums[r] = 0.0f;
+    positions[r] = item.position(a, r);
   }
   std::memset(s.out, 0, static_cast<size_t>(paddedRows * headDim) * 4);
 
+  const float scoreScale = scoreScaleLog2(a.scale);
   RunCursor cursor = firstRun(a, item);
   while (!cursor.done()) {
     int64_t slot0[kStepRuns], keys[kStepRuns], c0[kStepRuns];
@@ -184,7 +203,9 @@ inline void amxAttentionItem(const AttentionArgs& a, int64_t tile, int32_t kvHea
       entryVisible(entry, s.positions, paddedRows, s.visible + nRuns * paddedRows);
     }
     amxStepKeys(a, slot0, keys, nRuns, kvHead * headDim, s.keyT, s.valueP);
-    for (int64_t block = 0; block < blocks; ++block) amxAttendBlock(a, s, paddedRows, block * kAttnRows, c0, nRuns);
+    for (int64_t block = 0; block < blocks; ++block) {
+      amxAttendBlock(s, headDim, scoreScale, paddedRows, block * kAttnRows, c0, nRuns);
+    }
   }
 
   writeTileOutput(a, item, s.out, s.sums);

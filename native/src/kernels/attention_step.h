@@ -14,7 +14,8 @@
 // With kPairs (bf16 precision, kernels/attention_bf16.h) both products take bf16 pairs instead:
 // q . k over pairs of d, P V over pairs of keys, each vdpbf16ps doing two products per lane; and
 // scores and maxes are in log2 units (q . k times scale * log2(e)), so p = 2^(s - max) takes the
-// short exp2NonPositive instead of expNonPositive.
+// short exp2NonPositive instead of expNonPositive (kernels/attention_amx.h's softmax takes the same
+// scale and exp2, so its p equal these for equal scores).
 // The micro-kernels are not inlined: inside the item's big body GCC spills their tiles.
 #pragma once
 #include <float.h>
@@ -32,7 +33,11 @@ constexpr int kStepKeys = kStepRuns * kRunKeys;
 constexpr int kMaxStepBlocks = 2;                // row blocks per step
 constexpr int kValueRows = kLanes >= 16 ? 8 : kLanes >= 8 ? 4 : 1;  // rows per P V tile
 constexpr int kValueVecs = 2;                    // vectors of d per P V tile
-constexpr float kLog2E = 1.44269504088896341f;   // kPairs scores are q . k * scale * kLog2E
+constexpr float kLog2E = 1.44269504088896341f;   // kPairs scores are q . k * scoreScaleLog2(scale)
+
+// The factor that takes q . k to log2-unit scores: one F32 product, the same on every path that
+// takes it (the pair steps, kernels/attention_amx.h), so equal dot products give equal scores and p.
+inline float scoreScaleLog2(float scale) { return scale * kLog2E; }
 
 // Keys per score pass: kBlocks * kScoreKeys accumulators.
 template <int kBlocks>
@@ -118,7 +123,7 @@ __attribute__((noinline)) void scoreRun(const void* q, int64_t headDim, const Ke
   const bool allVisible = run.allVisible;
   const float firstKey = run.firstKey;
   const float* visible = run.visible;
-  const Vec scaleV = vSplat(kPairs ? scale * kLog2E : scale), minusInf = vSplat(-INFINITY);
+  const Vec scaleV = vSplat(kPairs ? scoreScaleLog2(scale) : scale), minusInf = vSplat(-INFINITY);
   for (int k0 = 0; k0 < kRunKeys; k0 += kKeys) {
     Vec s[kKeys][kBlocks];
     for (int j = 0; j < kKeys; ++j) {
