@@ -175,9 +175,76 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
 
 #endif
 
+#ifdef __AVX512VNNI__
+// Blocks b and b + 1 in one zmm: lanes 0-7 block b, lanes 8-15 block b + 1, so the low half is the even
+// blocks' accumulator acc[0] of blockStepVec and the high half the odd blocks' acc[1], with the same
+// float steps per lane (results bit-identical to the 256-bit path).
+template <bool kQ5, int M>
+inline void blockPairStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, __m512 (&acc)[M]) {
+  using Block = GemvInt8Block<kQ5>;
+  const uint8_t* next = block + Block::kBytes;
+  const int64_t k = job.args->w.cols;
+  const float wd0 = loadHalf(block), wd1 = loadHalf(next);
+  const __m256i bytes = _mm256_inserti128_si256(
+      _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + Block::kNibbles))),
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(next + Block::kNibbles)), 1);
+  const __m256i low = _mm256_and_si256(bytes, _mm256_set1_epi8(0x0F));
+  const __m256i high = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), _mm256_set1_epi8(0x0F));
+  // [low b, low b+1, high b, high b+1] -> [low b, high b, low b+1, high b+1]: each block's nibbles in element order
+  __m512i u = _mm512_shuffle_i64x2(_mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1),
+                                   _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1), _MM_SHUFFLE(3, 1, 2, 0));
+  if constexpr (kQ5) {
+    const __mmask64 fifth = static_cast<__mmask64>(Block::fifthBits(block)) | (static_cast<__mmask64>(Block::fifthBits(next)) << 32);
+    u = _mm512_or_si512(u, _mm512_maskz_mov_epi8(fifth, _mm512_set1_epi8(16)));
+  }
+  for (int r = 0; r < M; ++r) {
+    const int64_t row = m0 + r;
+    const __m512i x = _mm512_loadu_si512(job.xq + row * k + b * kInt8BlockElements);
+    const __m512i laneNeg = _mm512_loadu_si512(job.xLaneNeg + (row * job.blocks + b) * kGemvInt8Lanes);
+    const __m512i partial = _mm512_dpbusd_epi32(_mm512_slli_epi32(laneNeg, Block::kShift), u, x);
+    const float* xd = job.xd + row * job.blocks + b;
+    const __m512 scale = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(xd[0] * wd0), _mm512_set1_ps(xd[1] * wd1));
+    acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(partial), scale, acc[r]);
+  }
+}
+
+template <bool kQ5, int M>
+inline void gemvInt8RowsZmm(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
+  constexpr int64_t kBytes = GemvInt8Block<kQ5>::kBytes;
+  const MatmulArgs& a = *job.args;
+  for (int64_t j = j0; j < j1; ++j) {
+    const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
+    __m512 acc[M];
+    for (int r = 0; r < M; ++r) acc[r] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 2 <= job.blocks; b += 2) blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, acc);
+    __m256 even[M], odd[M];
+    for (int r = 0; r < M; ++r) {
+      even[r] = _mm512_castps512_ps256(acc[r]);
+      odd[r] = _mm512_extractf32x8_ps(acc[r], 1);
+    }
+    if (b < job.blocks) {
+      __m256 pair[M][2];
+      for (int r = 0; r < M; ++r) pair[r][0] = even[r], pair[r][1] = odd[r];
+      blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, pair);
+      for (int r = 0; r < M; ++r) even[r] = pair[r][0];
+    }
+    for (int r = 0; r < M; ++r) {
+      const float sum = reduceLanesVec(_mm256_add_ps(even[r], odd[r]));
+      a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
+    }
+  }
+}
+#endif
+
 template <bool kQ5>
 inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
-#ifdef __AVX2__
+#ifdef __AVX512VNNI__
+  const int64_t m = job.args->m;
+  for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
+    withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
+                                   [&](auto M) { gemvInt8RowsZmm<kQ5, decltype(M)::value>(job, m0, j0, j1); });
+#elif defined(__AVX2__)
   const int64_t m = job.args->m;
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
     withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
