@@ -1,8 +1,8 @@
 // matmulGroup (native/src/kernels/matmul_group.h): several weights of one x in one call. Every part
 // must be bit-identical to a separate matmul of that part, whatever path it takes: the panel GEMV
-// (F16, F32), the pair GEMV (bf16 precision), the int8 GEMV (Q4_0 and Q5_0 at 'int8', sharing one quantization), the
-// int8 GEMM (Q8_0 at 'int8'), parts that
-// leave the shared job (Q6_K, GEMM sizes) and empty parts; at every level and at 1 and 2 threads. matmul itself
+// (F16), the pair GEMV (bf16 precision), the int8 GEMV (Q4_0, Q5_0 and Q6_K at 'int8', sharing one
+// quantization), the int8 GEMM (Q8_0 at 'int8'), parts that leave the shared job (Q5_1, GEMM sizes) and empty
+// parts; at every level and at 1 and 2 threads. matmul itself
 // is checked against float64 references in matmul*.test.ts and gemv*.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -18,8 +18,8 @@ const PARTS: { type: GgmlType; rows: number; precision: Precision; bias: boolean
   { type: GgmlType.Q8_0, rows: 1000, precision: 'int8', bias: true },   // several work items
   { type: GgmlType.Q4_0, rows: 37, precision: 'int8', bias: false },
   { type: GgmlType.Q5_0, rows: 51, precision: 'int8', bias: true },     // the int8 GEMV's other offset
-  { type: GgmlType.F32, rows: 64, precision: 'f32', bias: false },
-  { type: GgmlType.Q6_K, rows: 48, precision: 'int8', bias: true },     // no GEMV of the group: runs alone
+  { type: GgmlType.Q5_1, rows: 64, precision: 'int8', bias: false },    // no GEMV of the group: runs alone
+  { type: GgmlType.Q6_K, rows: 48, precision: 'int8', bias: true },     // the int8 GEMV of K-quants
   { type: GgmlType.F16, rows: 40, precision: 'bf16', bias: false },     // pair panels: the pair GEMV
   { type: GgmlType.Q8_0, rows: 0, precision: 'int8', bias: false },     // empty
 ];

@@ -1,8 +1,8 @@
 // The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 or Q5_0 weights at
 // kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 / 0.69 bytes per weight;
-// the panels would be 1.25). Decode is bandwidth-bound: the point is to keep the arithmetic per
-// weight byte small enough that both threads stream at the memory's rate. (Q8_0 decodes on its
-// panels with the int8 GEMM: matmul.h.)
+// the panels would be 1.25); Q4_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
+// the point is to keep the arithmetic per weight byte small enough that both threads stream at the
+// memory's rate. (Q8_0 decodes on its panels with the int8 GEMM: matmul.h.)
 //
 // Activations are quantized per row and 32-element block exactly as for the int8 GEMM
 // (quantizeBlock, gemm_int8.h). A weight is u - offset with u unsigned: Q4_0 u = its nibble, offset 8;
@@ -19,22 +19,12 @@
 #include "common/int8_panels.h"
 #include "kernels/dequantize.h"
 #include "kernels/gemm_int8.h"
+#include "kernels/gemv_int8_job.h"
+#include "kernels/gemv_int8_kquants.h"
 #include "kernels/gemv_split.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
-
-constexpr int kGemvInt8Lanes = 8;      // lanes of 4 elements per 32-element block
-constexpr int kGemvInt8MaxRows = 7;    // rows of x per pass over the weights
-
-// The quantized activations of one call (callerScratch), shared by the parts of a matmulGroup.
-struct GemvInt8Job {
-  const MatmulArgs* args;
-  const uint8_t* xq;        // [m][k]: the signed quants' bytes
-  const float* xd;          // [m][blocks]: the activation block scales
-  const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
-  int64_t blocks;
-};
 
 // A block: f16 d, (Q5_0: the 32 fifth bits, element e at bit e), then 16 bytes of nibbles (element e < 16
 // in the low nibble of byte e, element e + 16 in its high nibble).
@@ -70,14 +60,6 @@ inline void lanePartialsPlain(const GemvInt8Job& job, int64_t r, int64_t b, cons
   }
 }
 
-// out[l] for the lanes' fixed reduction tree (mirrored by reduceLanesVec).
-inline float reduceLanes(const float* v) {
-  float h[4], h2[2];
-  for (int i = 0; i < 4; ++i) h[i] = v[i] + v[i + 4];
-  for (int i = 0; i < 2; ++i) h2[i] = h[i] + h[i + 2];
-  return h2[0] + h2[1];
-}
-
 template <bool kQ5>
 inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
   const MatmulArgs& a = *job.args;
@@ -99,22 +81,6 @@ inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
 }
 
 #ifdef __AVX2__
-// Lane l of the result: acc_l + the sum over e in 4l..4l+3 of u_e * s_e (u unsigned, s signed bytes).
-inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-  return _mm256_dpbusd_epi32(acc, u, s);
-#else
-  // pairs first: |u s + u' s'| <= 2 * 31 * 127 here, within int16 (u <= 31, |s| <= 127)
-  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
-#endif
-}
-
-inline float reduceLanesVec(__m256 v) {
-  const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 h2 = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  return _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)));
-}
-
 // 16 * the fifth bit of each element, as 32 bytes in element order.
 inline __m256i fifthBitsTimes16(uint32_t bits) {
 #if defined(__AVX512BW__) && defined(__AVX512VL__)
@@ -259,25 +225,33 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (1 + kGemvInt8Lanes)));
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (2 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
-  int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xd + a.m * blocks);
+  float* xs = xd + a.m * blocks;
+  int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xs + a.m * blocks);
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
       uint8_t* q = xq + r * k + b * kInt8BlockElements;
-      float unusedScaledSum;
-      xd[i] = quantizeBlock(a.x + r * k + b * kInt8BlockElements, q, &unusedScaledSum);
+      xd[i] = quantizeBlock(a.x + r * k + b * kInt8BlockElements, q, &xs[i]);
+#ifdef __AVX2__
+      // quant + 128 -> quant; each lane's 4 quants summed by (1 x q) pair products, then pairs of those
+      const __m256i quants = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q)), _mm256_set1_epi8(-128));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q), quants);
+      const __m256i sums = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), quants), _mm256_set1_epi16(1));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(xLaneNeg + i * kGemvInt8Lanes), _mm256_sub_epi32(_mm256_setzero_si256(), sums));
+#else
       for (int e = 0; e < kInt8BlockElements; ++e) q[e] = static_cast<uint8_t>(q[e] ^ 0x80);  // quant + 128 -> quant
       for (int l = 0; l < kGemvInt8Lanes; ++l) {
         int32_t sum = 0;
         for (int e = 4 * l; e < 4 * l + 4; ++e) sum += static_cast<int8_t>(q[e]);
         xLaneNeg[i * kGemvInt8Lanes + l] = -sum;
       }
+#endif
     }
   }
-  return GemvInt8Job{&a, xq, xd, xLaneNeg, blocks};
+  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, blocks};
 }
 
 inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }
@@ -287,15 +261,19 @@ inline int64_t gemvInt8Items(const MatmulArgs& a) { return ceilDiv(a.w.rows, gem
 inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   const int64_t perItem = gemvInt8RowsPerItem(*job.args);
   const int64_t j0 = item * perItem, j1 = minI64(job.args->w.rows, j0 + perItem);
-  if (job.args->w.type == kTypeQ5_0) gemvInt8Item<true>(job, j0, j1);
-  else gemvInt8Item<false>(job, j0, j1);
+  switch (job.args->w.type) {
+    case kTypeQ5_0: gemvInt8Item<true>(job, j0, j1); return;
+    case kTypeQ4_K: gemvInt8KItem<KQuant::kQ4_K>(job, j0, j1); return;
+    case kTypeQ6_K: gemvInt8KItem<KQuant::kQ6_K>(job, j0, j1); return;
+    default: gemvInt8Item<false>(job, j0, j1); return;
+  }
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0 or Q5_0 weights with int8
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K or Q6_K weights with int8
 // panels (the int8 precision's weights; the panels themselves are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
-         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0);
+         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ6_K);
 }
 
 // True when it ran (see takesGemvInt8).

@@ -1,0 +1,51 @@
+// The int8 GEMV's quantized activations (gemv_int8.h) and the lane arithmetic shared by its weight types:
+// per 32-element block the signed dot product in 8 lanes of 4 consecutive elements (lane l: elements
+// 4l..4l+3), reduced at the end by one fixed tree, the same at every level.
+#pragma once
+#include "kernels/level_common.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int kGemvInt8Lanes = 8;      // lanes of 4 elements per 32-element block
+constexpr int kGemvInt8MaxRows = 7;    // rows of x per pass over the weights
+
+// The quantized activations of one call (callerScratch), shared by the parts of a matmulGroup.
+struct GemvInt8Job {
+  const MatmulArgs* args;
+  const uint8_t* xq;        // [m][k]: the signed quants' bytes
+  const float* xd;          // [m][blocks]: the activation block scales
+  const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
+  const float* xs;          // [m][blocks]: xd * the sum of the block's signed quants (for weights with mins)
+  int64_t blocks;
+};
+
+// out[l] for the lanes' fixed reduction tree (mirrored by reduceLanesVec).
+inline float reduceLanes(const float* v) {
+  float h[4], h2[2];
+  for (int i = 0; i < 4; ++i) h[i] = v[i] + v[i + 4];
+  for (int i = 0; i < 2; ++i) h2[i] = h[i] + h[i + 2];
+  return h2[0] + h2[1];
+}
+
+#ifdef __AVX2__
+// Lane l of the result: acc_l + the sum over e in 4l..4l+3 of u_e * s_e (u unsigned, s signed bytes).
+inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+  return _mm256_dpbusd_epi32(acc, u, s);
+#else
+  // pairs first: |u s + u' s'| <= 2 * 63 * 127 here, within int16 (u <= 63, |s| <= 127)
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+#endif
+}
+
+inline float reduceLanesVec(__m256 v) {
+  const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 h2 = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)));
+}
+
+#endif
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
