@@ -61,7 +61,10 @@ inline void pairGemvItem(const MatmulArgs& a, int64_t item) {
     const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
     withRowCount<kGemvPanelMaxRows>(rows, [&](auto rowCount) {
       constexpr int M = decltype(rowCount)::value, G = pairGroup<M>();
-      for (int64_t p = p0; p < p1; p += G) pairGemvGroup<M, G>(a, m0, p, static_cast<int>(minI64(G, p1 - p)));
+      for (int64_t p = p0; p < p1; p += G) {
+        const int count = static_cast<int>(minI64(G, p1 - p));
+        withGroupSize<G>(count, [&](auto g) { pairGemvGroup<M, decltype(g)::value>(a, m0, p, count); });
+      }
     });
   }
 }

@@ -81,10 +81,26 @@ inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int coun
   storePanelGroup<M, G>(a, m0, p0, count, lanes, acc);
 }
 
+// Calls f(std::integral_constant<int, g>{}) with g = count (1..G): a short group (an item of fewer panels
+// than G, or its last group) is compiled for its own size, not run as G with panels repeated.
+template <int G, class F>
+inline void withGroupSize(int count, const F& f) {
+  if constexpr (G > 1) {
+    if (count < G) {
+      withGroupSize<G - 1>(count, f);
+      return;
+    }
+  }
+  f(std::integral_constant<int, G>{});
+}
+
 template <class Panel, int M>
 inline void panelGemvRows(const MatmulArgs& a, int64_t m0, int64_t p0, int64_t p1) {
   constexpr int G = panelGroup<M>();
-  for (int64_t p = p0; p < p1; p += G) panelGemvGroup<Panel, M, G>(a, m0, p, static_cast<int>(minI64(G, p1 - p)));
+  for (int64_t p = p0; p < p1; p += G) {
+    const int count = static_cast<int>(minI64(G, p1 - p));
+    withGroupSize<G>(count, [&](auto g) { panelGemvGroup<Panel, M, decltype(g)::value>(a, m0, p, count); });
+  }
 }
 
 // Panels per work item: whole panels, about kGemvItemBytes (gemv_split.h).
