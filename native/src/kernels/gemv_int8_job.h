@@ -2,6 +2,7 @@
 // per 32-element block the signed dot product in 8 lanes of 4 consecutive elements (lane l: elements
 // 4l..4l+3), reduced at the end by one fixed tree, the same at every level.
 #pragma once
+#include "kernels/gemv_split.h"
 #include "kernels/level_common.h"
 
 namespace fastfill {
@@ -19,6 +20,13 @@ struct GemvInt8Job {
   const float* xs;          // [m][blocks]: xd * the sum of the block's signed quants (for weights with mins)
   int64_t blocks;
 };
+
+// Calls f(m0, std::integral_constant<int, M>{}) for each pass of up to kGemvInt8MaxRows rows of x (m0 its first).
+template <class F>
+inline void forEachRowPass(int64_t m, const F& f) {
+  for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
+    withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), [&](auto rows) { f(m0, rows); });
+}
 
 // out[l] for the lanes' fixed reduction tree (mirrored by reduceLanesVec).
 inline float reduceLanes(const float* v) {

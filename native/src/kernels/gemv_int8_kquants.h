@@ -268,10 +268,7 @@ inline void gemvInt8KRowPlain(const GemvInt8Job& job, int64_t j) {
 template <KQuant kKind>
 inline void gemvInt8KItem(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 #ifdef __AVX2__
-  const int64_t m = job.args->m;
-  for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
-    withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)),
-                                   [&](auto M) { gemvInt8KRowsVec<kKind, decltype(M)::value>(job, m0, j0, j1); });
+  forEachRowPass(job.args->m, [&](int64_t m0, auto M) { gemvInt8KRowsVec<kKind, decltype(M)::value>(job, m0, j0, j1); });
 #else
   for (int64_t j = j0; j < j1; ++j) gemvInt8KRowPlain<kKind>(job, j);
 #endif

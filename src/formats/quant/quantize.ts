@@ -1,5 +1,6 @@
-// ggml's reference quantizers (quantize_row_q8_0_ref, quantize_row_q4_0_ref), step for step in
-// float32 arithmetic (Math.fround) so that the bytes equal llama-quantize's output.
+// ggml's reference quantizers (quantize_row_q8_0_ref, quantize_row_q4_0_ref, quantize_row_q5_0_ref), step for
+// step in float32 arithmetic (Math.fround) so that the bytes equal llama-quantize's output. (llama.cpp falls
+// back to Q5_0 for Q4_K matrices whose rows are not a whole number of 256-element super-blocks.)
 
 import { f32ToF16 } from './halfFloat.js';
 
@@ -34,32 +35,61 @@ export function quantizeQ8_0(f32: Float32Array): Uint8Array {
   return out;
 }
 
-/** Q4_0: max = the value of largest magnitude (signed), d = max/-8 (fp16), q = min(15, trunc(x/d + 8.5)). */
+/**
+ * The Q4_0 / Q5_0 rule for block i: d = (the value of largest magnitude, signed) / -levels, written as fp16 at
+ * out[o]; returns q(v) = min(2 levels - 1, trunc(v/d + levels + 0.5)) (C's (int8_t) of a value in [0.5, 2 levels + 0.5]).
+ */
+function signedMaxBlock(f32: Float32Array, i: number, levels: number, out: Uint8Array, o: number): (v: number) => number {
+  const x = i * BLOCK;
+  let amax = 0;
+  let max = 0;
+  for (let j = 0; j < BLOCK; j++) {
+    const v = f32[x + j]!;
+    if (amax < Math.abs(v)) {
+      amax = Math.abs(v);
+      max = v;
+    }
+  }
+  const d = Math.fround(max / -levels);
+  const id = d ? Math.fround(1 / d) : 0;
+  const h = f32ToF16(d);
+  out[o] = h & 0xff;
+  out[o + 1] = h >> 8;
+  return (v) => Math.min(2 * levels - 1, Math.trunc(Math.fround(Math.fround(v * id) + levels + 0.5)));
+}
+
+/** Q4_0 (18 bytes): fp16 d, 16 bytes of nibbles (element j < 16 low, j + 16 high). */
 export function quantizeQ4_0(f32: Float32Array): Uint8Array {
   const blocks = checkLength(f32, 'quantizeQ4_0');
   const out = new Uint8Array(blocks * 18);
   for (let i = 0; i < blocks; i++) {
-    const x = i * BLOCK;
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < BLOCK; j++) {
-      const v = f32[x + j]!;
-      if (amax < Math.abs(v)) {
-        amax = Math.abs(v);
-        max = v;
-      }
-    }
-    const d = Math.fround(max / -8);
-    const id = d ? Math.fround(1 / d) : 0;
-    const o = i * 18;
-    const h = f32ToF16(d);
-    out[o] = h & 0xff;
-    out[o + 1] = h >> 8;
-    const q = (v: number): number => Math.min(15, Math.trunc(Math.fround(Math.fround(v * id) + 8.5)));
+    const x = i * BLOCK, o = i * 18;
+    const q = signedMaxBlock(f32, i, 8, out, o);
     for (let j = 0; j < 16; j++) out[o + 2 + j] = q(f32[x + j]!) | (q(f32[x + 16 + j]!) << 4);
   }
   return out;
 }
 
+/** Q5_0 (22 bytes): fp16 d, 32 fifth bits (element j at bit j), 16 bytes of low nibbles as Q4_0. */
+export function quantizeQ5_0(f32: Float32Array): Uint8Array {
+  const blocks = checkLength(f32, 'quantizeQ5_0');
+  const out = new Uint8Array(blocks * 22);
+  for (let i = 0; i < blocks; i++) {
+    const x = i * BLOCK, o = i * 22;
+    const q = signedMaxBlock(f32, i, 16, out, o);
+    let qh = 0;
+    for (let j = 0; j < 16; j++) {
+      const lo = q(f32[x + j]!);
+      const hi = q(f32[x + 16 + j]!);
+      out[o + 6 + j] = (lo & 0xf) | ((hi & 0xf) << 4);
+      qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
+    }
+    out[o + 2] = qh & 0xff;
+    out[o + 3] = (qh >>> 8) & 0xff;
+    out[o + 4] = (qh >>> 16) & 0xff;
+    out[o + 5] = qh >>> 24;
+  }
+  return out;
+}
+
 export { quantizeQ4_K, quantizeQ6_K } from './quantizeK.js';
-export { quantizeQ5_0 } from './quantizeQ5_0.js';
