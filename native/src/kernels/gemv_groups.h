@@ -70,7 +70,7 @@ inline void gemvGroupsOf(const MatmulArgs& a) {
   forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&a, rowsPerItem](int64_t item, int) {
     const int64_t n0 = item * rowsPerItem, n1 = minI64(a.w.rows, n0 + rowsPerItem);
     for (int64_t m0 = 0; m0 < a.m; m0 += 7) {
-      withRowCount<7>(static_cast<int>(minI64(7, a.m - m0)),
+      withCount<7>(static_cast<int>(minI64(7, a.m - m0)),
                       [&](auto M) { groupDotItem<Type, decltype(M)::value>(a, m0, n0, n1); });
     }
   });

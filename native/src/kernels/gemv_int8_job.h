@@ -25,7 +25,7 @@ struct GemvInt8Job {
 template <class F>
 inline void forEachRowPass(int64_t m, const F& f) {
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
-    withRowCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), [&](auto rows) { f(m0, rows); });
+    withCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), [&](auto rows) { f(m0, rows); });
 }
 
 // out[l] for the lanes' fixed reduction tree (mirrored by reduceLanesVec).

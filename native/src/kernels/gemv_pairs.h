@@ -59,11 +59,11 @@ inline void pairGemvItem(const MatmulArgs& a, int64_t item) {
   const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
   for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
     const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
-    withRowCount<kGemvPanelMaxRows>(rows, [&](auto rowCount) {
+    withCount<kGemvPanelMaxRows>(rows, [&](auto rowCount) {
       constexpr int M = decltype(rowCount)::value, G = pairGroup<M>();
       for (int64_t p = p0; p < p1; p += G) {
         const int count = static_cast<int>(minI64(G, p1 - p));
-        withGroupSize<G>(count, [&](auto g) { pairGemvGroup<M, decltype(g)::value>(a, m0, p, count); });
+        withCount<G>(count, [&](auto g) { pairGemvGroup<M, decltype(g)::value>(a, m0, p, count); });
       }
     });
   }

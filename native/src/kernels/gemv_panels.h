@@ -81,25 +81,13 @@ inline void panelGemvGroup(const MatmulArgs& a, int64_t m0, int64_t p0, int coun
   storePanelGroup<M, G>(a, m0, p0, count, lanes, acc);
 }
 
-// Calls f(std::integral_constant<int, g>{}) with g = count (1..G): a short group (an item of fewer panels
-// than G, or its last group) is compiled for its own size, not run as G with panels repeated.
-template <int G, class F>
-inline void withGroupSize(int count, const F& f) {
-  if constexpr (G > 1) {
-    if (count < G) {
-      withGroupSize<G - 1>(count, f);
-      return;
-    }
-  }
-  f(std::integral_constant<int, G>{});
-}
-
 template <class Panel, int M>
 inline void panelGemvRows(const MatmulArgs& a, int64_t m0, int64_t p0, int64_t p1) {
   constexpr int G = panelGroup<M>();
   for (int64_t p = p0; p < p1; p += G) {
     const int count = static_cast<int>(minI64(G, p1 - p));
-    withGroupSize<G>(count, [&](auto g) { panelGemvGroup<Panel, M, decltype(g)::value>(a, m0, p, count); });
+    // a short group (an item of fewer panels than G, or its last group) runs at its own size, not as G
+    withCount<G>(count, [&](auto g) { panelGemvGroup<Panel, M, decltype(g)::value>(a, m0, p, count); });
   }
 }
 
@@ -121,7 +109,7 @@ inline void panelGemvItem(const MatmulArgs& a, int64_t item) {
   const int64_t p0 = item * perItem, p1 = minI64(panels, p0 + perItem);
   for (int64_t m0 = 0; m0 < a.m; m0 += kGemvPanelMaxRows) {
     const int rows = static_cast<int>(minI64(kGemvPanelMaxRows, a.m - m0));
-    withRowCount<kGemvPanelMaxRows>(rows, [&](auto M) { panelGemvRows<Panel, decltype(M)::value>(a, m0, p0, p1); });
+    withCount<kGemvPanelMaxRows>(rows, [&](auto M) { panelGemvRows<Panel, decltype(M)::value>(a, m0, p0, p1); });
   }
 }
 

@@ -20,17 +20,17 @@ inline int64_t gemvRowsPerItem(size_t rowBytes) {
   return maxI64(kGemvRowQuantum, ceilDiv(rows, kGemvRowQuantum) * kGemvRowQuantum);
 }
 
-// Calls f(std::integral_constant<int, M>{}) with M = rows (1..MaxRows): a GEMV's row count of x as a
-// template argument, so its accumulators stay in registers.
-template <int MaxRows, class F>
-inline void withRowCount(int rows, const F& f) {
-  if constexpr (MaxRows > 1) {
-    if (rows < MaxRows) {
-      withRowCount<MaxRows - 1>(rows, f);
+// Calls f(std::integral_constant<int, N>{}) with N = count (1..Max): a run-time count (a GEMV's rows of x, a
+// group's panels) as a template argument, so that its accumulators stay in registers.
+template <int Max, class F>
+inline void withCount(int count, const F& f) {
+  if constexpr (Max > 1) {
+    if (count < Max) {
+      withCount<Max - 1>(count, f);
       return;
     }
   }
-  f(std::integral_constant<int, MaxRows>{});
+  f(std::integral_constant<int, Max>{});
 }
 
 }  // namespace FASTFILL_LEVEL
