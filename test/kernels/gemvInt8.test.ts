@@ -26,23 +26,7 @@ const SHAPES = [
   { m: 5, n: 2100, k: 64 },   // Q4_0 too
 ];
 
-for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0]) {
-  test(`gemv int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
-    const rng = new Rng(5100 + type);
-    for (const { m, n, k } of SHAPES) {
-      const bytes = randomWeightBytes(rng, type, n, k);
-      const dense = dequantize(type, bytes, n * k);
-      const w = Weight.create(type, n, k, bytes, { precision: 'int8' });
-      const x = rng.floats(m * k, 3);
-      x[1] = 0;
-      if (k >= 2 * BLOCK) x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
-      const bias = rng.floats(n);
-      const ref = int8Expected(x, m, dense, n, k, bias, false);
-      checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
-    }
-  });
-}
-
+// K-quants: rows of whole 256-element super-blocks
 const K_SHAPES = [
   { m: 1, n: 37, k: 256 },    // one super-block
   { m: 3, n: 70, k: 768 },
@@ -50,16 +34,17 @@ const K_SHAPES = [
   { m: 2, n: 600, k: 256 },   // several work items
 ];
 
-for (const type of [GgmlType.Q4_K, GgmlType.Q6_K]) {
+for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K]) {
+  const kQuant = type === GgmlType.Q4_K || type === GgmlType.Q6_K;
   test(`gemv int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
-    const rng = new Rng(5150 + type);
-    for (const { m, n, k } of K_SHAPES) {
+    const rng = new Rng(5100 + type);
+    for (const { m, n, k } of kQuant ? K_SHAPES : SHAPES) {
       const bytes = randomWeightBytes(rng, type, n, k);
       const dense = dequantize(type, bytes, n * k);
       const w = Weight.create(type, n, k, bytes, { precision: 'int8' });
       const x = rng.floats(m * k, 3);
       x[1] = 0;
-      x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
+      if (k >= 2 * BLOCK) x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
       const bias = rng.floats(n);
       const ref = int8Expected(x, m, dense, n, k, bias, type === GgmlType.Q4_K);
       checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
