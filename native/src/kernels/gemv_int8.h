@@ -128,6 +128,7 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
     for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     int64_t b = 0;
     for (; b + 2 <= job.blocks; b += 2) {
+      if (b % 4 == 0) prefetchWeightsAhead(row + b * kBytes, 64);
       blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
       blockStepVec<kQ5, M>(job, m0, b + 1, row + (b + 1) * kBytes, 1, acc);
     }
@@ -183,7 +184,10 @@ inline void gemvInt8RowsZmm(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
     __m512 acc[M];
     for (int r = 0; r < M; ++r) acc[r] = _mm512_setzero_ps();
     int64_t b = 0;
-    for (; b + 2 <= job.blocks; b += 2) blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, acc);
+    for (; b + 2 <= job.blocks; b += 2) {
+      if (b % 4 == 0) prefetchWeightsAhead(row + b * kBytes, 64);  // a line per 4 blocks (72-88 bytes)
+      blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, acc);
+    }
     __m256 even[M], odd[M];
     for (int r = 0; r < M; ++r) {
       even[r] = _mm512_castps512_ps256(acc[r]);

@@ -10,6 +10,15 @@ namespace FASTFILL_LEVEL {
 
 constexpr int kGemvInt8Lanes = 8;      // lanes of 4 elements per 32-element block
 constexpr int kGemvInt8MaxRows = 7;    // rows of x per pass over the weights
+// Weights are prefetched this far ahead of the block being read (an item's rows are contiguous, so past a
+// row's end comes the next row): on two threads the hardware prefetchers alone left the Q4_0 / Q5_0 GEMV
+// 5-25 % slower (lm_head-sized Q4_0: 21.4-22.9 -> 25.8-27.1 GB/s).
+constexpr int64_t kGemvPrefetchBytes = 4096;
+
+// Prefetches the lines of [p + kGemvPrefetchBytes, p + kGemvPrefetchBytes + bytes).
+inline void prefetchWeightsAhead(const uint8_t* p, int64_t bytes) {
+  for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + kGemvPrefetchBytes + off, 0, 3);
+}
 
 // The quantized activations of one call (callerScratch), shared by the parts of a matmulGroup.
 struct GemvInt8Job {

@@ -202,6 +202,7 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
 #endif
     for (int64_t first = 0; first < job.blocks; first += kKBlocks) {
       const uint8_t* block = row + (first / kKBlocks) * KQuantFormat<kKind>::kBytes;
+      prefetchWeightsAhead(block, KQuantFormat<kKind>::kBytes);
       const KQuantScales scales = kQuantScales<kKind>(block);
       forEachKBlock<kKind>(block, [&](int jb, __m256i u0, __m256i u1) {
 #if defined(__AVX512VNNI__)
