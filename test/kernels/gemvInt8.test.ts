@@ -1,4 +1,4 @@
-// Int8 precision with 1..7 rows of x: Q4_0, Q5_0, Q4_K and Q6_K on the int8 GEMV over their own blocks
+// Int8 precision with 1..7 rows of x: Q4_0, Q5_0, Q4_K, Q5_K and Q6_K on the int8 GEMV over their own blocks
 // (native/src/kernels/gemv_int8.h), Q8_0 on the int8 GEMM over its panels (so its decode rows are
 // bit-identical to the same rows of a prefill batch, checked here too). Activations are quantized per row and 32-element block (d = amax/127 in F32,
 // q = round-half-even(x * f32(1/d)) clamped to +-127), quantized again here independently. Checks:
@@ -34,8 +34,8 @@ const K_SHAPES = [
   { m: 2, n: 600, k: 256 },   // several work items
 ];
 
-for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K]) {
-  const kQuant = type === GgmlType.Q4_K || type === GgmlType.Q6_K;
+for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]) {
+  const kQuant = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K;
   test(`gemv int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
     const rng = new Rng(5100 + type);
     for (const { m, n, k } of kQuant ? K_SHAPES : SHAPES) {
@@ -46,7 +46,7 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, 
       x[1] = 0;
       if (k >= 2 * BLOCK) x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
       const bias = rng.floats(n);
-      const ref = int8Expected(x, m, dense, n, k, bias, type === GgmlType.Q4_K);
+      const ref = int8Expected(x, m, dense, n, k, bias, type === GgmlType.Q4_K || type === GgmlType.Q5_K);
       checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
     }
   });
@@ -55,10 +55,11 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, 
 test('gemv int8: without bias, and the int8 result is not the F32 one (the path really runs)', () => {
   const rng = new Rng(5200);
   const [m, n, k] = [1, 48, 256];
-  for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K]) {
+  for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const x = rng.floats(m * k);
-    const r = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n), type === GgmlType.Q4_K);
+    const r = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n),
+      type === GgmlType.Q4_K || type === GgmlType.Q5_K);
     const int8 = new Float32Array(m * n), exact = new Float32Array(m * n);
     matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'int8' }), int8);
     matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'f32' }), exact);
@@ -72,7 +73,7 @@ test('gemv int8: f32 precision, pack: false and the other block types compute ex
   const rng = new Rng(5300);
   const [n, k] = [40, 256];
   const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q4_0, false], [GgmlType.Q5_0, false],
-    [GgmlType.Q4_K, false], [GgmlType.Q6_K, false], [GgmlType.Q5_1, true], [GgmlType.Q5_K, true]];
+    [GgmlType.Q4_K, false], [GgmlType.Q5_K, false], [GgmlType.Q6_K, false], [GgmlType.Q5_1, true], [GgmlType.Q4_1, true]];
   for (const [type, pack] of cases) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', pack });

@@ -1,6 +1,6 @@
 // The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 or Q5_0 weights at
 // kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 / 0.69 bytes per weight;
-// the panels would be 1.25); Q4_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
+// the panels would be 1.25); Q4_K, Q5_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
 // the point is to keep the arithmetic per weight byte small enough that both threads stream at the
 // memory's rate. (Q8_0 decodes on its panels with the int8 GEMM: matmul.h.)
 //
@@ -262,16 +262,18 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   switch (job.args->w.type) {
     case kTypeQ5_0: gemvInt8Item<true>(job, j0, j1); return;
     case kTypeQ4_K: gemvInt8KItem<KQuant::kQ4_K>(job, j0, j1); return;
+    case kTypeQ5_K: gemvInt8KItem<KQuant::kQ5_K>(job, j0, j1); return;
     case kTypeQ6_K: gemvInt8KItem<KQuant::kQ6_K>(job, j0, j1); return;
     default: gemvInt8Item<false>(job, j0, j1); return;
   }
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K or Q6_K weights with int8
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights with int8
 // panels (the int8 precision's weights; the panels themselves are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
-         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ6_K);
+         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
+          a.w.type == kTypeQ6_K);
 }
 
 // True when it ran (see takesGemvInt8).

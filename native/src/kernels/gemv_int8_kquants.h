@@ -1,12 +1,12 @@
-// The int8 GEMV for K-quant weights (Q4_K, Q6_K; dispatched by gemv_int8.h): 1..7 rows of x against
-// 256-element super-blocks read in their own layout. Each super-block of a weight row is first unpacked
-// (once for all rows of x) into KSuperBlock: the unsigned quants u of its 8 blocks of 32 in element order,
-// the weight scales (Q4_K: d * sc per block; Q6_K: d * sc per 16 elements, so lanes 0-3 of a block take one
-// and lanes 4-7 the next) and, for Q4_K, the offsets dmin * m of the blocks. Then per block b and row of x,
-// as for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
+// The int8 GEMV for K-quant weights (Q4_K, Q5_K, Q6_K; dispatched by gemv_int8.h): 1..7 rows of x against
+// 256-element super-blocks read in their own layout. Each super-block of a weight row is decoded once for all
+// rows of x: the unsigned quants u of its 8 blocks of 32 in element order (Q5_K: with the fifth bit; Q6_K:
+// q6 + 32), the weight scales (Q4_K, Q5_K: d * sc per block; Q6_K: d * sc per 16 elements, so lanes 0-3 of
+// a block take one and lanes 4-7 the next) and, for Q4_K and Q5_K, the offsets dmin * m of the blocks. Then
+// per block b and row of x, as for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * scale[l], acc[b % 2][l])
-// with partial_l the lane's sum of u * xq (Q6_K: u = q6 + 32, so plus -32 * the lane sums), and for Q4_K
-// the offsets in one lane per block position j of the super-block:
+// with partial_l the lane's sum of u * xq (Q6_K: plus -32 * the lane sums), and for Q4_K and Q5_K the
+// offsets in one lane per block position j of the super-block:
 //   mins[j] = fma(xs_b, dmin * m_j, mins[j])      (xs_b = xd_b * the block's sum of quants)
 // out = bias + (reduceLanes(acc[0] + acc[1]) - reduceLanes(mins)). Every level takes these float steps.
 #pragma once
@@ -17,34 +17,39 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-enum class KQuant { kQ4_K, kQ6_K };
+enum class KQuant { kQ4_K, kQ5_K, kQ6_K };
 
 constexpr int kKBlocks = 8;  // blocks of 32 per 256-element super-block
 
 struct KSuperBlock {
   alignas(64) uint8_t u[kKBlocks * kInt8BlockElements];
-  alignas(64) float scales[2 * kKBlocks];  // Q4_K: one per block (the first 8); Q6_K: one per 16 elements
+  alignas(64) float scales[2 * kKBlocks];  // Q4_K, Q5_K: one per block (the first 8); Q6_K: one per 16 elements
   alignas(32) float mins[kKBlocks];
 };
 
 template <KQuant kKind>
 struct KQuantFormat {
-  static constexpr bool kQ4 = kKind == KQuant::kQ4_K;
-  static constexpr int64_t kBytes = kQ4 ? 144 : 210;
-  static constexpr int kShift = 5;  // Q6_K: offset 32 = 1 << kShift (Q4_K has none)
+  static constexpr bool kMins = kKind != KQuant::kQ6_K;  // Q4_K, Q5_K: a (scale, min) pair per block
+  static constexpr bool kFifthBit = kKind == KQuant::kQ5_K;
+  static constexpr int64_t kBytes = kKind == KQuant::kQ4_K ? 144 : kKind == KQuant::kQ5_K ? 176 : 210;
+  static constexpr int kNibbles = kFifthBit ? 48 : 16;  // Q4_K / Q5_K: bytes to the nibbles (Q5_K: after qh[32])
+  static constexpr int kShift = 5;  // Q6_K: offset 32 = 1 << kShift (Q4_K, Q5_K have none)
   // The weight scale of lane l of block j.
   static float laneScale(const KSuperBlock& s, int j, int l) {
-    return kQ4 ? s.scales[j] : s.scales[2 * j + l / (kGemvInt8Lanes / 2)];
+    return kMins ? s.scales[j] : s.scales[2 * j + l / (kGemvInt8Lanes / 2)];
   }
 };
 
 // The plain loops' form of a super-block (the vector paths decode it in registers, kQuantScales / forEachKBlock).
 // Q4_K (144 bytes): f16 d, f16 dmin, 12 bytes of 6-bit (scale, min) pairs, 128 bytes of nibbles: per 64
-// elements 32 bytes, the low nibbles the first block, the high nibbles the second.
-inline void unpackQ4_K(const uint8_t* b, KSuperBlock& s) {
+// elements 32 bytes, the low nibbles the first block, the high nibbles the second. Q5_K (176 bytes): the same
+// with 32 bytes qh before the nibbles, bit j of qh[l] the fifth bit of element l of block j.
+template <bool kFifthBit>
+inline void unpackQ45_K(const uint8_t* b, KSuperBlock& s) {
   const float d = loadHalf(b), dmin = loadHalf(b + 2);
   const uint8_t* sc = b + 4;
-  const uint8_t* qs = b + 16;
+  const uint8_t* qh = b + 16;
+  const uint8_t* qs = b + (kFifthBit ? 48 : 16);
   for (int j = 0; j < kKBlocks; ++j) {
     const int scale = j < 4 ? sc[j] & 63 : (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
     const int min = j < 4 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
@@ -53,8 +58,10 @@ inline void unpackQ4_K(const uint8_t* b, KSuperBlock& s) {
   }
   for (int i = 0; i < 4; ++i) {
     for (int l = 0; l < 32; ++l) {
-      s.u[64 * i + l] = qs[32 * i + l] & 0x0F;
-      s.u[64 * i + 32 + l] = qs[32 * i + l] >> 4;
+      const int fifthLow = kFifthBit ? ((qh[l] >> (2 * i)) & 1) << 4 : 0;
+      const int fifthHigh = kFifthBit ? ((qh[l] >> (2 * i + 1)) & 1) << 4 : 0;
+      s.u[64 * i + l] = static_cast<uint8_t>((qs[32 * i + l] & 0x0F) | fifthLow);
+      s.u[64 * i + 32 + l] = static_cast<uint8_t>((qs[32 * i + l] >> 4) | fifthHigh);
     }
   }
 }
@@ -83,7 +90,7 @@ inline void unpackQ6_K(const uint8_t* b, KSuperBlock& s) {
 
 template <KQuant kKind>
 inline void unpackKSuperBlock(const uint8_t* block, KSuperBlock& s) {
-  if constexpr (kKind == KQuant::kQ4_K) unpackQ4_K(block, s);
+  if constexpr (KQuantFormat<kKind>::kMins) unpackQ45_K<KQuantFormat<kKind>::kFifthBit>(block, s);
   else unpackQ6_K(block, s);
 }
 
@@ -97,7 +104,7 @@ struct KQuantScales {
 template <KQuant kKind>
 inline KQuantScales kQuantScales(const uint8_t* block) {
   KQuantScales v{};
-  if constexpr (kKind == KQuant::kQ4_K) {
+  if constexpr (KQuantFormat<kKind>::kMins) {
     uint32_t w[3];
     std::memcpy(w, block + 4, 12);
     // blocks 0-3: the low 6 bits of bytes 0-3 (scales) and 4-7 (mins); blocks 4-7: the nibbles of bytes
@@ -117,14 +124,28 @@ inline KQuantScales kQuantScales(const uint8_t* block) {
   return v;
 }
 
+// 16 * bit n of each byte of qh (Q5_K's fifth bits of a block). 16-bit shifts: the bits a byte gets from its
+// neighbour land outside the mask.
+inline __m256i fifthBitTimes16(__m256i qh, int n) {
+  const __m256i moved = n <= 4 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - n)) : _mm256_srl_epi16(qh, _mm_cvtsi32_si128(n - 4));
+  return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
+}
+
 // The unsigned quants of the super-block's 8 blocks, 32 bytes each in element order, to f(j, u) in order.
 template <KQuant kKind, class F>
 inline void forEachKBlock(const uint8_t* block, const F& f) {
   const __m256i nibble = _mm256_set1_epi8(0x0F);
-  if constexpr (kKind == KQuant::kQ4_K) {
+  if constexpr (KQuantFormat<kKind>::kMins) {
+    using Format = KQuantFormat<kKind>;
+    const __m256i qh = Format::kFifthBit ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16)) : _mm256_setzero_si256();
     for (int i = 0; i < 4; ++i) {
-      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16 + 32 * i));
-      f(2 * i, _mm256_and_si256(q, nibble), _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble));
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + Format::kNibbles + 32 * i));
+      __m256i low = _mm256_and_si256(q, nibble), high = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
+      if constexpr (Format::kFifthBit) {
+        low = _mm256_or_si256(low, fifthBitTimes16(qh, 2 * i));
+        high = _mm256_or_si256(high, fifthBitTimes16(qh, 2 * i + 1));
+      }
+      f(2 * i, low, high);
     }
   } else {
     const __m256i top = _mm256_set1_epi8(0x30);
@@ -144,7 +165,7 @@ inline void forEachKBlock(const uint8_t* block, const F& f) {
 // The weight scale of each lane of block j (lane l: 4 elements).
 template <KQuant kKind>
 inline __m256 kLaneScales(const KQuantScales& v, int j) {
-  if constexpr (kKind == KQuant::kQ4_K) return _mm256_permutevar8x32_ps(v.lo, _mm256_set1_epi32(j));
+  if constexpr (KQuantFormat<kKind>::kMins) return _mm256_permutevar8x32_ps(v.lo, _mm256_set1_epi32(j));
   const __m256i index = _mm256_add_epi32(_mm256_set1_epi32((2 * j) % 8), _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
   return _mm256_permutevar8x32_ps(2 * j < 8 ? v.lo : v.hi, index);
 }
@@ -214,7 +235,7 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
         kBlockStep<kKind, M>(job, m0, first + jb + 1, u1, kLaneScales<kKind>(scales, jb + 1), acc);
 #endif
       });
-      if constexpr (KQuantFormat<kKind>::kQ4) {
+      if constexpr (KQuantFormat<kKind>::kMins) {
         for (int r = 0; r < M; ++r)
           mins[r] = _mm256_fmadd_ps(_mm256_loadu_ps(job.xs + (m0 + r) * job.blocks + first), scales.mins, mins[r]);
       }
@@ -228,7 +249,7 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
       odd[r] = acc[r][1];
 #endif
       float sum = reduceLanesVec(_mm256_add_ps(even[r], odd[r]));
-      if constexpr (KQuantFormat<kKind>::kQ4) sum -= reduceLanesVec(mins[r]);
+      if constexpr (KQuantFormat<kKind>::kMins) sum -= reduceLanesVec(mins[r]);
       a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
     }
   }
@@ -255,13 +276,13 @@ inline void gemvInt8KRowPlain(const GemvInt8Job& job, int64_t j) {
           const float scale = job.xd[r * job.blocks + b] * KQuantFormat<kKind>::laneScale(s, jb, l);
           acc[jb % 2][l] = fmaf(static_cast<float>(partial), scale, acc[jb % 2][l]);
         }
-        if constexpr (KQuantFormat<kKind>::kQ4) mins[jb] = fmaf(job.xs[r * job.blocks + b], s.mins[jb], mins[jb]);
+        if constexpr (KQuantFormat<kKind>::kMins) mins[jb] = fmaf(job.xs[r * job.blocks + b], s.mins[jb], mins[jb]);
       }
     }
     float v[kGemvInt8Lanes];
     for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
     float sum = reduceLanes(v);
-    if constexpr (KQuantFormat<kKind>::kQ4) sum -= reduceLanes(mins);
+    if constexpr (KQuantFormat<kKind>::kMins) sum -= reduceLanes(mins);
     a.out[r * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
   }
 }
