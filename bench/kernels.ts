@@ -36,7 +36,7 @@ const quick = args.includes('--quick');
 const threadList = (option('threads') ?? '1,2').split(',').map(Number);
 const only = option('only');
 const ALL_TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0,
-  GgmlType.Q4_K, GgmlType.Q6_K];
+  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
 const types = option('types')?.split(',').map((name) => {
   const t = ALL_TYPES.find((x) => ggmlTypeName(x) === name);
   if (t === undefined) throw new Error(`unknown type ${name}; one of ${ALL_TYPES.map(ggmlTypeName).join(', ')}`);
