@@ -1,7 +1,7 @@
 // Re-encodes F32 values into a target weight type.
 import { GgmlType } from '../formats/ggmlTypes.js';
 import { f32ToBf16, f32ToF16 } from '../formats/quant/halfFloat.js';
-import { quantizeQ4_0, quantizeQ8_0 } from '../formats/quant/quantize.js';
+import { quantizeQ4_0, quantizeQ4_K, quantizeQ5_0, quantizeQ6_K, quantizeQ8_0 } from '../formats/quant/quantize.js';
 
 export const TARGET_TYPES = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16, Q8_0: GgmlType.Q8_0, Q4_0: GgmlType.Q4_0 } as const;
 export type TargetTypeName = keyof typeof TARGET_TYPES;
@@ -21,6 +21,12 @@ export function encodeF32(values: Float32Array, type: GgmlType): Uint8Array {
       return quantizeQ8_0(values);
     case GgmlType.Q4_0:
       return quantizeQ4_0(values);
+    case GgmlType.Q5_0:
+      return quantizeQ5_0(values);
+    case GgmlType.Q4_K:
+      return quantizeQ4_K(values);
+    case GgmlType.Q6_K:
+      return quantizeQ6_K(values);
     default:
       throw new Error(`cannot encode tensors as type ${type}`);
   }

@@ -75,8 +75,7 @@ inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
     }
     float v[kGemvInt8Lanes];
     for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
-    const float sum = reduceLanes(v);
-    a.out[r * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
+    storeLaneSum(a, r, j, reduceLanes(v));
   }
 }
 
@@ -118,28 +117,6 @@ inline void blockStepVec(const GemvInt8Job& job, int64_t m0, int64_t b, const ui
   }
 }
 
-template <bool kQ5, int M>
-inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
-  constexpr int64_t kBytes = GemvInt8Block<kQ5>::kBytes;
-  const MatmulArgs& a = *job.args;
-  for (int64_t j = j0; j < j1; ++j) {
-    const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
-    __m256 acc[M][2];
-    for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    int64_t b = 0;
-    for (; b + 2 <= job.blocks; b += 2) {
-      if (b % 4 == 0) prefetchWeightsAhead(row + b * kBytes, 64);
-      blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
-      blockStepVec<kQ5, M>(job, m0, b + 1, row + (b + 1) * kBytes, 1, acc);
-    }
-    if (b < job.blocks) blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
-    for (int r = 0; r < M; ++r) {
-      const float sum = reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1]));
-      a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
-    }
-  }
-}
-
 #endif
 
 #ifdef __AVX512VNNI__
@@ -174,44 +151,46 @@ inline void blockPairStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, cons
     acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(partial), scale, acc[r]);
   }
 }
+#endif
 
+#ifdef __AVX2__
+// Weight rows j0..j1 against rows m0..m0+M-1 of x: at the VNNI levels two blocks per zmm step, else one block
+// per ymm step; the last block of an odd count on the ymm step.
 template <bool kQ5, int M>
-inline void gemvInt8RowsZmm(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
+inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
   constexpr int64_t kBytes = GemvInt8Block<kQ5>::kBytes;
   const MatmulArgs& a = *job.args;
   for (int64_t j = j0; j < j1; ++j) {
     const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
-    __m512 acc[M];
-    for (int r = 0; r < M; ++r) acc[r] = _mm512_setzero_ps();
+    __m256 acc[M][2];
+#ifdef __AVX512VNNI__
+    __m512 pairs[M];
+    for (int r = 0; r < M; ++r) pairs[r] = _mm512_setzero_ps();
+#else
+    for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+#endif
     int64_t b = 0;
     for (; b + 2 <= job.blocks; b += 2) {
       if (b % 4 == 0) prefetchWeightsAhead(row + b * kBytes, 64);  // a line per 4 blocks (72-88 bytes)
-      blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, acc);
+#ifdef __AVX512VNNI__
+      blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, pairs);
+#else
+      blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
+      blockStepVec<kQ5, M>(job, m0, b + 1, row + (b + 1) * kBytes, 1, acc);
+#endif
     }
-    __m256 even[M], odd[M];
-    for (int r = 0; r < M; ++r) {
-      even[r] = _mm512_castps512_ps256(acc[r]);
-      odd[r] = _mm512_extractf32x8_ps(acc[r], 1);
-    }
-    if (b < job.blocks) {
-      __m256 pair[M][2];
-      for (int r = 0; r < M; ++r) pair[r][0] = even[r], pair[r][1] = odd[r];
-      blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, pair);
-      for (int r = 0; r < M; ++r) even[r] = pair[r][0];
-    }
-    for (int r = 0; r < M; ++r) {
-      const float sum = reduceLanesVec(_mm256_add_ps(even[r], odd[r]));
-      a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
-    }
+#ifdef __AVX512VNNI__
+    splitEvenOdd<M>(pairs, acc);
+#endif
+    if (b < job.blocks) blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
+    for (int r = 0; r < M; ++r) storeLaneSum(a, m0 + r, j, reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1])));
   }
 }
 #endif
 
 template <bool kQ5>
 inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
-#ifdef __AVX512VNNI__
-  forEachRowPass(job.args->m, [&](int64_t m0, auto M) { gemvInt8RowsZmm<kQ5, decltype(M)::value>(job, m0, j0, j1); });
-#elif defined(__AVX2__)
+#ifdef __AVX2__
   forEachRowPass(job.args->m, [&](int64_t m0, auto M) { gemvInt8RowsVec<kQ5, decltype(M)::value>(job, m0, j0, j1); });
 #else
   for (int64_t j = j0; j < j1; ++j) gemvInt8RowPlain<kQ5>(job, j);

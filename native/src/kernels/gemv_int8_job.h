@@ -37,6 +37,11 @@ inline void forEachRowPass(int64_t m, const F& f) {
     withCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), [&](auto rows) { f(m0, rows); });
 }
 
+// out[r][j] = bias[j] + sum (sum alone without a bias).
+inline void storeLaneSum(const MatmulArgs& a, int64_t r, int64_t j, float sum) {
+  a.out[r * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
+}
+
 // out[l] for the lanes' fixed reduction tree (mirrored by reduceLanesVec).
 inline float reduceLanes(const float* v) {
   float h[4], h2[2];
@@ -62,6 +67,17 @@ inline float reduceLanesVec(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)));
 }
 
+
+#ifdef __AVX512VNNI__
+// The two-blocks-per-zmm accumulators as the ymm path's pair: lanes 0-7 the even blocks', 8-15 the odd blocks'.
+template <int M>
+inline void splitEvenOdd(const __m512 (&pairs)[M], __m256 (&acc)[M][2]) {
+  for (int r = 0; r < M; ++r) {
+    acc[r][0] = _mm512_castps512_ps256(pairs[r]);
+    acc[r][1] = _mm512_extractf32x8_ps(pairs[r], 1);
+  }
+}
+#endif
 #endif
 
 }  // namespace FASTFILL_LEVEL

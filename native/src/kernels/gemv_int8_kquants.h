@@ -51,8 +51,8 @@ inline void unpackQ45_K(const uint8_t* b, KSuperBlock& s) {
   const uint8_t* qh = b + 16;
   const uint8_t* qs = b + (kFifthBit ? 48 : 16);
   for (int j = 0; j < kKBlocks; ++j) {
-    const int scale = j < 4 ? sc[j] & 63 : (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
-    const int min = j < 4 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+    int scale, min;
+    kQuantScaleMin(sc, j, &scale, &min);
     s.scales[j] = d * static_cast<float>(scale);
     s.mins[j] = dmin * static_cast<float>(min);
   }
@@ -126,7 +126,7 @@ inline KQuantScales kQuantScales(const uint8_t* block) {
 
 // 16 * bit n of each byte of qh (Q5_K's fifth bits of a block). 16-bit shifts: the bits a byte gets from its
 // neighbour land outside the mask.
-inline __m256i fifthBitTimes16(__m256i qh, int n) {
+inline __m256i qhBitTimes16(__m256i qh, int n) {
   const __m256i moved = n <= 4 ? _mm256_sll_epi16(qh, _mm_cvtsi32_si128(4 - n)) : _mm256_srl_epi16(qh, _mm_cvtsi32_si128(n - 4));
   return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
 }
@@ -142,8 +142,8 @@ inline void forEachKBlock(const uint8_t* block, const F& f) {
       const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + Format::kNibbles + 32 * i));
       __m256i low = _mm256_and_si256(q, nibble), high = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
       if constexpr (Format::kFifthBit) {
-        low = _mm256_or_si256(low, fifthBitTimes16(qh, 2 * i));
-        high = _mm256_or_si256(high, fifthBitTimes16(qh, 2 * i + 1));
+        low = _mm256_or_si256(low, qhBitTimes16(qh, 2 * i));
+        high = _mm256_or_si256(high, qhBitTimes16(qh, 2 * i + 1));
       }
       f(2 * i, low, high);
     }
@@ -213,12 +213,11 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
   const MatmulArgs& a = *job.args;
   for (int64_t j = j0; j < j1; ++j) {
     const uint8_t* row = a.w.data + static_cast<size_t>(j) * a.w.rowBytes;
-    __m256 even[M], odd[M], mins[M];
+    __m256 acc[M][2], mins[M];
 #if defined(__AVX512VNNI__)
-    __m512 acc[M];
-    for (int r = 0; r < M; ++r) acc[r] = _mm512_setzero_ps(), mins[r] = _mm256_setzero_ps();
+    __m512 pairs[M];
+    for (int r = 0; r < M; ++r) pairs[r] = _mm512_setzero_ps(), mins[r] = _mm256_setzero_ps();
 #else
-    __m256 acc[M][2];
     for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = mins[r] = _mm256_setzero_ps();
 #endif
     for (int64_t first = 0; first < job.blocks; first += kKBlocks) {
@@ -229,7 +228,7 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
 #if defined(__AVX512VNNI__)
         const __m512 weightScale = _mm512_insertf32x8(_mm512_castps256_ps512(kLaneScales<kKind>(scales, jb)),
                                                       kLaneScales<kKind>(scales, jb + 1), 1);
-        kPairStep<kKind, M>(job, m0, first + jb, u0, u1, weightScale, acc);
+        kPairStep<kKind, M>(job, m0, first + jb, u0, u1, weightScale, pairs);
 #else
         kBlockStep<kKind, M>(job, m0, first + jb, u0, kLaneScales<kKind>(scales, jb), acc);
         kBlockStep<kKind, M>(job, m0, first + jb + 1, u1, kLaneScales<kKind>(scales, jb + 1), acc);
@@ -240,17 +239,13 @@ inline void gemvInt8KRowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int
           mins[r] = _mm256_fmadd_ps(_mm256_loadu_ps(job.xs + (m0 + r) * job.blocks + first), scales.mins, mins[r]);
       }
     }
-    for (int r = 0; r < M; ++r) {
 #if defined(__AVX512VNNI__)
-      even[r] = _mm512_castps512_ps256(acc[r]);
-      odd[r] = _mm512_extractf32x8_ps(acc[r], 1);
-#else
-      even[r] = acc[r][0];
-      odd[r] = acc[r][1];
+    splitEvenOdd<M>(pairs, acc);
 #endif
-      float sum = reduceLanesVec(_mm256_add_ps(even[r], odd[r]));
+    for (int r = 0; r < M; ++r) {
+      float sum = reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1]));
       if constexpr (KQuantFormat<kKind>::kMins) sum -= reduceLanesVec(mins[r]);
-      a.out[(m0 + r) * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
+      storeLaneSum(a, m0 + r, j, sum);
     }
   }
 }
@@ -283,7 +278,7 @@ inline void gemvInt8KRowPlain(const GemvInt8Job& job, int64_t j) {
     for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
     float sum = reduceLanes(v);
     if constexpr (KQuantFormat<kKind>::kMins) sum -= reduceLanes(mins);
-    a.out[r * a.w.rows + j] = a.bias != nullptr ? a.bias[j] + sum : sum;
+    storeLaneSum(a, r, j, sum);
   }
 }
 

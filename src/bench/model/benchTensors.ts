@@ -3,7 +3,6 @@
 import { encodeF32 } from '../../convert/encodeTensor.js';
 import { blockLayout, GgmlType } from '../../formats/ggmlTypes.js';
 import type { GgufTensorToWrite } from '../../formats/gguf/writer.js';
-import { quantizeQ4_K, quantizeQ5_0, quantizeQ6_K } from '../../formats/quant/quantize.js';
 import { GGUF_NAMES } from '../../model/tensorNames.js';
 import type { BenchShape } from './benchShape.js';
 import { fillUniform, tensorRng } from './randomWeights.js';
@@ -66,17 +65,8 @@ export function makeBenchTensor(spec: BenchTensorSpec, type: GgmlType, seed: num
     const values = scratch.subarray(0, Math.min(scratch.length, count - done));
     if (spec.init === 'ones') values.fill(1);
     else fillUniform(rng, values, spec.halfWidth);
-    data.set(encode(values, outType), (done / layout.blockElements) * layout.blockBytes);
+    data.set(encodeF32(values, outType), (done / layout.blockElements) * layout.blockBytes);
   }
   return { name: spec.name, type: outType, dims: [...spec.dims], data };
 }
 
-/** encodeF32, plus the types of the Q4_K_M mixture */
-function encode(values: Float32Array, type: GgmlType): Uint8Array {
-  switch (type) {
-    case GgmlType.Q4_K: return quantizeQ4_K(values);
-    case GgmlType.Q6_K: return quantizeQ6_K(values);
-    case GgmlType.Q5_0: return quantizeQ5_0(values);
-    default: return encodeF32(values, type);
-  }
-}
