@@ -18,6 +18,14 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
   GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]);
 
 /**
+ * The INT8_TYPES whose int8 panels a packed weight stores: Q8_0 (1.25 bytes per weight against its blocks'
+ * 1.06, and its blocks' mapped pages can go). The 4-6-bit types' panels would be 2-2.7x their blocks, beside
+ * them (decode reads the blocks): the int8 GEMM packs those types' records from their blocks as it goes, at
+ * about the speed of stored panels (bench/RESULTS.md, 2026-11-27 05:00), unless storeInt8Panels asks.
+ */
+export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0]);
+
+/**
  * How matmul rounds. 'f32': exact F32 math on the weights' values (the default). 'bf16': weights
  * and, for 8 or more rows of x, activations rounded to bf16 with F32 accumulation: about twice
  * the GEMM throughput on CPUs with AVX512-BF16, relative error per output about 2^-8 of sum |x w|.
@@ -25,10 +33,12 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
  * 'int8': for INT8_TYPES weights and 8 or more rows of x, activations quantized to int8 per row and
  * 32-element block (scale amax/127 in F32, as llama.cpp's Q8_0 activations) and integer dot products
  * (AVX512-VNNI where the CPU has it): error per output up to about sum_blocks (d_x / 2) sum |w|,
- * d_x = the block's amax / 127. Weights are repacked into int8 panels (1.25 bytes per weight; 1.375
- * with mins: Q4_1, Q5_1, Q4_K, Q5_K; 1.5 for Q6_K). With 1-7 rows (decode), Q8_0 weights take the same
- * int8 GEMM on their panels (so a decode row is bit-identical to the same row in a prefill batch) and Q4_0
- * weights take int8 activations (the same rule) dotted with their own blocks; other quantized types and
+ * d_x = the block's amax / 127. The int8 GEMM reads weights as int8 panels: Q8_0 weights are repacked
+ * into them when packed (1.25 bytes per weight, which then replace the blocks for matmul); the other
+ * types keep only their own blocks, and the GEMM packs their panel records a K run at a time as it goes
+ * (STORED_INT8_PANEL_TYPES). With 1-7 rows (decode), Q8_0 weights take the same int8 GEMM on their
+ * panels (so a decode row is bit-identical to the same row in a prefill batch), Q4_0, Q5_0, Q4_K, Q5_K
+ * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks; Q4_1 / Q5_1 and
  * float weights compute exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
@@ -39,12 +49,17 @@ export interface WeightOptions {
   /**
    * Pack F32/F16/BF16 weights into the GEMM's panel layout now (default true). It costs memory
    * beside the weights (`packedBytes`: as much again at 'f32', 2 bytes per weight at 'bf16'); without
-   * it matmul decodes and transposes weight tiles on every call. At 'int8' INT8_TYPES weights are
-   * packed into int8 panels too (1.25-1.5 bytes per weight); without them they compute as at 'f32'.
-   * At 'bf16' Q8_0 weights get bf16 pair panels too (2 bytes per weight, beside their blocks, which
-   * decode rows still read): the GEMM then skips decoding them tile by tile.
+   * it matmul decodes and transposes weight tiles on every call. At 'int8' Q8_0 weights are packed into
+   * int8 panels too (1.25 bytes per weight; without them the int8 GEMM packs their records as it goes
+   * and decode rows compute as at 'f32'). At 'bf16' Q8_0 weights get bf16 pair panels (2 bytes per weight,
+   * beside their blocks, which decode rows still read): the GEMM then skips decoding them tile by tile.
    */
   pack?: boolean;
+  /**
+   * With pack, at 'int8': store the int8 panels of every INT8_TYPES weight, not only those of
+   * STORED_INT8_PANEL_TYPES (1.25-1.5 bytes per weight beside the blocks; default false).
+   */
+  storeInt8Panels?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
   precision?: Precision;
   /** Where the panels go (a model's arena); default: an arena of their own. */
@@ -59,9 +74,16 @@ export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision):
   return PANEL_TYPES.has(type) || (precision === 'int8' && type === GgmlType.Q8_0);
 }
 
-/** Bytes of the panels a rows x cols weight of `type` gets at `precision` when packed (0: none). */
-export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision): number {
-  return addon().panelBytes(type, rows, cols, PRECISION_CODE[precision]);
+/** True when a weight of `type` packed at `precision` stores panels (see WeightOptions). */
+export function storesPanels(type: GgmlType, precision: Precision, storeInt8Panels = false): boolean {
+  if (PANEL_TYPES.has(type)) return true;
+  if (precision === 'int8' && INT8_TYPES.has(type)) return storeInt8Panels || STORED_INT8_PANEL_TYPES.has(type);
+  return precision === 'bf16' && type === GgmlType.Q8_0;
+}
+
+/** Bytes of the panels a rows x cols weight of `type` stores at `precision` when packed (0: none). */
+export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision, storeInt8Panels = false): number {
+  return storesPanels(type, precision, storeInt8Panels) ? addon().panelBytes(type, rows, cols, PRECISION_CODE[precision]) : 0;
 }
 
 /** The precision of weights created without one: FASTFILL_PRECISION, or 'f32'. */
@@ -122,15 +144,16 @@ export class Weight {
     if (options.pack !== undefined && typeof options.pack !== 'boolean') {
       throw new TypeError(`${fn}: options.pack must be a boolean`);
     }
+    if (options.storeInt8Panels !== undefined && typeof options.storeInt8Panels !== 'boolean') {
+      throw new TypeError(`${fn}: options.storeInt8Panels must be a boolean`);
+    }
     const precision = options.precision ?? defaultPrecision();
     if (!PRECISIONS.includes(precision)) {
       throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
     }
-    const hasPanels = PANEL_TYPES.has(type) || (precision === 'int8' && INT8_TYPES.has(type)) ||
-      (precision === 'bf16' && type === GgmlType.Q8_0);
-    const pack = (options.pack ?? true) && hasPanels && rows > 0;
+    const pack = (options.pack ?? true) && storesPanels(type, precision, options.storeInt8Panels) && rows > 0;
     if (!pack) return new Weight(type, rows, cols, data, precision, null);
-    const bytes = panelBytes(type, rows, cols, precision);
+    const bytes = panelBytes(type, rows, cols, precision, options.storeInt8Panels);
     const dest = (options.arena ?? new PanelArena(PanelArena.bytesFor([bytes]))).take(bytes);
     addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest);
     return new Weight(type, rows, cols, data, precision, dest);

@@ -6,7 +6,8 @@
 //      differ only by F32 rounding of the scale products and of the accumulation, 2e-6 of sum |terms|;
 //   2. the exact product: activation rounding moves an output by at most sum_b (d_b / 2) sum |w|;
 //   3. every level and 1 / 2 threads give bit-identical results;
-//   4. precision 'f32', pack: false and the other block types still compute exactly as at f32.
+//   4. precision 'f32', Q8_0 without its panels and the other block types still compute exactly as at f32;
+//   5. the weights' own blocks are read: stored int8 panels (storeInt8Panels) change no bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
@@ -69,11 +70,10 @@ test('gemv int8: without bias, and the int8 result is not the F32 one (the path 
   }
 });
 
-test('gemv int8: f32 precision, pack: false and the other block types compute exactly as at f32', () => {
+test('gemv int8: f32 precision, Q8_0 without panels and the other block types compute exactly as at f32', () => {
   const rng = new Rng(5300);
   const [n, k] = [40, 256];
-  const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q4_0, false], [GgmlType.Q5_0, false],
-    [GgmlType.Q4_K, false], [GgmlType.Q5_K, false], [GgmlType.Q6_K, false], [GgmlType.Q5_1, true], [GgmlType.Q4_1, true]];
+  const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q5_1, true], [GgmlType.Q4_1, true]];
   for (const [type, pack] of cases) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', pack });
@@ -84,6 +84,24 @@ test('gemv int8: f32 precision, pack: false and the other block types compute ex
       matmul(x, m, int8, a);
       matmul(x, m, exact, b);
       assertIdentical(a, b, `${ggmlTypeName(type)} pack=${pack} m=${m}`);
+    }
+  }
+});
+
+test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', () => {
+  const rng = new Rng(5350);
+  const [n, k] = [40, 256];
+  for (const type of [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]) {
+    const bytes = randomWeightBytes(rng, type, n, k);
+    const stored = Weight.create(type, n, k, bytes, { precision: 'int8', storeInt8Panels: true });
+    const blocksOnly = Weight.create(type, n, k, bytes, { precision: 'int8' });
+    assert.ok(stored.packedBytes > 0 && blocksOnly.packedBytes === 0);
+    for (const m of [1, 7]) {
+      const x = rng.floats(m * k);
+      const a = new Float32Array(m * n), b = new Float32Array(m * n);
+      matmul(x, m, stored, a);
+      matmul(x, m, blocksOnly, b);
+      assertIdentical(a, b, `${ggmlTypeName(type)} m=${m}`);
     }
   }
 });

@@ -36,20 +36,27 @@ const SHAPES = [
 ];
 
 for (const type of TYPES) {
-  test(`matmul int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads`, () => {
+  test(`matmul int8 ${ggmlTypeName(type)}: quantized-activation and exact references, every level, 1 and 2 threads, ` +
+    'stored panels and records packed on the fly alike', () => {
     const rng = new Rng(4100 + type);
     for (const { m, n, k } of SHAPES) {
       if (k % blockLayout(type)!.blockElements !== 0) continue;
       const bytes = randomWeightBytes(rng, type, n, k);
       const dense = dequantize(type, bytes, n * k);
-      const w = Weight.create(type, n, k, bytes, { precision: 'int8' });
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8', storeInt8Panels: true });
       assert.equal(w.packedBytes, Math.ceil(n / 32) * (k / 32) * recordBytes(type), 'packedBytes');
       const x = rng.floats(m * k, 2);
       x[5] = 0;
       x.fill(0, k, k + BLOCK);  // an all-zero block (scale 0)
       const bias = rng.floats(n);
       const ref = int8Expected(x, m, dense, n, k, bias, MIN_TYPES.has(type));
-      checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} ${m}x${n}x${k}`);
+      const label = `${ggmlTypeName(type)} ${m}x${n}x${k}`;
+      const stored = checkInt8EveryLevel(x, m, w, bias, ref, label);
+      // without stored panels (the default for all but Q8_0) the GEMM packs each K run's records itself
+      // (kernels/int8_records.h), the same bytes as the stored panels (common/int8_panels.cc), so the same bits
+      const unpacked = Weight.create(type, n, k, bytes, { precision: 'int8', pack: type === GgmlType.Q8_0 ? false : undefined });
+      assert.equal(unpacked.packedBytes, 0);
+      assertIdentical(checkInt8EveryLevel(x, m, unpacked, bias, ref, `${label} unpacked`), stored, `${label} unpacked vs stored`);
     }
   });
 }
@@ -72,17 +79,10 @@ test('matmul int8: fewer than 8 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: 
   }
 });
 
-test('matmul int8: pack: false falls back to the f32 path; FASTFILL_PRECISION=int8 selects it', () => {
+test('matmul int8: FASTFILL_PRECISION=int8 selects it', () => {
   const rng = new Rng(4300);
-  const k = 64, n = 33, m = 9;
+  const k = 64, n = 33;
   const bytes = randomWeightBytes(rng, GgmlType.Q4_0, n, k);
-  const unpacked = Weight.create(GgmlType.Q4_0, n, k, bytes, { precision: 'int8', pack: false });
-  assert.equal(unpacked.packedBytes, 0);
-  const x = rng.floats(m * k);
-  const a = new Float32Array(m * n), b = new Float32Array(m * n);
-  matmul(x, m, unpacked, a);
-  matmul(x, m, Weight.create(GgmlType.Q4_0, n, k, bytes, { precision: 'f32' }), b);
-  assertIdentical(a, b, 'unpacked int8 vs f32');
   const saved = process.env.FASTFILL_PRECISION;
   try {
     process.env.FASTFILL_PRECISION = 'int8';

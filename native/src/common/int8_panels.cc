@@ -102,17 +102,39 @@ struct PackJob {
 
 void packPanel(void* context, int64_t p, int) {
   const PackJob& job = *static_cast<const PackJob*>(context);
-  const WeightView& w = *job.w;
-  const int64_t blocks = w.cols / kInt8BlockElements;
+  const int64_t blocks = job.w->cols / kInt8BlockElements;
+  packInt8Records(*job.w, p, 0, blocks, job.dst + static_cast<size_t>(p * blocks) * int8RecordBytes(job.w->type));
+}
+
+}  // namespace
+
+bool isInt8Type(int32_t type) {
+  switch (type) {
+    case kTypeQ8_0: case kTypeQ4_0: case kTypeQ5_0: case kTypeQ4_1: case kTypeQ5_1: case kTypeQ4_K: case kTypeQ5_K:
+    case kTypeQ6_K:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool usesInt8Panels(int32_t type, int32_t precision) { return precision == kPrecisionInt8 && isInt8Type(type); }
+
+size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols) {
+  const size_t panels = static_cast<size_t>((rows + kInt8PanelColumns - 1) / kInt8PanelColumns);
+  return panels * static_cast<size_t>(cols / kInt8BlockElements) * static_cast<size_t>(int8RecordBytes(type));
+}
+
+void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst) {
   const size_t recordBytes = static_cast<size_t>(int8RecordBytes(w.type));
   const bool mins = int8HasMins(w.type);
   const int subBlocks = int8SubBlocks(w.type), subElements = kInt8BlockElements / subBlocks;
   const int correctionOffset = int8CorrectionOffset(w.type), minsOffset = int8MinsOffset(w.type);
-  const int64_t first = p * kInt8PanelColumns;
+  const int64_t first = panel * kInt8PanelColumns;
   const int64_t columns = w.rows - first < kInt8PanelColumns ? w.rows - first : kInt8PanelColumns;
-  uint8_t* record = job.dst + static_cast<size_t>(p * blocks) * recordBytes;
+  uint8_t* record = dst;
   std::memset(record, 0, static_cast<size_t>(blocks) * recordBytes);
-  for (int64_t b = 0; b < blocks; ++b, record += recordBytes) {
+  for (int64_t b = block0; b < block0 + blocks; ++b, record += recordBytes) {
     for (int64_t c = 0; c < columns; ++c) {
       Quants quants;
       quantsAt(w.type, w.data + static_cast<size_t>(first + c) * w.rowBytes, b, &quants);
@@ -129,37 +151,6 @@ void packPanel(void* context, int64_t p, int) {
       if (mins) std::memcpy(record + minsOffset + 4 * c, &quants.min, 4);
     }
   }
-}
-
-}  // namespace
-
-bool isInt8Type(int32_t type) {
-  switch (type) {
-    case kTypeQ8_0: case kTypeQ4_0: case kTypeQ5_0: case kTypeQ4_1: case kTypeQ5_1: case kTypeQ4_K: case kTypeQ5_K:
-    case kTypeQ6_K:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool int8HasMins(int32_t type) {
-  return type == kTypeQ4_1 || type == kTypeQ5_1 || type == kTypeQ4_K || type == kTypeQ5_K;
-}
-
-int int8SubBlocks(int32_t type) { return type == kTypeQ6_K ? 2 : 1; }
-
-int int8CorrectionOffset(int32_t type) { return kInt8ScalesOffset + 4 * kInt8PanelColumns * int8SubBlocks(type); }
-
-int int8MinsOffset(int32_t type) { return kInt8ScalesOffset + 8 * kInt8PanelColumns * int8SubBlocks(type); }
-
-int int8RecordBytes(int32_t type) { return int8MinsOffset(type) + (int8HasMins(type) ? 4 * kInt8PanelColumns : 0); }
-
-bool usesInt8Panels(int32_t type, int32_t precision) { return precision == kPrecisionInt8 && isInt8Type(type); }
-
-size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols) {
-  const size_t panels = static_cast<size_t>((rows + kInt8PanelColumns - 1) / kInt8PanelColumns);
-  return panels * static_cast<size_t>(cols / kInt8BlockElements) * static_cast<size_t>(int8RecordBytes(type));
 }
 
 void packInt8Panels(const WeightView& w, uint8_t* dst) {

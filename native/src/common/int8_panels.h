@@ -1,7 +1,9 @@
 // Int8 panels: the layout the int8-precision GEMM (kernels/gemm_int8.h) reads weights in whose
 // values are, per sub-block of 32 (Q6_K: 16) elements, an integer quant times a scale plus (for
 // some) an offset: Q8_0, Q4_0, Q5_0, Q6_K (value = q d), Q4_1, Q5_1, Q4_K, Q5_K (value = q d + min;
-// K-quants: d and min per sub-block). Packed once when a Weight is created at kPrecisionInt8.
+// K-quants: d and min per sub-block). Stored when a Weight is packed at kPrecisionInt8 (the TypeScript
+// side stores Q8_0's; it leaves the others' to the GEMM, which packs them a K run at a time:
+// kernels/int8_records.h).
 //
 // Panel p holds weight rows (outputs) [32p, 32p + 32); rows past the last are zeros. For each
 // 32-element block b of K the panel has one record of int8RecordBytes(type) at (p * blocks + b) *
@@ -16,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/ggml_types.h"
 #include "common/kernel_args.h"
 
 namespace fastfill {
@@ -28,16 +31,20 @@ constexpr int kInt8ScalesOffset = 1024;  // bytes into a record
 bool isInt8Type(int32_t type);
 
 // True for the int8 types whose values have an offset (Q4_1, Q5_1, Q4_K, Q5_K).
-bool int8HasMins(int32_t type);
+constexpr bool int8HasMins(int32_t type) {
+  return type == kTypeQ4_1 || type == kTypeQ5_1 || type == kTypeQ4_K || type == kTypeQ5_K;
+}
 
 // Sub-blocks per 32 elements: 2 for Q6_K, else 1.
-int int8SubBlocks(int32_t type);
+constexpr int int8SubBlocks(int32_t type) { return type == kTypeQ6_K ? 2 : 1; }
 
 // Bytes into a record of the corrections and of the mins (see above).
-int int8CorrectionOffset(int32_t type);
-int int8MinsOffset(int32_t type);
+constexpr int int8CorrectionOffset(int32_t type) { return kInt8ScalesOffset + 4 * kInt8PanelColumns * int8SubBlocks(type); }
+constexpr int int8MinsOffset(int32_t type) { return kInt8ScalesOffset + 8 * kInt8PanelColumns * int8SubBlocks(type); }
 
-int int8RecordBytes(int32_t type);
+constexpr int int8RecordBytes(int32_t type) {
+  return int8MinsOffset(type) + (int8HasMins(type) ? 4 * kInt8PanelColumns : 0);
+}
 
 // True when a weight of `type` at `precision` has int8 panels.
 bool usesInt8Panels(int32_t type, int32_t precision);
@@ -46,5 +53,10 @@ size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols);
 
 // Writes the int8 panels of w (an int8 type) to dst (int8PanelBytes bytes), on the thread pool.
 void packInt8Panels(const WeightView& w, uint8_t* dst);
+
+// Writes the records of K blocks [block0, block0 + blocks) of one panel of w to dst, on this thread:
+// the reference form of the GEMM's own packer (kernels/int8_records.h), which packs weights without
+// stored panels a K run at a time.
+void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst);
 
 }  // namespace fastfill

@@ -8,8 +8,8 @@
 //     of the F32 value q * d, as decoding gives it): the vdpbf16ps layout (and the AMX B-tile layout,
 //     16 columns per 64-byte row); 2 bytes per weight. Q8_0's are read by the GEMM only (8 rows or
 //     more); fewer rows read its blocks, exactly.
-//   kPrecisionInt8: block-quantized types with int8 quants (Q8_0, Q4_0, Q5_0) get int8 panels
-//     (common/int8_panels.h); F32/F16/BF16 get the native panels of kPrecisionF32.
+//   kPrecisionInt8: the int8 types (common/int8_panels.h) get int8 panels when the caller stores them
+//     (else the int8 GEMM packs their records as it goes); F32/F16/BF16 get the native panels of kPrecisionF32.
 // Other block-quantized types have no panels: the GEMM decodes them tile by tile.
 #pragma once
 #include "common/half_float.h"

@@ -1,5 +1,5 @@
-// AMX-INT8 for the int8 GEMM (gemm_int8.h) at the amx level, for the int8 panels with one scale per
-// 32-element block and no mins (Q8_0, Q4_0, Q5_0), with FASTFILL_AMX_INT8=1 (cpu/amx.h: slower
+// AMX-INT8 for the int8 GEMM (gemm_int8.h) at the amx level, for stored int8 panels with one scale per
+// 32-element block and no mins (Q8_0; Q4_0 and Q5_0 when theirs are stored), with FASTFILL_AMX_INT8=1 (cpu/amx.h: slower
 // than VNNI in whole-model prefill on the one AMX machine measured); the other int8 types keep the VNNI tile.
 //
 // Per K block of 32 and 32 rows x 32 columns: TDPBUSD gives the exact int32 sums of (activation
@@ -17,8 +17,10 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// The int8 panels this kernel takes.
-inline bool amxInt8Type(int32_t type) { return int8SubBlocks(type) == 1 && !int8HasMins(type); }
+// The weights this kernel takes: stored int8 panels with one scale per block and no mins.
+inline bool amxInt8Takes(const WeightView& w) {
+  return w.panels != nullptr && int8SubBlocks(w.type) == 1 && !int8HasMins(w.type);
+}
 
 // acc rows [0, rows) (32 floats each) += float(sums + correction) * (xd[r] * wd) for one K block.
 inline void amxInt8Scale(const int32_t* sums, const uint8_t* record, int correctionOffset, const float* xd,

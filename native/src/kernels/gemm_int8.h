@@ -1,5 +1,6 @@
-// The int8-precision GEMM (weights with int8 panels, common/int8_panels.h; kGemmMinRows rows or
-// more): out = x W^T (+ bias) with x quantized per row and 32-element block (Q8_0-like quants with an
+// The int8-precision GEMM (int8 types, common/int8_panels.h: stored panels, or records packed a K run
+// at a time from the weight's blocks, kernels/int8_records.h; kGemmMinRows rows or more, or Q8_0's
+// stored panels at any row count): out = x W^T (+ bias) with x quantized per row and 32-element block (Q8_0-like quants with an
 // F32 scale, kernels/int8_activations.h, stored in runs of kInt8TileRows rows per K block). Work items
 // are one panel (a few for decode, kInt8DecodePanelsPerItem) x a run of row blocks of kInt8TileRows,
 // taken dynamically. (Several panels per item
@@ -14,6 +15,7 @@
 #include "kernels/gemm_amx_int8.h"
 #include "kernels/gemm_int8_tile.h"
 #include "kernels/int8_activations.h"
+#include "kernels/int8_records.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -51,8 +53,9 @@ struct Int8Job {
   Int8Plan plan;
 };
 
-// Row blocks [block0, block1) of one panel.
-inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0, int64_t block1) {
+// Row blocks [block0, block1) of one panel. Weights without stored panels get each K run's records
+// packed into the worker's scratch first (int8_records.h).
+inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0, int64_t block1, int worker) {
   const MatmulArgs& a = *job.args;
   const Int8Plan& p = job.plan;
   const int64_t n = a.w.rows;
@@ -72,10 +75,18 @@ inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0,
   t.minsOffset = int8HasMins(a.w.type) ? int8MinsOffset(a.w.type) : -1;
   const int64_t runBlocks = ceilDiv(p.blocksPerRow, ceilDiv(p.blocksPerRow, kInt8MaxRunBlocks));
   const int64_t fullEnd = minI64(block1, a.m / kInt8TileRows);  // row blocks before it have all their rows
+  uint8_t* packed = a.w.panels != nullptr
+                        ? nullptr
+                        : reinterpret_cast<uint8_t*>(workerScratch(worker, static_cast<size_t>(runBlocks * t.recordBytes / 4)));
   for (int64_t b0 = 0; b0 < p.blocksPerRow; b0 += runBlocks) {
     t.blocks = minI64(runBlocks, p.blocksPerRow - b0);
     t.accumulate = b0 > 0;
-    t.panel = a.w.panels + static_cast<size_t>((panel * p.blocksPerRow + b0) * t.recordBytes);
+    if (packed != nullptr) {
+      packInt8Run(a.w, panel, b0, t.blocks, packed);
+      t.panel = packed;
+    } else {
+      t.panel = a.w.panels + static_cast<size_t>((panel * p.blocksPerRow + b0) * t.recordBytes);
+    }
     // the full row blocks in one call, a short last one in another
     for (int64_t block = block0; block < block1; block = maxI64(block + 1, fullEnd)) {
       const int64_t row = block * kInt8TileRows;
@@ -91,19 +102,19 @@ inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0,
   }
 }
 
-inline void gemmInt8Item(const Int8Job& job, int64_t item) {
+inline void gemmInt8Item(const Int8Job& job, int64_t item, int worker) {
   const Int8Plan& p = job.plan;
   const int64_t panel0 = (item % p.panelItems) * p.panelsPerItem, panel1 = minI64(p.panels, panel0 + p.panelsPerItem);
   const int64_t block0 = (item / p.panelItems) * p.rowBlocksPerItem;
   const int64_t block1 = minI64(p.rowBlocks, block0 + p.rowBlocksPerItem);
 #ifdef FASTFILL_AMX_TILES
   const MatmulArgs& a = *job.args;
-  if (amxInt8Type(a.w.type) && amxInt8Requested()) {
+  if (amxInt8Takes(a.w) && amxInt8Requested()) {
     amxInt8Rows(a, job.x, panel0, panel1, block0 * kInt8TileRows, minI64(a.m, block1 * kInt8TileRows));
     return;
   }
 #endif
-  for (int64_t panel = panel0; panel < panel1; ++panel) gemmInt8PanelRows(job, panel, block0, block1);
+  for (int64_t panel = panel0; panel < panel1; ++panel) gemmInt8PanelRows(job, panel, block0, block1, worker);
 }
 
 // True for the int8 types whose panels the int8 GEMM also reads below kGemmMinRows rows (decode):
@@ -116,7 +127,7 @@ inline int64_t int8RowGroup(const MatmulArgs* parts, int count) {
 #ifdef FASTFILL_AMX_TILES
   if (amxInt8Requested()) {
     for (int i = 0; i < count; ++i) {
-      if (amxInt8Type(parts[i].w.type)) return 1;
+      if (amxInt8Takes(parts[i].w)) return 1;
     }
   }
 #endif
@@ -147,7 +158,7 @@ inline Int8Job quantizeInt8Job(const MatmulArgs* parts, int count) {
 
 inline void gemmInt8(const MatmulArgs& a) {
   const Int8Job job = quantizeInt8Job(&a, 1);
-  forEachChunk(job.plan.items, [&job](int64_t item, int) { gemmInt8Item(job, item); });
+  forEachChunk(job.plan.items, [&job](int64_t item, int worker) { gemmInt8Item(job, item, worker); });
 }
 
 }  // namespace FASTFILL_LEVEL

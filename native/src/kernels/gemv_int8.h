@@ -1,5 +1,5 @@
 // The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 or Q5_0 weights at
-// kPrecisionInt8 (weights that have int8 panels), read in their own layout (0.56 / 0.69 bytes per weight;
+// kPrecisionInt8, read in their own layout (0.56 / 0.69 bytes per weight;
 // the panels would be 1.25); Q4_K, Q5_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
 // the point is to keep the arithmetic per weight byte small enough that both threads stream at the
 // memory's rate. (Q8_0 decodes on its panels with the int8 GEMM: matmul.h.)
@@ -247,10 +247,10 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   }
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights with int8
-// panels (the int8 precision's weights; the panels themselves are not read).
+// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights at
+// int8 precision (stored panels, if any, are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
-  return a.w.precision == kPrecisionInt8 && a.w.panels != nullptr && a.m <= kGemvInt8MaxRows &&
+  return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&
          (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
           a.w.type == kTypeQ6_K);
 }

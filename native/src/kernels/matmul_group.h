@@ -65,7 +65,7 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
   Int8Job gemmJob{};
   if (gemvInt8Parts) gemvJob = quantizeGemvActivations(*parts[0].args);
   if (gemmInt8Parts) gemmJob = quantizeInt8Job(int8GemmArgs, int8GemmCount);
-  forEachChunk(items, [&](int64_t item, int) {
+  forEachChunk(items, [&](int64_t item, int worker) {
     int index = count - 1;
     while (parts[index].firstItem > item) --index;
     const GroupedPart& part = parts[index];
@@ -81,7 +81,7 @@ inline void matmulGroup(const MatmulGroupArgs& g) {
         Int8Job job = gemmJob;
         job.args = part.args;
         job.plan = part.plan;
-        gemmInt8Item(job, local);
+        gemmInt8Item(job, local, worker);
         break;
       }
       case GroupedKind::kPairs:

@@ -78,10 +78,10 @@ export function int8Expected(x: Float32Array, m: number, w: Float32Array, n: num
 
 /**
  * matmul(x, w) at every level with 1 and 2 threads: within 2e-6 of sum |terms| of the quantized reference,
- * within the rounding bound of the exact one, and bit-identical across levels and thread counts.
+ * within the rounding bound of the exact one, and bit-identical across levels and thread counts. Returns that output.
  */
 export function checkInt8EveryLevel(x: Float32Array, m: number, w: Weight, bias: Float32Array, ref: Int8Expected,
-  label: string): void {
+  label: string): Float32Array {
   const n = w.rows;
   let first: Float32Array | null = null;
   forEachLevel((level) => {
@@ -97,4 +97,5 @@ export function checkInt8EveryLevel(x: Float32Array, m: number, w: Weight, bias:
     }
   });
   setThreads(cpuInfo().threads);
+  return first!;
 }
