@@ -8,48 +8,16 @@
 // block)), with acc starting from bias (first K run), 0, or C (later runs). Integer sums are exact and the
 // float steps are the same at every level, so all levels agree bit for bit.
 // With AVX512-VNNI the sums come from vpdpbusd (kInt8TileRows x 32 columns: 2 kInt8TileRows zmm of
-// int32 sums plus as many float accumulators); every other level runs the plain loops. Per block a
+// int32 sums plus as many float accumulators); the avx2 and avx512 levels use vpmaddubsw on the signed
+// form (gemm_int8_tile_maddubs.h), the scalar level the plain loops. Per block a
 // row costs 16 vpdpbusd and, on the same two pipes (Zen 4/5), 2 vmulps and 2 vfmadd: at most ~80 %
 // of the vpdpbusd peak (a hand-scheduled asm loop measured 78-79 %, this code 75-76 % on L1 data).
 #pragma once
-#include "common/int8_panels.h"
-#include "kernels/level_common.h"
+#include "kernels/gemm_int8_tile_args.h"
+#include "kernels/gemm_int8_tile_maddubs.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
-
-constexpr int kInt8TileRows = 5;  // 5 measured 2-4 % faster than 6 and 4 (Zen 5)
-
-struct Int8TileArgs {
-  // The activations (kernels/int8_activations.h) from the first row block's first row and the run's
-  // first block: block b of row r of row block i at index i * rowBlockStep + r * rowStep + b *
-  // blockStep; quants + 128 at xq + index * 32, scales at xd[index], d * sums (weights with mins)
-  // at xs[index].
-  const uint8_t* xq;
-  const float* xd;
-  const float* xs;
-  int64_t rowStep;
-  int64_t blockStep;
-  int64_t rowBlockStep;
-  int64_t rowBlocks;     // row blocks of `rows` rows (int8Tile), kInt8TileRows rows apart
-  const uint8_t* panel;  // the first record of the run (common/int8_panels.h)
-  int64_t recordBytes;
-  int subBlocks;         // 1 or 2 per record
-  int correctionOffset;  // bytes into a record
-  int minsOffset;        // bytes into a record, or -1 when the records carry no mins
-  int64_t blocks;        // K blocks in the run
-  float* c;              // C[r * ldc + col] of the first row block's rows
-  int64_t ldc;
-  int cols;              // valid columns, 1..32
-  const float* bias;     // first run: C starts from bias[col], or from zeros when nullptr
-  bool accumulate;       // a later run: C starts from its current value
-};
-
-inline float recordFloat(const uint8_t* record, int offset, int index) {
-  float v;
-  std::memcpy(&v, record + offset + 4 * index, 4);
-  return v;
-}
 
 inline void int8TilePlain(int rows, const Int8TileArgs& t) {
   const int subElements = kInt8BlockElements / t.subBlocks;
@@ -179,6 +147,8 @@ inline void int8TileVnniRows(int rows, const Int8TileArgs& t) {
 inline void int8Tile(int rows, const Int8TileArgs& t) {
 #ifdef __AVX512VNNI__
   int8TileVnniRows(rows, t);
+#elif defined(__AVX512BW__) || defined(__AVX2__)
+  int8TileMaddubs(rows, t);
 #else
   int8TilePlain(rows, t);
 #endif

@@ -1,0 +1,45 @@
+// The arguments of the int8 GEMM micro-kernels (gemm_int8_tile.h, gemm_int8_tile_maddubs.h).
+#pragma once
+#include <cstring>
+
+#include "common/int8_panels.h"
+#include "kernels/level_common.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+constexpr int kInt8TileRows = 5;  // 5 measured 2-4 % faster than 6 and 4 (Zen 5)
+
+struct Int8TileArgs {
+  // The activations (kernels/int8_activations.h) from the first row block's first row and the run's
+  // first block: block b of row r of row block i at index i * rowBlockStep + r * rowStep + b *
+  // blockStep; quants + 128 at xq + index * 32, scales at xd[index], d * sums (weights with mins)
+  // at xs[index].
+  const uint8_t* xq;
+  const float* xd;
+  const float* xs;
+  int64_t rowStep;
+  int64_t blockStep;
+  int64_t rowBlockStep;
+  int64_t rowBlocks;     // row blocks of `rows` rows (int8Tile), kInt8TileRows rows apart
+  const uint8_t* panel;  // the first record of the run (common/int8_panels.h)
+  int64_t recordBytes;
+  int subBlocks;         // 1 or 2 per record
+  int correctionOffset;  // bytes into a record
+  int minsOffset;        // bytes into a record, or -1 when the records carry no mins
+  int64_t blocks;        // K blocks in the run
+  float* c;              // C[r * ldc + col] of the first row block's rows
+  int64_t ldc;
+  int cols;              // valid columns, 1..32
+  const float* bias;     // first run: C starts from bias[col], or from zeros when nullptr
+  bool accumulate;       // a later run: C starts from its current value
+};
+
+inline float recordFloat(const uint8_t* record, int offset, int index) {
+  float v;
+  std::memcpy(&v, record + offset + 4 * index, 4);
+  return v;
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill

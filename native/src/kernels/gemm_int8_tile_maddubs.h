@@ -1,0 +1,159 @@
+// The int8 GEMM micro-kernel (gemm_int8_tile.h) on CPUs without AVX512-VNNI: the avx2 and avx512
+// levels. Their plain loops ran at 3-4 GOPS, 50-90x slower than the same level's F32 GEMM.
+//
+// vpmaddubsw multiplies unsigned by signed bytes with int16 saturation, so the unsigned activations
+// (quant + 128, up to 255) times weights up to 127 could saturate. Instead the signed activation x
+// (the stored byte ^ 0x80) takes the weight's sign and the weight its absolute value (llama.cpp's
+// AVX2 rule): |w| * (+-x) <= 128 * 127 per product, two per int16 lane, exact; vpmaddwd with ones then
+// gives the int32 sum of 4. That is the signed dot product itself, so the record's correction is not
+// added. The integer sums equal VNNI's and the float steps are the same, so every level agrees bit for bit.
+// AVX2 negates with vpsignb; AVX-512BW has none, so a mask of the negative weights drives a masked
+// subtraction.
+#pragma once
+#include "kernels/gemm_int8_tile_args.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+#if !defined(__AVX512VNNI__) && (defined(__AVX512BW__) || defined(__AVX2__))
+#ifdef __AVX512BW__
+struct Int8Lanes {
+  static constexpr int kColumns = 16;
+  static constexpr int kRows = 5;  // rows per pass over a run: 10 int32 sums, 5 activations, 4 weight regs
+  using I = __m512i;
+  using F = __m512;
+  struct Weights {
+    I magnitude;
+    __mmask64 negative;
+  };
+  static Weights weights(const uint8_t* p) {
+    const I w = _mm512_loadu_si512(p);
+    return {_mm512_abs_epi8(w), _mm512_movepi8_mask(w)};
+  }
+  static I activations(int32_t four) { return _mm512_xor_si512(_mm512_set1_epi32(four), _mm512_set1_epi8(-128)); }
+  static I dot(I sum, I x, const Weights& w) {
+    const I signedX = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
+    return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(w.magnitude, signedX), _mm512_set1_epi16(1)));
+  }
+  static I zero() { return _mm512_setzero_si512(); }
+  static F load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
+  static F splat(float v) { return _mm512_set1_ps(v); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F toFloat(I v) { return _mm512_cvtepi32_ps(v); }
+};
+#else
+struct Int8Lanes {
+  static constexpr int kColumns = 8;
+  static constexpr int kRows = 2;  // 16 ymm: 8 int32 sums, 2 activations, the weights and temporaries
+  using I = __m256i;
+  using F = __m256;
+  struct Weights {
+    I magnitude, sign;
+  };
+  static Weights weights(const uint8_t* p) {
+    const I w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return {_mm256_abs_epi8(w), w};
+  }
+  static I activations(int32_t four) { return _mm256_xor_si256(_mm256_set1_epi32(four), _mm256_set1_epi8(-128)); }
+  static I dot(I sum, I x, const Weights& w) {
+    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w.magnitude, _mm256_sign_epi8(x, w.sign)),
+                                                   _mm256_set1_epi16(1)));
+  }
+  static I zero() { return _mm256_setzero_si256(); }
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+  static F splat(float v) { return _mm256_set1_ps(v); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F toFloat(I v) { return _mm256_cvtepi32_ps(v); }
+};
+#endif
+
+// R rows (one call per group of rows of a row block) x 32 columns over the run: acc (R x 32 floats,
+// in memory) += the run's blocks, as int8BlockRunVnni.
+template <int R, int kSubBlocks, bool kMins>
+inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, float* acc) {
+  using L = Int8Lanes;
+  constexpr int kVecs = kInt8PanelColumns / L::kColumns;
+  constexpr int kSteps = kInt8BlockElements / 4 / kSubBlocks;
+  const int64_t rowBytes = t.rowStep * kInt8BlockElements, blockBytes = t.blockStep * kInt8BlockElements;
+  const uint8_t* record = t.panel;
+  for (int64_t b = 0; b < t.blocks; ++b, record += t.recordBytes, xq += blockBytes, xd += t.blockStep) {
+    for (int h = 0; h < kSubBlocks; ++h) {
+      typename L::I sum[R][kVecs];
+      for (int r = 0; r < R; ++r) {
+        for (int j = 0; j < kVecs; ++j) sum[r][j] = L::zero();
+      }
+      for (int step = h * kSteps; step < (h + 1) * kSteps; ++step) {
+        typename L::I x[R];
+        for (int r = 0; r < R; ++r) {
+          int32_t four;
+          std::memcpy(&four, xq + r * rowBytes + 4 * step, 4);
+          x[r] = L::activations(four);
+        }
+        for (int j = 0; j < kVecs; ++j) {
+          const typename L::Weights w = L::weights(record + step * 128 + j * L::kColumns * 4);
+          for (int r = 0; r < R; ++r) sum[r][j] = L::dot(sum[r][j], x[r], w);
+        }
+      }
+      const float* scales = reinterpret_cast<const float*>(record + kInt8ScalesOffset + h * 128);
+      for (int r = 0; r < R; ++r) {
+        const typename L::F xdr = L::splat(xd[r * t.rowStep]);
+        for (int j = 0; j < kVecs; ++j) {
+          float* a = acc + r * kInt8PanelColumns + j * L::kColumns;
+          L::store(a, L::fma(L::toFloat(sum[r][j]), L::mul(xdr, L::load(scales + j * L::kColumns)), L::load(a)));
+        }
+      }
+    }
+    if constexpr (kMins) {
+      const float* mins = reinterpret_cast<const float*>(record + t.minsOffset);
+      for (int r = 0; r < R; ++r) {
+        const typename L::F xsr = L::splat(xs[r * t.rowStep + b * t.blockStep]);
+        for (int j = 0; j < kVecs; ++j) {
+          float* a = acc + r * kInt8PanelColumns + j * L::kColumns;
+          L::store(a, L::fma(xsr, L::load(mins + j * L::kColumns), L::load(a)));
+        }
+      }
+    }
+  }
+}
+
+template <int R, int kSubBlocks, bool kMins>
+inline void int8RowsMaddubs(const Int8TileArgs& t, int64_t i, int r0, float* acc) {
+  const int64_t first = i * t.rowBlockStep + r0 * t.rowStep;
+  int8BlockRunMaddubs<R, kSubBlocks, kMins>(t, t.xq + first * kInt8BlockElements, t.xd + first,
+                                            kMins ? t.xs + first : nullptr, acc + r0 * kInt8PanelColumns);
+}
+
+// Rows [r0, rows) of row block i, Int8Lanes::kRows at a time.
+template <int kSubBlocks, bool kMins>
+inline void int8RowBlockMaddubs(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
+  constexpr int kRows = Int8Lanes::kRows;
+  int r0 = 0;
+  for (; r0 + kRows <= rows; r0 += kRows) int8RowsMaddubs<kRows, kSubBlocks, kMins>(t, i, r0, acc);
+  for (; r0 < rows; ++r0) int8RowsMaddubs<1, kSubBlocks, kMins>(t, i, r0, acc);
+}
+
+inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {
+  alignas(64) float acc[kInt8TileRows * kInt8PanelColumns];
+  for (int64_t i = 0; i < t.rowBlocks; ++i) {
+    float* const c = t.c + i * kInt8TileRows * t.ldc;
+    for (int r = 0; r < rows; ++r) {
+      for (int col = 0; col < kInt8PanelColumns; ++col) {
+        acc[r * kInt8PanelColumns + col] = col >= t.cols ? 0.0f
+                                           : t.accumulate ? c[r * t.ldc + col]
+                                           : t.bias != nullptr ? t.bias[col] : 0.0f;
+      }
+    }
+    if (t.minsOffset >= 0) int8RowBlockMaddubs<1, true>(rows, t, i, acc);
+    else if (t.subBlocks == 2) int8RowBlockMaddubs<2, false>(rows, t, i, acc);
+    else int8RowBlockMaddubs<1, false>(rows, t, i, acc);
+    for (int r = 0; r < rows; ++r) std::memcpy(c + r * t.ldc, acc + r * kInt8PanelColumns, sizeof(float) * static_cast<size_t>(t.cols));
+  }
+}
+#endif
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
