@@ -21,7 +21,7 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
  * The INT8_TYPES whose int8 panels a packed weight stores: Q8_0 (1.25 bytes per weight against its blocks'
  * 1.06, and its blocks' mapped pages can go). The 4-6-bit types' panels would be 2-2.7x their blocks, beside
  * them (decode reads the blocks): the int8 GEMM packs those types' records from their blocks as it goes, at
- * about the speed of stored panels (bench/RESULTS.md, 2026-11-27 05:00), unless storeInt8Panels asks.
+ * about 3 % below the speed of stored panels in prefill (bench/RESULTS.md, 2026-11-27 05:05-06:00), unless storeInt8Panels asks.
  */
 export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0]);
 

@@ -2,7 +2,7 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { PanelArena, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
+import { cpuInfo, PanelArena, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
@@ -64,13 +64,16 @@ export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSo
 }
 
 /**
- * The model loader's precision: FASTFILL_PRECISION when set, else 'int8'. At the loader, 'int8' means
+ * The model loader's precision: FASTFILL_PRECISION when set, else 'int8', or 'f32' where the kernels run at
+ * the scalar level (no AVX2, e.g. arm64 builds): there the int8 GEMM is plain loops, about a tenth of the
+ * F32 GEMM's speed (bench/RESULTS.md, 2026-11-27 05:05-06:00). At the loader, 'int8' means
  * llama.cpp's activation rounding where it costs no accuracy against llama.cpp (see matrixPrecision):
  * block-quantized weights on int8 dot products with activations quantized per 32-element block (~2.5x the
  * prefill speed here), BF16 weights on bf16 dot products, and F32/F16 weights exact.
  */
 export function modelPrecision(): Precision {
-  return envChoice('FASTFILL_PRECISION', PRECISIONS, (message) => new WeightError(message)) ?? 'int8';
+  const forced = envChoice('FASTFILL_PRECISION', PRECISIONS, (message) => new WeightError(message));
+  return forced ?? (cpuInfo().level === 'scalar' ? 'f32' : 'int8');
 }
 
 /**

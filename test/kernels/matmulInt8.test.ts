@@ -20,6 +20,8 @@ import { addon } from '../../src/kernels/addon.js';
 import { defaultPrecision, matmul, Weight } from '../../src/kernels/native.js';
 import { assertIdentical } from './support/close.js';
 import { BLOCK, checkInt8EveryLevel, int8Expected } from './support/int8Reference.js';
+import { atLevel, LEVELS } from './support/levels.js';
+import { modelPrecision } from '../../src/model/weights.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
 const MIN_TYPES = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K]);
@@ -88,6 +90,21 @@ test('matmul int8: FASTFILL_PRECISION=int8 selects it', () => {
     process.env.FASTFILL_PRECISION = 'int8';
     assert.equal(defaultPrecision(), 'int8');
     assert.equal(Weight.create(GgmlType.Q4_0, n, k, bytes).precision, 'int8');
+  } finally {
+    if (saved === undefined) delete process.env.FASTFILL_PRECISION;
+    else process.env.FASTFILL_PRECISION = saved;
+  }
+});
+
+test('the model loader takes int8 wherever the int8 kernels are vector code, f32 at the scalar level', () => {
+  const saved = process.env.FASTFILL_PRECISION;
+  try {
+    delete process.env.FASTFILL_PRECISION;
+    for (const level of LEVELS) {
+      atLevel(level, () => assert.equal(modelPrecision(), level === 'scalar' ? 'f32' : 'int8', level));
+    }
+    process.env.FASTFILL_PRECISION = 'int8';
+    atLevel('scalar', () => assert.equal(modelPrecision(), 'int8', 'FASTFILL_PRECISION overrides'));
   } finally {
     if (saved === undefined) delete process.env.FASTFILL_PRECISION;
     else process.env.FASTFILL_PRECISION = saved;
