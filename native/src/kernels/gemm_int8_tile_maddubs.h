@@ -18,10 +18,9 @@ namespace FASTFILL_LEVEL {
 #if !defined(__AVX512VNNI__) && (defined(__AVX512BW__) || defined(__AVX2__))
 #ifdef __AVX512BW__
 struct Int8Lanes {
-  static constexpr int kColumns = 16;
+  static constexpr int kColumns = kLanes;  // 16
   static constexpr int kRows = 5;  // rows per pass over a run: 10 int32 sums, 5 activations, 4 weight regs
   using I = __m512i;
-  using F = __m512;
   struct Weights {
     I magnitude;
     __mmask64 negative;
@@ -36,19 +35,13 @@ struct Int8Lanes {
     return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(w.magnitude, signedX), _mm512_set1_epi16(1)));
   }
   static I zero() { return _mm512_setzero_si512(); }
-  static F load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
-  static F splat(float v) { return _mm512_set1_ps(v); }
-  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
-  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
-  static F toFloat(I v) { return _mm512_cvtepi32_ps(v); }
+  static Vec toFloat(I v) { return {_mm512_cvtepi32_ps(v)}; }
 };
 #else
 struct Int8Lanes {
-  static constexpr int kColumns = 8;
+  static constexpr int kColumns = kLanes;  // 8
   static constexpr int kRows = 2;  // 16 ymm: 8 int32 sums, 2 activations, the weights and temporaries
   using I = __m256i;
-  using F = __m256;
   struct Weights {
     I magnitude, sign;
   };
@@ -62,12 +55,7 @@ struct Int8Lanes {
                                                    _mm256_set1_epi16(1)));
   }
   static I zero() { return _mm256_setzero_si256(); }
-  static F load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
-  static F splat(float v) { return _mm256_set1_ps(v); }
-  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
-  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
-  static F toFloat(I v) { return _mm256_cvtepi32_ps(v); }
+  static Vec toFloat(I v) { return {_mm256_cvtepi32_ps(v)}; }
 };
 #endif
 
@@ -100,20 +88,20 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
       }
       const float* scales = reinterpret_cast<const float*>(record + kInt8ScalesOffset + h * 128);
       for (int r = 0; r < R; ++r) {
-        const typename L::F xdr = L::splat(xd[r * t.rowStep]);
+        const Vec xdr = vSplat(xd[r * t.rowStep]);
         for (int j = 0; j < kVecs; ++j) {
           float* a = acc + r * kInt8PanelColumns + j * L::kColumns;
-          L::store(a, L::fma(L::toFloat(sum[r][j]), L::mul(xdr, L::load(scales + j * L::kColumns)), L::load(a)));
+          vStore(a, vFma(L::toFloat(sum[r][j]), vMul(xdr, vLoad(scales + j * L::kColumns)), vLoad(a)));
         }
       }
     }
     if constexpr (kMins) {
       const float* mins = reinterpret_cast<const float*>(record + t.minsOffset);
       for (int r = 0; r < R; ++r) {
-        const typename L::F xsr = L::splat(xs[r * t.rowStep + b * t.blockStep]);
+        const Vec xsr = vSplat(xs[r * t.rowStep + b * t.blockStep]);
         for (int j = 0; j < kVecs; ++j) {
           float* a = acc + r * kInt8PanelColumns + j * L::kColumns;
-          L::store(a, L::fma(xsr, L::load(mins + j * L::kColumns), L::load(a)));
+          vStore(a, vFma(xsr, vLoad(mins + j * L::kColumns), vLoad(a)));
         }
       }
     }
