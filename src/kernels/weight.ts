@@ -30,13 +30,13 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  * and, for 8 or more rows of x, activations rounded to bf16 with F32 accumulation: about twice
  * the GEMM throughput on CPUs with AVX512-BF16, relative error per output about 2^-8 of sum |x w|.
  * Fewer rows (decode) stay exact F32 except that F32/F16 weights are read as bf16.
- * 'int8': for INT8_TYPES weights and 8 or more rows of x, activations quantized to int8 per row and
+ * 'int8': for INT8_TYPES weights and 6 or more rows of x, activations quantized to int8 per row and
  * 32-element block (scale amax/127 in F32, as llama.cpp's Q8_0 activations) and integer dot products
  * (AVX512-VNNI where the CPU has it): error per output up to about sum_blocks (d_x / 2) sum |w|,
  * d_x = the block's amax / 127. The int8 GEMM reads weights as int8 panels: Q8_0 weights are repacked
  * into them when packed (1.25 bytes per weight, which then replace the blocks for matmul); the other
  * types keep only their own blocks, and the GEMM packs their panel records a K run at a time as it goes
- * (STORED_INT8_PANEL_TYPES). With 1-7 rows (decode), Q8_0 weights take the same int8 GEMM on their
+ * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
  * panels (so a decode row is bit-identical to the same row in a prefill batch), Q4_0, Q5_0, Q4_K, Q5_K
  * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks; Q4_1 / Q5_1 and
  * float weights compute exactly as at 'f32'.

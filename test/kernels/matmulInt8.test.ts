@@ -1,5 +1,5 @@
 // matmul at precision 'int8' (every block-quantized type: Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, Q4_K, Q5_K,
-// Q6_K weights, 8 or more rows:
+// Q6_K weights, 6 or more rows (kInt8GemmMinRows; Q8_0 with panels any):
 // activations quantized to int8 per row and 32-element block, integer dot products). Two references:
 //   1. float64 math on the SAME quantized activations, quantized here by an independent
 //      implementation of the rule (d = amax/127 in F32, q = round-half-even(x * f32(1/d)),
@@ -31,6 +31,7 @@ const TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlT
 /** Bytes of one int8-panel record (32 columns x 32 elements), from common/int8_panels.h. */
 const recordBytes = (type: GgmlType): number => (type === GgmlType.Q6_K ? 1536 : MIN_TYPES.has(type) ? 1408 : 1280);
 const SHAPES = [
+  { m: 6, n: 32, k: 256 },    // the fewest rows the int8 GEMM takes (kInt8GemmMinRows)
   { m: 8, n: 32, k: 256 },
   { m: 13, n: 37, k: 512 },   // odd rows and columns, 16 K blocks
   { m: 31, n: 70, k: 288 },   // 9 K blocks (32-element types only)
@@ -63,7 +64,7 @@ for (const type of TYPES) {
   });
 }
 
-test('matmul int8: fewer than 8 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
+test('matmul int8: fewer than 6 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
   const rng = new Rng(4200);
   const k = 256, n = 40;
   for (const type of [GgmlType.Q5_1, GgmlType.F32, GgmlType.F16]) {
@@ -71,7 +72,7 @@ test('matmul int8: fewer than 8 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: 
     const int8 = Weight.create(type, n, k, bytes, { precision: 'int8' });
     const exact = Weight.create(type, n, k, bytes, { precision: 'f32' });
     if (type !== GgmlType.Q5_1) assert.equal(int8.packedBytes, exact.packedBytes, 'float weights: the f32 panels');
-    for (const m of type === GgmlType.Q5_1 ? [1, 7] : [3, 12]) {
+    for (const m of type === GgmlType.Q5_1 ? [1, 5] : [3, 12]) {
       const x = rng.floats(m * k);
       const a = new Float32Array(m * n), b = new Float32Array(m * n);
       matmul(x, m, int8, a);

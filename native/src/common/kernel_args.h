@@ -9,7 +9,7 @@ namespace fastfill {
 // How a matmul rounds: kPrecisionF32 is exact F32 math on the weights' values; kPrecisionBf16
 // rounds weights and (from kGemmMinRows rows on) activations to bf16, accumulating in F32;
 // kPrecisionInt8 quantizes activations to int8 per 32-element block for the int8 types
-// (common/int8_panels.h): from kGemmMinRows rows on for every such type, and below that (decode) for
+// (common/int8_panels.h): from kInt8GemmMinRows (6) rows on for every such type, and below that (decode) for
 // Q8_0 with stored panels, Q4_0, Q5_0 and the K-quants (kernels/gemv_int8.h, on the weights' own blocks);
 // any other weights compute as at F32.
 constexpr int32_t kPrecisionF32 = 0;

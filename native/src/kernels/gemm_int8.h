@@ -22,6 +22,12 @@ namespace FASTFILL_LEVEL {
 
 constexpr int64_t kInt8MaxRunBlocks = 256;  // 8,192 elements: 320 KiB of Q8_0 panel
 
+// Rows of x from which the int8 types take this GEMM (Q8_0 with stored panels: from one row). Below it the
+// int8 GEMV reads their blocks (gemv_int8.h). With records packed as it goes, one GEMM of 6-8 rows costs
+// about the packing (0.24-0.39 ms on 4864 x 1024 at 2 threads, Zen 5), less than the GEMV's 6 or 7 rows
+// (0.27-0.44 ms) for Q4_0, Q5_0 and Q4_K, about the same for Q6_K (bench/RESULTS.md, 2026-11-27 05:05-06:00).
+constexpr int64_t kInt8GemmMinRows = 6;
+
 struct Int8Plan {
   int64_t rowBlocks, panels, blocksPerRow;
   // item i: panel run i % panelItems (panelsPerItem panels), row block run i / panelItems

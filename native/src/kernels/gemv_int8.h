@@ -1,4 +1,4 @@
-// The int8-precision GEMV: out = x W^T (+ bias) for 1..7 rows of x and Q4_0 or Q5_0 weights at
+// The int8-precision GEMV: out = x W^T (+ bias) for 1..5 rows of x (gemm_int8.h: kInt8GemmMinRows) and Q4_0 or Q5_0 weights at
 // kPrecisionInt8, read in their own layout (0.56 / 0.69 bytes per weight;
 // the panels would be 1.25); Q4_K, Q5_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
 // the point is to keep the arithmetic per weight byte small enough that both threads stream at the
@@ -247,7 +247,7 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   }
 }
 
-// True when a takes the int8 GEMV: fewer than kGemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights at
+// True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights at
 // int8 precision (stored panels, if any, are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&

@@ -9,7 +9,7 @@ namespace fastfill {
 namespace FASTFILL_LEVEL {
 
 constexpr int kGemvInt8Lanes = 8;      // lanes of 4 elements per 32-element block
-constexpr int kGemvInt8MaxRows = 7;    // rows of x per pass over the weights
+constexpr int kGemvInt8MaxRows = 5;    // rows of x per pass over the weights: below the GEMM's kInt8GemmMinRows
 // Weights are prefetched this far ahead of the block being read (an item's rows are contiguous, so past a
 // row's end comes the next row): on two threads the hardware prefetchers alone left the Q4_0 / Q5_0 GEMV
 // 5-25 % slower (lm_head-sized Q4_0: 21.4-22.9 -> 25.8-27.1 GB/s).

@@ -5,8 +5,9 @@
 // it); bf16 pair panels take the pair GEMV (gemv_pairs.h: F32 activations, the pair GEMM's FMA
 // chains). At int8 precision Q8_0 weights take the int8 GEMM on their panels at any row count (the
 // panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
-// bit-identical to prefill rows); Q4_0, Q5_0 and the K-quants take the int8 GEMV on their own blocks
-// (gemv_int8.h: panels would be 2-2.7x the bytes). Every other weight without panels takes dot products on its own
+// bit-identical to prefill rows); from kInt8GemmMinRows (6) rows on every int8 type takes the int8 GEMM
+// (gemm_int8.h); below that Q4_0, Q5_0 and the K-quants take the int8 GEMV on their own blocks (gemv_int8.h:
+// panels would be 2-2.7x the bytes). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
 // F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
 // GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for the int8 types at int8
@@ -31,7 +32,7 @@ constexpr int64_t kGemmMinRows = 8;
 // True when matmul (and matmulGroup) run a on the int8 GEMM.
 inline bool takesInt8Gemm(const MatmulArgs& a) {
   return usesInt8Panels(a.w.type, a.w.precision) &&
-         (a.m >= kGemmMinRows || (int8PanelsForFewRows(a.w.type) && a.w.panels != nullptr));
+         (a.m >= kInt8GemmMinRows || (int8PanelsForFewRows(a.w.type) && a.w.panels != nullptr));
 }
 
 inline void matmulFloat(const MatmulArgs& a);
