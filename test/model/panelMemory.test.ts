@@ -30,6 +30,17 @@ test('panelBytesIfPacked matches the panels Weight.create allocates, per type an
   }
 });
 
+test('at int8 only Q8_0 stores int8 panels: the 4-6-bit types keep their blocks alone (the GEMM packs them as it goes)', () => {
+  for (const type of [GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q4_K, GgmlType.Q6_K]) {
+    const t = tensor(type, [COLS, ROWS]);
+    assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), 'int8'), 0, ggmlTypeName(type));
+    assert.equal(Weight.create(type, ROWS, COLS, t.data(), { precision: 'int8', storeInt8Panels: true }).packedBytes > 0, true,
+      `${ggmlTypeName(type)}: storeInt8Panels stores them`);
+  }
+  const q8 = tensor(GgmlType.Q8_0, [COLS, ROWS]);
+  assert.equal(panelBytesIfPacked(new Map([[q8.name, q8]]), 'int8'), ROWS * COLS * 1.25);
+});
+
 test('vectors are neither packed nor released; sums run over the matrices', () => {
   const tensors = new Map([tensor(GgmlType.F32, [COLS]), tensor(GgmlType.F16, [COLS, ROWS]), tensor(GgmlType.Q8_0, [COLS, ROWS])]
     .map((t) => [t.name, t] as const));
