@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { blockLayout, GgmlType, ggmlTypeName, rowBytes } from '../src/formats/ggmlTypes.js';
 import {
-  ATTENTION_PRECISIONS, attention, cpuInfo, kvWrite, matmul, PRECISIONS, setThreads, Weight, type AttentionArgs, type AttentionPrecision, type Precision,
+  ATTENTION_PRECISIONS, attention, cpuInfo, INT8_TYPES, kvWrite, matmul, PRECISIONS, setThreads, STORED_INT8_PANEL_TYPES, Weight,
+  type AttentionArgs, type AttentionPrecision, type Precision,
 } from '../src/kernels/native.js';
 import { randomWeightBytes, Rng } from '../test/kernels/support/random.js';
 
@@ -87,12 +88,18 @@ function benchGemm(rows: Row[], threads: number): void {
     for (const type of types) {
       for (const [m, k0, n] of shapes) {
         const k = wholeBlocks(type, k0);
-        const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k), { precision });
+        const bytes = randomWeightBytes(rng, type, n, k);
         const x = rng.floats(m * k);
         const out = new Float32Array(m * n);
-        const t = time(() => matmul(x, m, w, out));
-        rows.push({ kind: 'gemm', what: `${ggmlTypeName(type)} ${precision} M=${m} K=${k} N=${n}`, threads,
-          seconds: t.seconds, gflops: (2 * m * n * k) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+        // at int8 the 4-6-bit types' records are packed as the GEMM goes; stored panels beside, for the difference
+        const stores = precision === 'int8' && INT8_TYPES.has(type) && !STORED_INT8_PANEL_TYPES.has(type) ? [false, true] : [false];
+        for (const storeInt8Panels of stores) {
+          const w = Weight.create(type, n, k, bytes, { precision, storeInt8Panels });
+          const t = time(() => matmul(x, m, w, out));
+          const how = stores.length > 1 ? (storeInt8Panels ? ' (stored panels)' : ' (packed as it goes)') : '';
+          rows.push({ kind: 'gemm', what: `${ggmlTypeName(type)} ${precision} M=${m} K=${k} N=${n}${how}`, threads,
+            seconds: t.seconds, gflops: (2 * m * n * k) / t.seconds / 1e9, cpuPerWall: t.cpuPerWall });
+        }
       }
     }
   }
