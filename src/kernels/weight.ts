@@ -11,8 +11,8 @@ export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlTyp
 
 /**
  * Block-quantized types whose values are, per 32 elements (Q6_K: 16), an integer quant times a scale
- * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K): packed into int8 panels and computed by the int8 GEMM
- * at precision 'int8' (every block-quantized compute type).
+ * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K): computed by the int8 GEMM on int8 panels (stored, or
+ * packed from the blocks as it goes) at precision 'int8' (every block-quantized compute type).
  */
 export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1,
   GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]);
