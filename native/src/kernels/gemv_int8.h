@@ -123,12 +123,11 @@ inline void blockStepVec(const GemvInt8Job& job, int64_t m0, int64_t b, const ui
 // Blocks b and b + 1 in one zmm: lanes 0-7 block b, lanes 8-15 block b + 1, so the low half is the even
 // blocks' accumulator acc[0] of blockStepVec and the high half the odd blocks' acc[1], with the same
 // float steps per lane (results bit-identical to the 256-bit path).
-template <bool kQ5, int M>
-inline void blockPairStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, __m512 (&acc)[M]) {
+// The unsigned weights of blocks b and b + 1 as blockPairStepZmm's u.
+template <bool kQ5>
+inline __m512i blockPairWeights(const uint8_t* block) {
   using Block = GemvInt8Block<kQ5>;
   const uint8_t* next = block + Block::kBytes;
-  const int64_t k = job.args->w.cols;
-  const float wd0 = loadHalf(block), wd1 = loadHalf(next);
   const __m256i bytes = _mm256_inserti128_si256(
       _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + Block::kNibbles))),
       _mm_loadu_si128(reinterpret_cast<const __m128i*>(next + Block::kNibbles)), 1);
@@ -141,21 +140,63 @@ inline void blockPairStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, cons
     const __mmask64 fifth = static_cast<__mmask64>(Block::fifthBits(block)) | (static_cast<__mmask64>(Block::fifthBits(next)) << 32);
     u = _mm512_or_si512(u, _mm512_maskz_mov_epi8(fifth, _mm512_set1_epi8(16)));
   }
+  return u;
+}
+
+// acc[r] += the lane partials of the block pair at b (weights u) against row m0 + r, each half times its scale.
+template <bool kQ5, int M>
+inline void blockPairDots(const GemvInt8Job& job, int64_t m0, int64_t b, __m512i u, const __m512 (&scales)[M],
+                          __m512 (&acc)[M]) {
+  using Block = GemvInt8Block<kQ5>;
+  const int64_t k = job.args->w.cols;
   for (int r = 0; r < M; ++r) {
     const int64_t row = m0 + r;
     const __m512i x = _mm512_loadu_si512(job.xq + row * k + b * kInt8BlockElements);
     const __m512i laneNeg = _mm512_loadu_si512(job.xLaneNeg + (row * job.blocks + b) * kGemvInt8Lanes);
     const __m512i partial = _mm512_dpbusd_epi32(_mm512_slli_epi32(laneNeg, Block::kShift), u, x);
-    const float* xd = job.xd + row * job.blocks + b;
-    const __m512 scale = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(xd[0] * wd0), _mm512_set1_ps(xd[1] * wd1));
-    acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(partial), scale, acc[r]);
+    acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(partial), scales[r], acc[r]);
   }
 }
+
+template <bool kQ5, int M>
+inline void blockPairStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, __m512 (&acc)[M]) {
+  using Block = GemvInt8Block<kQ5>;
+  const float wd0 = loadHalf(block), wd1 = loadHalf(block + Block::kBytes);
+  __m512 scales[M];
+  for (int r = 0; r < M; ++r) {
+    const float* xd = job.xd + (m0 + r) * job.blocks + b;
+    scales[r] = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(xd[0] * wd0), _mm512_set1_ps(xd[1] * wd1));
+  }
+  blockPairDots<kQ5, M>(job, m0, b, blockPairWeights<kQ5>(block), scales, acc);
+}
+
+// Blocks b..b + 3 as two block pairs, with the four scale products made in one vector (the same products
+// as blockPairStepZmm's, so the same bits).
+template <bool kQ5, int M>
+inline void blockQuadStepZmm(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* block, __m512 (&acc)[M]) {
+  using Block = GemvInt8Block<kQ5>;
+  uint16_t d[4];
+  for (int i = 0; i < 4; ++i) std::memcpy(&d[i], block + i * Block::kBytes, 2);
+  __m128i halves = _mm_cvtsi32_si128(static_cast<int>(d[0] | (static_cast<uint32_t>(d[1]) << 16)));
+  halves = _mm_insert_epi16(_mm_insert_epi16(halves, d[2], 2), d[3], 3);
+  const __m128 wd = _mm_cvtph_ps(halves);
+  const __m512i first = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  const __m512i second = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+  __m512 scales0[M], scales1[M];
+  for (int r = 0; r < M; ++r) {
+    const __m512 s = _mm512_castps128_ps512(_mm_mul_ps(_mm_loadu_ps(job.xd + (m0 + r) * job.blocks + b), wd));
+    scales0[r] = _mm512_permutexvar_ps(first, s);
+    scales1[r] = _mm512_permutexvar_ps(second, s);
+  }
+  blockPairDots<kQ5, M>(job, m0, b, blockPairWeights<kQ5>(block), scales0, acc);
+  blockPairDots<kQ5, M>(job, m0, b + 2, blockPairWeights<kQ5>(block + 2 * Block::kBytes), scales1, acc);
+}
+
 #endif
 
 #ifdef __AVX2__
-// Weight rows j0..j1 against rows m0..m0+M-1 of x: at the VNNI levels two blocks per zmm step, else one block
-// per ymm step; the last block of an odd count on the ymm step.
+// Weight rows j0..j1 against rows m0..m0+M-1 of x: at the VNNI levels two blocks per zmm, four per step, else
+// one block per ymm step; the last block of an odd count on the ymm step.
 template <bool kQ5, int M>
 inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64_t j1) {
   constexpr int64_t kBytes = GemvInt8Block<kQ5>::kBytes;
@@ -170,17 +211,23 @@ inline void gemvInt8RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int6
     for (int r = 0; r < M; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
 #endif
     int64_t b = 0;
+#ifdef __AVX512VNNI__
+    for (; b + 4 <= job.blocks; b += 4) {
+      prefetchWeightsAhead(row + b * kBytes, 64);  // a line per 4 blocks (72-88 bytes)
+      blockQuadStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, pairs);
+    }
+    if (b + 2 <= job.blocks) {
+      prefetchWeightsAhead(row + b * kBytes, 64);
+      blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, pairs);
+      b += 2;
+    }
+    splitEvenOdd<M>(pairs, acc);
+#else
     for (; b + 2 <= job.blocks; b += 2) {
       if (b % 4 == 0) prefetchWeightsAhead(row + b * kBytes, 64);  // a line per 4 blocks (72-88 bytes)
-#ifdef __AVX512VNNI__
-      blockPairStepZmm<kQ5, M>(job, m0, b, row + b * kBytes, pairs);
-#else
       blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
       blockStepVec<kQ5, M>(job, m0, b + 1, row + (b + 1) * kBytes, 1, acc);
-#endif
     }
-#ifdef __AVX512VNNI__
-    splitEvenOdd<M>(pairs, acc);
 #endif
     if (b < job.blocks) blockStepVec<kQ5, M>(job, m0, b, row + b * kBytes, 0, acc);
     for (int r = 0; r < M; ++r) storeLaneSum(a, m0 + r, j, reduceLanesVec(_mm256_add_ps(acc[r][0], acc[r][1])));
