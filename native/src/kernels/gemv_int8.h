@@ -20,6 +20,7 @@
 #include "kernels/dequantize.h"
 #include "kernels/gemm_int8.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/int8_record_sources.h"
 #include "kernels/gemv_int8_kquants.h"
 #include "kernels/gemv_split.h"
 
@@ -80,19 +81,6 @@ inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
 }
 
 #ifdef __AVX2__
-// 16 * the fifth bit of each element, as 32 bytes in element order.
-inline __m256i fifthBitsTimes16(uint32_t bits) {
-#if defined(__AVX512BW__) && defined(__AVX512VL__)
-  return _mm256_maskz_mov_epi8(bits, _mm256_set1_epi8(16));
-#else
-  // byte e takes the byte of bits that holds bit e, then tests bit e % 8 of it
-  const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int32_t>(bits)),
-                                             _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-                                                              2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
-  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
-  return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(16));
-#endif
-}
 
 // acc[r][parity] += the lane partials of block b against rows m0..m0+M-1, times their scales.
 template <bool kQ5, int M>

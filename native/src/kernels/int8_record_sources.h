@@ -1,5 +1,5 @@
 // What the int8 record packers (int8_records_avx512.h, int8_records_avx2.h) read: the source blocks of
-// each int8 type, a panel's 32 rows, and their prefetch.
+// each int8 type, a panel's 32 rows, and their prefetch; the Q5 fifth bits as bytes (also the int8 GEMV's).
 #pragma once
 #include <type_traits>
 
@@ -33,6 +33,22 @@ inline void prefetchRecordSources(const uint8_t* const (&rows)[kInt8PanelColumns
   const int64_t ahead = minI64(static_cast<int64_t>(rowBytes) - 1, b * kSourceBlockBytes<kType> / kSourceBlocks<kType> + kRecordPrefetchBytes);
   for (int c = 0; c < columns; ++c) __builtin_prefetch(rows[c] + ahead, 0, 3);
 }
+
+#ifdef __AVX2__
+// 16 * the fifth bit of each element, as 32 bytes in element order.
+inline __m256i fifthBitsTimes16(uint32_t bits) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+  return _mm256_maskz_mov_epi8(bits, _mm256_set1_epi8(16));
+#else
+  // byte e takes the byte of bits that holds bit e, then tests bit e % 8 of it
+  const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int32_t>(bits)),
+                                             _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                              2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
+  return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(16));
+#endif
+}
+#endif
 
 // Calls f(std::integral_constant<int32_t, type>{}) for an int8 type; false for any other.
 template <class F>

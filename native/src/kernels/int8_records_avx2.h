@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "common/ggml_types.h"
-#include "common/half_float.h"
 #include "common/int8_panels.h"
 #include "kernels/dequantize.h"
 #include "kernels/int8_record_sources.h"
@@ -18,14 +17,6 @@ namespace FASTFILL_LEVEL {
 inline __m256i nibblesLow(__m256i v) { return _mm256_and_si256(v, _mm256_set1_epi8(0x0F)); }
 
 inline __m256i load256(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-
-// Byte j = 16 where bit j of `bits` is set, else 0.
-inline __m256i bitsToBytes16(uint32_t bits) {
-  const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int32_t>(bits)),
-                                             _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
-  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201ull));
-  return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(16));
-}
 
 // The 32 quants of K block b of one column (its row at `row`), as bytes: elements 0-15 in the low 128
 // bits (the record's vpdpbusd groups 0-3), 16-31 in the high ones (groups 4-7). Layouts as in
@@ -58,18 +49,12 @@ inline __m256i columnQuants(const uint8_t* row, int64_t b) {
     if constexpr (fiveBits) {
       uint32_t bits;
       std::memcpy(&bits, high, 4);
-      q = _mm256_or_si256(q, bitsToBytes16(bits));
+      q = _mm256_or_si256(q, fifthBitsTimes16(bits));
     }
     constexpr int offset = kType == kTypeQ4_0 ? 8 : kType == kTypeQ5_0 ? 16 : 0;
     if constexpr (offset != 0) q = _mm256_sub_epi8(q, _mm256_set1_epi8(static_cast<char>(offset)));
     return q;
   }
-}
-
-inline float halfAtBytes(const uint8_t* p) {
-  uint16_t half;
-  std::memcpy(&half, p, 2);
-  return halfBitsToFloat(half);
 }
 
 // Column c's scales (and min) of K block b into the record, as common/int8_panels.cc computes them.
@@ -79,19 +64,19 @@ inline void columnScales(const uint8_t* row, int64_t b, int c, uint8_t* record) 
   if constexpr (kType == kTypeQ6_K) {
     const uint8_t* block = row + (b / 8) * 210;
     const int s = static_cast<int>(b % 8);
-    const float scale = halfAtBytes(block + 208);
+    const float scale = loadHalf(block + 208);
     d[0] = scale * static_cast<float>(static_cast<int8_t>(block[192 + 2 * s]));
     d[1] = scale * static_cast<float>(static_cast<int8_t>(block[192 + 2 * s + 1]));
   } else if constexpr (kType == kTypeQ4_K || kType == kTypeQ5_K) {
     const uint8_t* block = row + (b / 8) * kSourceBlockBytes<kType>;
     int scale, minimum;
     kQuantScaleMin(block + 4, static_cast<int>(b % 8), &scale, &minimum);
-    d[0] = halfAtBytes(block) * static_cast<float>(scale);
-    min = -(halfAtBytes(block + 2) * static_cast<float>(minimum));
+    d[0] = loadHalf(block) * static_cast<float>(scale);
+    min = -(loadHalf(block + 2) * static_cast<float>(minimum));
   } else {
     const uint8_t* block = row + b * kSourceBlockBytes<kType>;
-    d[0] = halfAtBytes(block);
-    if constexpr (int8HasMins(kType)) min = halfAtBytes(block + 2);
+    d[0] = loadHalf(block);
+    if constexpr (int8HasMins(kType)) min = loadHalf(block + 2);
   }
   for (int h = 0; h < int8SubBlocks(kType); ++h) std::memcpy(record + kInt8ScalesOffset + 4 * (h * kInt8PanelColumns + c), &d[h], 4);
   if constexpr (int8HasMins(kType)) std::memcpy(record + int8MinsOffset(kType) + 4 * c, &min, 4);
