@@ -19,6 +19,7 @@
         "native/src/bindings/js_args.cc",
         "native/src/common/ggml_types.cc",
         "native/src/common/int8_panels.cc",
+        "native/src/common/interleaved_blocks.cc",
         "native/src/common/weight_panels.cc",
         "native/src/common/rope_table.cc",
         "native/src/cpu/amx.cc",

@@ -28,11 +28,14 @@ export interface NativeAddon {
   allocateZeroed(bytes: number, maxLength: number): ArrayBuffer;
   /** The weight's GEMM panels (native memory), or null for a type without panels. precision: 0 F32, 1 BF16. */
   /** Writes the weight's panels to dest (64-byte aligned, exactly panelBytes bytes). precision: 0 F32, 1 BF16, 2 int8. */
-  packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision: number, dest: Uint8Array): void;
-  panelBytes(type: number, rows: number, cols: number, precision: number): number;
+  /** layout: 0 the precision's panels, 1 interleaved blocks (Q4_0 / Q8_0 at int8). */
+  packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision: number, dest: Uint8Array,
+    layout?: number): void;
+  panelBytes(type: number, rows: number, cols: number, precision: number, layout?: number): number;
   matmul(x: Float32Array, m: number, data: Uint8Array, type: number, rows: number, cols: number, out: Float32Array,
-    bias: Float32Array | null, panels?: Uint8Array | null, precision?: number, gate?: Float32Array | null): void;
-  /** matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision). */
+    bias: Float32Array | null, panels?: Uint8Array | null, precision?: number, gate?: Float32Array | null,
+    layout?: number): void;
+  /** matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision, layout). */
   matmulGroup(x: Float32Array, m: number, ...parts: unknown[]): void;
   getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;
   rmsNorm(x: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number, out: Float32Array): void;

@@ -17,7 +17,7 @@ export function matmul(x: Float32Array, m: number, w: Weight, out: Float32Array,
   checkFloat32(fn, 'out', out, m * w.rows, `m*rows = ${m}*${w.rows}`);
   if (bias !== undefined) checkFloat32(fn, 'bias', bias, w.rows, 'rows');
   checkNoOverlap(fn, out, bias !== undefined ? { x, bias } : { x });
-  addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null, w.panels, w.precisionCode);
+  addon().matmul(x, m, w.data, w.type, w.rows, w.cols, out, bias ?? null, w.panels, w.precisionCode, null, w.layoutCode);
 }
 
 /**
@@ -33,7 +33,7 @@ export function matmulSiluGated(gate: Float32Array, up: Float32Array, m: number,
   checkFloat32(fn, 'up', up, m * w.cols, `m*cols = ${m}*${w.cols}`);
   checkFloat32(fn, 'out', out, m * w.rows, `m*rows = ${m}*${w.rows}`);
   checkNoOverlap(fn, out, { gate, up });
-  addon().matmul(up, m, w.data, w.type, w.rows, w.cols, out, null, w.panels, w.precisionCode, gate);
+  addon().matmul(up, m, w.data, w.type, w.rows, w.cols, out, null, w.panels, w.precisionCode, gate, w.layoutCode);
 }
 
 /** One part of matmulGroup: out = x W^T (+ bias), out is [m][w.rows]. */
@@ -69,7 +69,7 @@ export function matmulGroup(x: Float32Array, m: number, parts: readonly MatmulPa
     });
     checkNoOverlap(`${fn} ${name}`, part.out, others);
     flat.push(part.w.data, part.w.type, part.w.rows, part.w.cols, part.out, part.bias ?? null, part.w.panels,
-      part.w.precisionCode);
+      part.w.precisionCode, part.w.layoutCode);
   });
   checkFloat32(fn, 'x', x, m * parts[0]!.w.cols, `m*cols = ${m}*${parts[0]!.w.cols}`);
   addon().matmulGroup(x, m, ...flat);

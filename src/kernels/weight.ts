@@ -26,6 +26,29 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
 export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0]);
 
 /**
+ * The types that can be stored as interleaved blocks at 'int8' (native/src/common/interleaved_blocks.h):
+ * 8 rows side by side, the same bytes as the blocks. The int8 GEMV reads them with one AVX2 vector per 4
+ * quants of 8 rows and the int8 GEMM packs its records from them, so they replace the blocks (and Q8_0's
+ * int8 panels) for matmul.
+ */
+export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q8_0]);
+
+/**
+ * Whether Weight.create interleaves INTERLEAVED_TYPES at 'int8' when not told: FASTFILL_INTERLEAVE=0/1, else
+ * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0) or read Q8_0's
+ * 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI GEMV and Q8_0's stored
+ * panels stay (not yet measured interleaved there).
+ */
+export function interleavesByDefault(): boolean {
+  const forced = envChoice('FASTFILL_INTERLEAVE', ['0', '1'] as const);
+  return forced !== undefined ? forced === '1' : addon().cpuInfo().level === 'avx2';
+}
+
+/** What a packed weight's panels hold: the precision's own panels, or interleaved blocks. */
+export type PanelLayout = 'panels' | 'interleaved';
+const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
+
+/**
  * How matmul rounds. 'f32': exact F32 math on the weights' values (the default). 'bf16': weights
  * and, for 8 or more rows of x, activations rounded to bf16 with F32 accumulation: about twice
  * the GEMM throughput on CPUs with AVX512-BF16, relative error per output about 2^-8 of sum |x w|.
@@ -60,6 +83,12 @@ export interface WeightOptions {
    * STORED_INT8_PANEL_TYPES (1.25-1.5 bytes per weight beside the blocks; default false).
    */
   storeInt8Panels?: boolean;
+  /**
+   * With pack, at 'int8': store Q4_0 and Q8_0 weights as interleaved blocks (INTERLEAVED_TYPES), which then
+   * serve every matmul in place of the blocks and of int8 panels. Default: interleavesByDefault(), unless
+   * storeInt8Panels asks for int8 panels.
+   */
+  interleave?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
   precision?: Precision;
   /** Where the panels go (a model's arena); default: an arena of their own. */
@@ -70,20 +99,28 @@ export interface WeightOptions {
  * True when a packed weight of `type` at `precision` is read by matmul only through its panels: F32/F16/BF16
  * at any precision, Q8_0 at 'int8' (native/src/kernels/matmul.h decodes it on its panels too).
  */
-export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision): boolean {
-  return PANEL_TYPES.has(type) || (precision === 'int8' && type === GgmlType.Q8_0);
+export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, layout: PanelLayout = 'panels'): boolean {
+  return PANEL_TYPES.has(type) || (precision === 'int8' && (type === GgmlType.Q8_0 || layout === 'interleaved'));
+}
+
+/** The layout a weight of `type` packed at `precision` stores (see WeightOptions.interleave). */
+export function panelLayout(type: GgmlType, precision: Precision, interleave = interleavesByDefault()): PanelLayout {
+  return interleave && precision === 'int8' && INTERLEAVED_TYPES.has(type) ? 'interleaved' : 'panels';
 }
 
 /** True when a weight of `type` packed at `precision` stores panels (see WeightOptions). */
-export function storesPanels(type: GgmlType, precision: Precision, storeInt8Panels = false): boolean {
-  if (PANEL_TYPES.has(type)) return true;
+export function storesPanels(type: GgmlType, precision: Precision, storeInt8Panels = false,
+  layout: PanelLayout = 'panels'): boolean {
+  if (PANEL_TYPES.has(type) || layout === 'interleaved') return true;
   if (precision === 'int8' && INT8_TYPES.has(type)) return storeInt8Panels || STORED_INT8_PANEL_TYPES.has(type);
   return precision === 'bf16' && type === GgmlType.Q8_0;
 }
 
 /** Bytes of the panels a rows x cols weight of `type` stores at `precision` when packed (0: none). */
-export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision, storeInt8Panels = false): number {
-  return storesPanels(type, precision, storeInt8Panels) ? addon().panelBytes(type, rows, cols, PRECISION_CODE[precision]) : 0;
+export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision, storeInt8Panels = false,
+  layout: PanelLayout = 'panels'): number {
+  if (!storesPanels(type, precision, storeInt8Panels, layout)) return 0;
+  return addon().panelBytes(type, rows, cols, PRECISION_CODE[precision], LAYOUT_CODE[layout]);
 }
 
 /** The precision of weights created without one: FASTFILL_PRECISION, or 'f32'. */
@@ -106,6 +143,8 @@ export class Weight {
      * or null. matmul reads these when present; getRows always reads `data`.
      */
     readonly panels: Uint8Array | null,
+    /** What panels hold ('panels' when there are none). */
+    readonly layout: PanelLayout = 'panels',
   ) {}
 
   /** Bytes of memory the packed panels add beside `data` (0 when not packed). */
@@ -118,7 +157,12 @@ export class Weight {
    * every matmul reads the panels); getRows still does.
    */
   get matmulReadsOnlyPanels(): boolean {
-    return this.panels !== null && readsOnlyPanelsWhenPacked(this.type, this.precision);
+    return this.panels !== null && readsOnlyPanelsWhenPacked(this.type, this.precision, this.layout);
+  }
+
+  /** layout as the native code numbers it */
+  get layoutCode(): number {
+    return LAYOUT_CODE[this.layout];
   }
 
   /** precision as the native code numbers it */
@@ -147,15 +191,22 @@ export class Weight {
     if (options.storeInt8Panels !== undefined && typeof options.storeInt8Panels !== 'boolean') {
       throw new TypeError(`${fn}: options.storeInt8Panels must be a boolean`);
     }
+    if (options.interleave !== undefined && typeof options.interleave !== 'boolean') {
+      throw new TypeError(`${fn}: options.interleave must be a boolean`);
+    }
     const precision = options.precision ?? defaultPrecision();
     if (!PRECISIONS.includes(precision)) {
       throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
     }
-    const pack = (options.pack ?? true) && storesPanels(type, precision, options.storeInt8Panels) && rows > 0;
+    if (options.interleave === true && options.storeInt8Panels === true) {
+      throw new RangeError(`${fn}: options.interleave and options.storeInt8Panels exclude each other`);
+    }
+    const layout = panelLayout(type, precision, options.interleave ?? (!options.storeInt8Panels && interleavesByDefault()));
+    const pack = (options.pack ?? true) && storesPanels(type, precision, options.storeInt8Panels, layout) && rows > 0;
     if (!pack) return new Weight(type, rows, cols, data, precision, null);
-    const bytes = panelBytes(type, rows, cols, precision, options.storeInt8Panels);
+    const bytes = panelBytes(type, rows, cols, precision, options.storeInt8Panels, layout);
     const dest = (options.arena ?? new PanelArena(PanelArena.bytesFor([bytes]))).take(bytes);
-    addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest);
-    return new Weight(type, rows, cols, data, precision, dest);
+    addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest, LAYOUT_CODE[layout]);
+    return new Weight(type, rows, cols, data, precision, dest, layout);
   }
 }

@@ -2,7 +2,7 @@
 import type { TensorSource } from '../formats/tensorSource.js';
 import { GgmlType, COMPUTE_TYPES, ggmlTypeName, rowBytes } from '../formats/ggmlTypes.js';
 import { dequantize } from '../formats/quant/dequantize.js';
-import { cpuInfo, PanelArena, panelBytes, PRECISIONS, readsOnlyPanelsWhenPacked, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
+import { cpuInfo, PanelArena, panelBytes, panelLayout, PRECISIONS, readsOnlyPanelsWhenPacked, releaseMappedPages, Weight, type Precision } from '../kernels/native.js';
 import { totalmem } from 'node:os';
 import type { ModelConfig } from './config.js';
 import type { TensorNames } from './tensorNames.js';
@@ -52,12 +52,13 @@ export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, p
 
 /**
  * Bytes of the mapped file that packing makes unneeded and releases (Weight.matmulReadsOnlyPanels: F32/F16/BF16
- * matrices, and Q8_0 at int8 precision), so they stop counting in resident memory; an upper bound, as above.
+ * matrices, Q8_0 at int8 precision and interleaved Q4_0), so they stop counting in resident memory; an upper bound, as above.
  */
 export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
   for (const t of tensors.values()) {
-    if (t.dims.length !== 2 || !readsOnlyPanelsWhenPacked(t.type, matrixPrecision(t.type, precision))) continue;
+    const matrix = matrixPrecision(t.type, precision);
+    if (t.dims.length !== 2 || !readsOnlyPanelsWhenPacked(t.type, matrix, panelLayout(t.type, matrix))) continue;
     bytes += rowBytes(t.type, t.dims[0]!) * t.dims[1]!;
   }
   return bytes;
@@ -153,7 +154,8 @@ function* matrixPanelSizes(tensors: ReadonlyMap<string, TensorSource>, precision
     if (t.dims.length !== 2 || !COMPUTE_TYPES.has(t.type)) continue;
     let bytes = 0;
     try {
-      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, matrixPrecision(t.type, precision));
+      const matrix = matrixPrecision(t.type, precision);
+      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, matrix, false, panelLayout(t.type, matrix));
     } catch {
       continue;  // a shape the kernels refuse: binding that matrix reports it
     }

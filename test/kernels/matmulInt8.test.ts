@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { addon } from '../../src/kernels/addon.js';
-import { defaultPrecision, matmul, Weight } from '../../src/kernels/native.js';
+import { defaultPrecision, INTERLEAVED_TYPES, matmul, Weight } from '../../src/kernels/native.js';
 import { assertIdentical } from './support/close.js';
 import { BLOCK, checkInt8EveryLevel, int8Expected } from './support/int8Reference.js';
 import { atLevel, LEVELS } from './support/levels.js';
@@ -57,9 +57,16 @@ for (const type of TYPES) {
       const stored = checkInt8EveryLevel(x, m, w, bias, ref, label);
       // without stored panels (the default for all but Q8_0) the GEMM packs each K run's records itself
       // (kernels/int8_records.h), the same bytes as the stored panels (common/int8_panels.cc), so the same bits
-      const unpacked = Weight.create(type, n, k, bytes, { precision: 'int8', pack: type === GgmlType.Q8_0 ? false : undefined });
+      const unpacked = Weight.create(type, n, k, bytes,
+        { precision: 'int8', pack: type === GgmlType.Q8_0 ? false : undefined, interleave: false });
       assert.equal(unpacked.packedBytes, 0);
       assertIdentical(checkInt8EveryLevel(x, m, unpacked, bias, ref, `${label} unpacked`), stored, `${label} unpacked vs stored`);
+      if (!INTERLEAVED_TYPES.has(type)) continue;
+      // interleaved blocks: the GEMM packs the same records from them (kernels/interleaved_records.h)
+      const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', interleave: true });
+      assert.equal(interleaved.packedBytes, Math.ceil(n / 8) * (k / 32) * (type === GgmlType.Q8_0 ? 272 : 144), 'interleaved bytes');
+      assert.equal(interleaved.matmulReadsOnlyPanels, true);
+      assertIdentical(checkInt8EveryLevel(x, m, interleaved, bias, ref, `${label} interleaved`), stored, `${label} interleaved vs stored`);
     }
   });
 }
@@ -120,4 +127,21 @@ test('matmul int8: the native layer checks int8 panels and the precision code', 
     /matmul: panels has 1024 bytes, expected 1280/);
   assert.throws(() => native.matmul(x, 8, data, GgmlType.Q8_0, 1, 32, out, null, null, 3), /precision must be an integer in \[0, 2\]/);
   assert.equal(native.panelBytes(GgmlType.Q8_0, 1, 32, 2), 1280);
+});
+
+test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q8_0 at int8 only, its exact size)', () => {
+  const native = addon();
+  const x = new Float32Array(2 * 64), out = new Float32Array(2 * 9);
+  const data = new Uint8Array(9 * 36);  // 9 Q4_0 rows of 64
+  assert.equal(native.panelBytes(GgmlType.Q4_0, 9, 64, 2, 1), 2 * 2 * 144);
+  assert.equal(native.panelBytes(GgmlType.Q8_0, 9, 64, 2, 1), 2 * 2 * 272);
+  assert.throws(() => native.panelBytes(GgmlType.Q4_1, 9, 64, 2, 1), /has no interleaved layout/);
+  assert.throws(() => native.panelBytes(GgmlType.Q4_0, 9, 64, 0, 1), /has no interleaved layout/);
+  assert.throws(() => native.matmul(x, 2, data, GgmlType.Q4_0, 9, 64, out, null, new Uint8Array(575), 2, null, 1),
+    /matmul: panels has 575 bytes, expected 576/);
+  assert.throws(() => native.matmul(x, 2, data, GgmlType.Q4_0, 9, 64, out, null, new Uint8Array(576), 2, null, 2),
+    /layout must be an integer in \[0, 1\]/);
+  assert.throws(() => Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'int8', interleave: true, storeInt8Panels: true }),
+    /exclude each other/);
+  assert.equal(Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'f32', interleave: true }).layout, 'panels');
 });

@@ -9,6 +9,7 @@
 #include "bindings/js_args.h"
 #include "common/ggml_types.h"
 #include "common/int8_panels.h"
+#include "common/interleaved_blocks.h"
 #include "common/weight_panels.h"
 #include "cpu/dispatch.h"
 
@@ -43,22 +44,43 @@ int32_t readPrecision(JsArgs& args, const Napi::CallbackInfo& info, size_t index
   return static_cast<int32_t>(args.integer(index, "precision", kPrecisionF32, kPrecisionInt8));
 }
 
-// The optional panels argument at `index` (null/undefined: none): exactly panelBytes bytes,
-// 4-byte aligned, of a type with panels at w.precision, in its layout.
-const uint8_t* readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t index, const WeightView& w) {
-  const Napi::Value value = info[index];
-  if (!args.ok() || value.IsNull() || value.IsUndefined()) return nullptr;
-  if (!hasPanels(w.type, w.precision)) {
-    args.fail("weight type " + std::to_string(w.type) + " has no panels at precision " + std::to_string(w.precision));
-    return nullptr;
+// Panel layouts the bindings take: the precision's own panels (common/weight_panels.h), or interleaved
+// blocks (common/interleaved_blocks.h: Q4_0 / Q8_0 at kPrecisionInt8).
+constexpr int32_t kLayoutPanels = 0;
+constexpr int32_t kLayoutInterleaved = 1;
+
+// The optional layout argument at `index` (undefined: kLayoutPanels), checked against the type and precision.
+int32_t readLayout(JsArgs& args, const Napi::CallbackInfo& info, size_t index, int32_t type, int32_t precision) {
+  if (info[index].IsUndefined()) return kLayoutPanels;
+  const int32_t layout = static_cast<int32_t>(args.integer(index, "layout", kLayoutPanels, kLayoutInterleaved));
+  if (args.ok() && layout == kLayoutInterleaved && (!isInterleavedType(type) || precision != kPrecisionInt8)) {
+    args.fail("weight type " + std::to_string(type) + " at precision " + std::to_string(precision) +
+              " has no interleaved layout (Q4_0 and Q8_0 at int8 only)");
   }
-  const int64_t bytes = static_cast<int64_t>(panelBytes(w.type, w.rows, w.cols, w.precision));
+  return layout;
+}
+
+size_t layoutBytes(int32_t type, int64_t rows, int64_t cols, int32_t precision, int32_t layout) {
+  return layout == kLayoutInterleaved ? interleavedBytes(type, rows, cols) : panelBytes(type, rows, cols, precision);
+}
+
+// The optional panels argument at `index` (null/undefined: none): exactly the layout's bytes, 4-byte
+// aligned, of a type with panels at w.precision in that layout; sets w.panels or w.interleaved.
+void readPanels(JsArgs& args, const Napi::CallbackInfo& info, size_t index, int32_t layout, WeightView& w) {
+  const Napi::Value value = info[index];
+  if (!args.ok() || value.IsNull() || value.IsUndefined()) return;
+  if (layout == kLayoutPanels && !hasPanels(w.type, w.precision)) {
+    args.fail("weight type " + std::to_string(w.type) + " has no panels at precision " + std::to_string(w.precision));
+    return;
+  }
+  const int64_t bytes = static_cast<int64_t>(layoutBytes(w.type, w.rows, w.cols, w.precision, layout));
   const uint8_t* panels = args.bytes(index, "panels", bytes);
   if (panels != nullptr && reinterpret_cast<uintptr_t>(panels) % 4 != 0) {
     args.fail("panels must be 4-byte aligned");
-    return nullptr;
+    return;
   }
-  return panels;
+  if (layout == kLayoutInterleaved) w.interleaved = panels;
+  else w.panels = panels;
 }
 
 // Maps in the page tables of a weight about to be packed with one system call: read through page
@@ -76,13 +98,13 @@ void prefaultForReading(const uint8_t* data, size_t bytes) {
 #endif
 }
 
-// matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?, gate?): with a gate (m x cols
-// floats), the input rows are silu(gate) * x.
+// matmul(x, m, data, type, rows, cols, out, bias | null, panels?, precision?, gate?, layout?): with a gate
+// (m x cols floats), the input rows are silu(gate) * x; layout says what panels hold (kLayoutPanels).
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   JsArgs args(info, "matmul");
   WeightView w = readWeight(args, 2);
   w.precision = readPrecision(args, info, 9);
-  w.panels = readPanels(args, info, 8, w);
+  readPanels(args, info, 8, readLayout(args, info, 11, w.type, w.precision), w);
   const int64_t m = args.integer(1, "m", 0, kMaxDim);
   const float* x = args.floats(0, "x", args.product(m, w.cols, "m*cols"));
   float* out = args.floats(6, "out", args.product(m, w.rows, "m*rows"));
@@ -92,14 +114,14 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision):
-// 1..8 parts of the same cols.
+// matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision,
+// layout): 1..8 parts of the same cols.
 Napi::Value MatmulGroup(const Napi::CallbackInfo& info) {
   JsArgs args(info, "matmulGroup");
-  constexpr size_t kPartArgs = 8;
+  constexpr size_t kPartArgs = 9;
   const size_t count = info.Length() < 2 ? 0 : (info.Length() - 2) / kPartArgs;
   if (info.Length() < 2 + kPartArgs || (info.Length() - 2) % kPartArgs != 0 || count > 8) {
-    args.fail("expected x, m and 1 to 8 parts of 8 arguments each");
+    args.fail("expected x, m and 1 to 8 parts of 9 arguments each");
     return args.finish();
   }
   const int64_t m = args.integer(1, "m", 0, kMaxDim);
@@ -108,7 +130,7 @@ Napi::Value MatmulGroup(const Napi::CallbackInfo& info) {
     const size_t first = 2 + i * kPartArgs;
     WeightView w = readWeight(args, first);
     w.precision = readPrecision(args, info, first + 7);
-    w.panels = readPanels(args, info, first + 6, w);
+    readPanels(args, info, first + 6, readLayout(args, info, first + 8, w.type, w.precision), w);
     if (args.ok() && i > 0 && w.cols != parts[0].w.cols) {
       args.fail("part " + std::to_string(i) + " has " + std::to_string(w.cols) + " cols, part 0 has " +
                 std::to_string(parts[0].w.cols));
@@ -141,7 +163,8 @@ Napi::Value GetRows(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// panelBytes(type, rows, cols, precision): bytes of the weight's panels (0: the type has none there).
+// panelBytes(type, rows, cols, precision, layout?): bytes of the weight's panels in the layout (0: the type
+// has none there).
 Napi::Value PanelBytes(const Napi::CallbackInfo& info) {
   JsArgs args(info, "panelBytes");
   const int32_t type = static_cast<int32_t>(args.integer(0, "type", 0, 255));
@@ -149,24 +172,27 @@ Napi::Value PanelBytes(const Napi::CallbackInfo& info) {
   const int64_t cols = args.integer(2, "cols", 1, kMaxDim);
   const int32_t precision = static_cast<int32_t>(args.integer(3, "precision", kPrecisionF32, kPrecisionInt8));
   if (args.ok() && computeBlockLayout(type).elements == 0) args.fail("weight type " + std::to_string(type) + " is not a compute type");
+  const int32_t layout = args.ok() ? readLayout(args, info, 4, type, precision) : kLayoutPanels;
   if (!args.ok()) return args.finish();
-  return Napi::Number::New(info.Env(), static_cast<double>(panelBytes(type, rows, cols, precision)));
+  return Napi::Number::New(info.Env(), static_cast<double>(layoutBytes(type, rows, cols, precision, layout)));
 }
 
-// packWeight(data, type, rows, cols, precision, dest): writes the weight's panels to dest, a 64-byte
-// aligned Uint8Array of exactly panelBytes bytes (a piece of a PanelArena: native zero-on-touch
-// memory with huge pages, io/anonymous_memory.h).
+// packWeight(data, type, rows, cols, precision, dest, layout?): writes the weight's panels in the layout to
+// dest, a 64-byte aligned Uint8Array of exactly panelBytes bytes (a piece of a PanelArena: native
+// zero-on-touch memory with huge pages, io/anonymous_memory.h).
 Napi::Value PackWeight(const Napi::CallbackInfo& info) {
   JsArgs args(info, "packWeight");
   WeightView w = readWeight(args, 0);
   w.precision = readPrecision(args, info, 4);
+  const int32_t layout = args.ok() ? readLayout(args, info, 6, w.type, w.precision) : kLayoutPanels;
   if (!args.ok()) return args.finish();
-  const size_t bytes = panelBytes(w.type, w.rows, w.cols, w.precision);
+  const size_t bytes = layoutBytes(w.type, w.rows, w.cols, w.precision, layout);
   uint8_t* dest = const_cast<uint8_t*>(args.bytes(5, "dest", static_cast<int64_t>(bytes)));
   if (dest != nullptr && reinterpret_cast<uintptr_t>(dest) % 64 != 0) args.fail("dest must be 64-byte aligned");
   if (args.ok() && bytes > 0) {
     prefaultForReading(w.data, static_cast<size_t>(w.rows) * w.rowBytes);
-    packPanels(w, w.precision, dest);
+    if (layout == kLayoutInterleaved) packInterleaved(w, dest);
+    else packPanels(w, w.precision, dest);
   }
   return args.finish();
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/ggml_types.h"
+#include "common/interleaved_blocks.h"
 #include "common/weight_panels.h"
 #include "threads/thread_pool.h"
 
@@ -95,6 +96,25 @@ void quantsAt(int32_t type, const uint8_t* row, int64_t b, Quants* out) {
   splitNibbles(rest + (fiveBits ? 4 : 0), high, offset, out->q);
 }
 
+// quantsAt for row `row` of an interleaved Q4_0 / Q8_0 weight (common/interleaved_blocks.h).
+void interleavedQuantsAt(const WeightView& w, int64_t row, int64_t b, Quants* out) {
+  const uint8_t* source = interleavedBlock(w, row / kInterleavedRows, b);
+  const int r = static_cast<int>(row % kInterleavedRows);
+  out->d[0] = halfAt(source + 2 * r);
+  out->min = 0.0f;
+  for (int j = 0; j < interleavedChunks(w.type); ++j) {
+    const uint8_t* four = source + kInterleavedScaleBytes + j * kInterleavedChunkBytes + 4 * r;
+    for (int e = 0; e < 4; ++e) {
+      if (w.type == kTypeQ8_0) {
+        out->q[4 * j + e] = static_cast<int8_t>(four[e]);
+      } else {
+        out->q[4 * j + e] = static_cast<int8_t>((four[e] & 15) - 8);
+        out->q[16 + 4 * j + e] = static_cast<int8_t>((four[e] >> 4) - 8);
+      }
+    }
+  }
+}
+
 struct PackJob {
   const WeightView* w;
   uint8_t* dst;
@@ -137,7 +157,8 @@ void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t
   for (int64_t b = block0; b < block0 + blocks; ++b, record += recordBytes) {
     for (int64_t c = 0; c < columns; ++c) {
       Quants quants;
-      quantsAt(w.type, w.data + static_cast<size_t>(first + c) * w.rowBytes, b, &quants);
+      if (w.interleaved != nullptr) interleavedQuantsAt(w, first + c, b, &quants);
+      else quantsAt(w.type, w.data + static_cast<size_t>(first + c) * w.rowBytes, b, &quants);
       for (int h = 0; h < subBlocks; ++h) {
         int32_t sum = 0;
         for (int k = h * subElements; k < (h + 1) * subElements; ++k) {

@@ -20,6 +20,7 @@
 #include "kernels/dequantize.h"
 #include "kernels/gemm_int8.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/gemv_interleaved.h"
 #include "kernels/int8_record_sources.h"
 #include "kernels/gemv_int8_kquants.h"
 #include "kernels/gemv_split.h"
@@ -237,11 +238,12 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (2 + kGemvInt8Lanes)));
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (3 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
   float* xs = xd + a.m * blocks;
   int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xs + a.m * blocks);
+  int32_t* xBlockNeg = xLaneNeg + a.m * blocks * kGemvInt8Lanes;
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
@@ -261,9 +263,12 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
         xLaneNeg[i * kGemvInt8Lanes + l] = -sum;
       }
 #endif
+      int32_t sum = 0;
+      for (int l = 0; l < kGemvInt8Lanes; ++l) sum += xLaneNeg[i * kGemvInt8Lanes + l];
+      xBlockNeg[i] = sum;
     }
   }
-  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, blocks};
+  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, xBlockNeg, blocks};
 }
 
 inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }
@@ -273,6 +278,10 @@ inline int64_t gemvInt8Items(const MatmulArgs& a) { return ceilDiv(a.w.rows, gem
 inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
   const int64_t perItem = gemvInt8RowsPerItem(*job.args);
   const int64_t j0 = item * perItem, j1 = minI64(job.args->w.rows, j0 + perItem);
+  if (job.args->w.interleaved != nullptr) {
+    gemvInterleavedItem(job, j0, j1);
+    return;
+  }
   switch (job.args->w.type) {
     case kTypeQ5_0: gemvInt8Item<true>(job, j0, j1); return;
     case kTypeQ4_K: gemvInt8KItem<KQuant::kQ4_K>(job, j0, j1); return;
@@ -286,7 +295,7 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
 // int8 precision (stored panels, if any, are not read).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&
-         (a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
+         (a.w.interleaved != nullptr || a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
           a.w.type == kTypeQ6_K);
 }
 

@@ -27,6 +27,7 @@ struct GemvInt8Job {
   const float* xd;          // [m][blocks]: the activation block scales
   const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
   const float* xs;          // [m][blocks]: xd * the sum of the block's signed quants (for weights with mins)
+  const int32_t* xBlockNeg; // [m][blocks]: minus the sum of the block's signed quants
   int64_t blocks;
 };
 

@@ -1,0 +1,165 @@
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0 and Q8_0 weights 8 rows side by
+// side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
+// weight rows, so a block of 8 rows is 4 (Q4_0) or 8 (Q8_0) loads and as many multiplies per row of x,
+// with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
+// weight byte, which left Q4_0 decode compute-bound on AVX2-only CPUs.
+//
+// Activations are gemv_int8.h's (quantizeGemvActivations). Per weight row i and block b the signed dot
+// product of the 32 quants is formed exactly in int32:
+//   Q4_0: sum of nibble * x (vpmaddubsw, unsigned nibble <= 15 by signed x: pair sums <= 3,810, so the 8
+//         pair sums of a lane add up exactly in int16) minus 8 * sum x;
+//   Q8_0: sum of |w| * (x with w's sign) (vpmaddubsw, exact pairs as in gemm_int8_tile_maddubs.h), widened
+//         with vpmaddwd before adding.
+// Then one chain from the bias (or 0): acc = fma(float(dot), xd_b * wd_b, acc) over the blocks in order,
+// the int8 GEMM's own float steps (gemm_int8_tile.h), so a decode row is bit-identical to the same row in a
+// prefill batch. The plain loops take the same steps, so every level agrees bit for bit, and every output
+// is computed by one work item, so results do not depend on the threads.
+#pragma once
+#include "common/interleaved_blocks.h"
+#include "kernels/dequantize.h"
+#include "kernels/gemv_int8_job.h"
+
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+// The exact dot product of block b of weight row r (0..7) of a group block against activation quants xq.
+inline int32_t interleavedDotPlain(int32_t type, const uint8_t* groupBlock, int r, const int8_t* xq) {
+  const uint8_t* chunks = groupBlock + kInterleavedScaleBytes;
+  int32_t dot = 0;
+  for (int j = 0; j < interleavedChunks(type); ++j) {
+    const uint8_t* four = chunks + j * kInterleavedChunkBytes + 4 * r;
+    for (int e = 0; e < 4; ++e) {
+      if (type == kTypeQ8_0) {
+        dot += static_cast<int8_t>(four[e]) * xq[4 * j + e];
+      } else {
+        dot += ((four[e] & 15) - 8) * xq[4 * j + e] + ((four[e] >> 4) - 8) * xq[16 + 4 * j + e];
+      }
+    }
+  }
+  return dot;
+}
+
+inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
+  const MatmulArgs& a = *job.args;
+  const int64_t k = a.w.cols;
+  for (int64_t r = 0; r < a.m; ++r) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k);
+    for (int i = 0; i < kInterleavedRows; ++i) {
+      const int64_t j = group * kInterleavedRows + i;
+      if (j >= a.w.rows) break;
+      float acc = a.bias != nullptr ? a.bias[j] : 0.0f;
+      for (int64_t b = 0; b < job.blocks; ++b) {
+        const uint8_t* groupBlock = interleavedBlock(a.w, group, b);
+        const int32_t dot = interleavedDotPlain(a.w.type, groupBlock, i, xq + b * kInt8BlockElements);
+        acc = fmaf(static_cast<float>(dot), job.xd[r * job.blocks + b] * loadHalf(groupBlock + 2 * i), acc);
+      }
+      a.out[r * a.w.rows + j] = acc;
+    }
+  }
+}
+
+#ifdef __AVX2__
+
+inline __m256i broadcastFour(const uint8_t* p) {
+  int32_t four;
+  std::memcpy(&four, p, 4);
+  return _mm256_set1_epi32(four);
+}
+
+// dot[r] = the exact dot products of one Q4_0 group block (8 weight rows) against rows m0 + r of x.
+template <int M>
+inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
+  const int64_t k = job.args->w.cols;
+  const __m256i mask = _mm256_set1_epi8(0x0F);
+  __m256i low[4], high[4];
+  for (int j = 0; j < 4; ++j) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes + j * kInterleavedChunkBytes));
+    low[j] = _mm256_and_si256(chunk, mask);
+    high[j] = _mm256_and_si256(_mm256_srli_epi16(chunk, 4), mask);
+  }
+  for (int r = 0; r < M; ++r) {
+    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
+    __m256i pairs = _mm256_maddubs_epi16(low[0], broadcastFour(xq));
+    for (int j = 1; j < 4; ++j) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(low[j], broadcastFour(xq + 4 * j)));
+    for (int j = 0; j < 4; ++j) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(high[j], broadcastFour(xq + 16 + 4 * j)));
+    // xBlockNeg is minus the sum of x: nibble * x summed, minus 8 * sum x
+    const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 8);
+    dot[r] = _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)), offset);
+  }
+}
+
+template <int M>
+inline void interleavedDotsQ8(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
+  const int64_t k = job.args->w.cols;
+  __m256i w[8], magnitude[8];
+  for (int j = 0; j < 8; ++j) {
+    w[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes + j * kInterleavedChunkBytes));
+    magnitude[j] = _mm256_abs_epi8(w[j]);
+  }
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int r = 0; r < M; ++r) {
+    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
+    __m256i sum = _mm256_setzero_si256();
+    for (int j = 0; j < 8; ++j) {
+      const __m256i pairs = _mm256_maddubs_epi16(magnitude[j], _mm256_sign_epi8(broadcastFour(xq + 4 * j), w[j]));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, ones));
+    }
+    dot[r] = sum;
+  }
+}
+
+template <int32_t kType, int M>
+inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t group) {
+  const MatmulArgs& a = *job.args;
+  constexpr int64_t kBytes = interleavedBlockBytes(kType);
+  const uint8_t* groupBlock = interleavedBlock(a.w, group, 0);
+  const int64_t j0 = group * kInterleavedRows;
+  const int valid = static_cast<int>(minI64(kInterleavedRows, a.w.rows - j0));
+  alignas(32) float start[kInterleavedRows] = {};
+  for (int i = 0; i < valid && a.bias != nullptr; ++i) start[i] = a.bias[j0 + i];
+  __m256 acc[M];
+  for (int r = 0; r < M; ++r) acc[r] = _mm256_load_ps(start);
+  for (int64_t b = 0; b < job.blocks; ++b, groupBlock += kBytes) {
+    prefetchWeightsAhead(groupBlock, kBytes);
+    __m256i dot[M];
+    if constexpr (kType == kTypeQ8_0) interleavedDotsQ8<M>(job, m0, b, groupBlock, dot);
+    else interleavedDotsQ4<M>(job, m0, b, groupBlock, dot);
+    const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
+    for (int r = 0; r < M; ++r) {
+      const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(job.xd[(m0 + r) * job.blocks + b]), wd);
+      acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[r]), scale, acc[r]);
+    }
+  }
+  for (int r = 0; r < M; ++r) {
+    float* out = a.out + (m0 + r) * a.w.rows + j0;
+    if (valid == kInterleavedRows) {
+      _mm256_storeu_ps(out, acc[r]);
+    } else {
+      alignas(32) float sums[kInterleavedRows];
+      _mm256_store_ps(sums, acc[r]);
+      std::memcpy(out, sums, sizeof(float) * static_cast<size_t>(valid));
+    }
+  }
+}
+
+#endif
+
+// Weight rows [j0, j1) (whole groups but at the weight's end) against every row of x.
+inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) {
+  const int64_t group0 = j0 / kInterleavedRows, group1 = ceilDiv(j1, kInterleavedRows);
+#ifdef __AVX2__
+  const bool q8 = job.args->w.type == kTypeQ8_0;
+  forEachRowPass(job.args->m, [&](int64_t m0, auto M) {
+    constexpr int kM = decltype(M)::value;
+    for (int64_t group = group0; group < group1; ++group) {
+      if (q8) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
+      else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
+    }
+  });
+#else
+  for (int64_t group = group0; group < group1; ++group) gemvInterleavedGroupPlain(job, group);
+#endif
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill

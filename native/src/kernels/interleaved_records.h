@@ -1,0 +1,65 @@
+// The int8 GEMM's records (common/int8_panels.h) packed from interleaved blocks (common/interleaved_blocks.h)
+// with AVX2, at every level that has it: group block chunk j of the panel's 4 groups is already record
+// group j (Q8_0) or, as low and high nibbles minus 8, record groups j and 4 + j (Q4_0), 8 columns each;
+// no transpose. Byte for byte common/int8_panels.cc's records (packInt8Records reads the same layout).
+#pragma once
+#include "common/int8_panels.h"
+#include "common/interleaved_blocks.h"
+#include "kernels/level_common.h"
+
+#ifdef __AVX2__
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+// Records of K blocks [block0, block0 + blocks) of one panel of w (interleaved Q4_0 or Q8_0) into dst.
+inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst) {
+  constexpr int kSets = kInt8PanelColumns / kInterleavedRows;
+  const int64_t groups = interleavedGroups(w.rows);
+  const int64_t recordBytes = int8RecordBytes(w.type);
+  const int correctionOffset = int8CorrectionOffset(w.type);
+  const bool q8 = w.type == kTypeQ8_0;
+  __m256i valid[kSets];
+  for (int set = 0; set < kSets; ++set) {
+    const int64_t first = panel * kInt8PanelColumns + set * kInterleavedRows;
+    const __m256i column = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    valid[set] = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(minI64(kInterleavedRows, maxI64(0, w.rows - first)))), column);
+  }
+  const __m256i nibble = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+  for (int64_t b = block0; b < block0 + blocks; ++b) {
+    uint8_t* record = dst + static_cast<size_t>((b - block0) * recordBytes);
+    for (int set = 0; set < kSets; ++set) {
+      const int64_t group = panel * kSets + set;
+      __m256i quants[8];
+      __m256 scales = _mm256_setzero_ps();
+      if (group < groups) {
+        const uint8_t* source = interleavedBlock(w, group, b);
+        const uint8_t* chunks = source + kInterleavedScaleBytes;
+        if (q8) {
+          for (int g = 0; g < 8; ++g) quants[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + g * kInterleavedChunkBytes));
+        } else {
+          for (int j = 0; j < 4; ++j) {
+            const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + j * kInterleavedChunkBytes));
+            quants[j] = _mm256_sub_epi8(_mm256_and_si256(chunk, nibble), eight);
+            quants[4 + j] = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), nibble), eight);
+          }
+        }
+        scales = _mm256_and_ps(_mm256_castsi256_ps(valid[set]), _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source))));
+      } else {
+        for (__m256i& q : quants) q = _mm256_setzero_si256();
+      }
+      __m256i sums = _mm256_setzero_si256();
+      for (int g = 0; g < 8; ++g) {
+        const __m256i q = _mm256_and_si256(valid[set], quants[g]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(record + g * 128 + set * 32), q);
+        sums = _mm256_add_epi32(sums, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), q), _mm256_set1_epi16(1)));
+      }
+      _mm256_storeu_ps(reinterpret_cast<float*>(record + kInt8ScalesOffset + set * 32), scales);
+      const __m256i correction = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(sums, 7));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(record + correctionOffset + set * 32), correction);
+    }
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
+#endif  // __AVX2__
