@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GgmlType, ggmlTypeName, rowBytes } from '../../src/formats/ggmlTypes.js';
 import type { TensorSource } from '../../src/formats/tensorSource.js';
-import { PRECISIONS, Weight } from '../../src/kernels/native.js';
+import { INTERLEAVED_TYPES, PRECISIONS, Weight } from '../../src/kernels/native.js';
 import { fileBytesReleasedByPacking, panelBytesIfPacked } from '../../src/model/weights.js';
 
-const TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q4_K,
+const TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q4_K,
   GgmlType.Q6_K];
 const ROWS = 64, COLS = 256;  // whole panels of 32 rows: no padding
 
@@ -30,7 +30,7 @@ test('panelBytesIfPacked matches the panels Weight.create allocates, per type an
   }
 });
 
-/** Runs check with FASTFILL_INTERLEAVE set to value (the default layout of Q4_0 / Q8_0 at int8). */
+/** Runs check with FASTFILL_INTERLEAVE set to value (the default layout of Q4_0 / Q5_0 / Q8_0 at int8). */
 function withInterleave(value: '0' | '1', check: () => void): void {
   const saved = process.env.FASTFILL_INTERLEAVE;
   try {
@@ -49,7 +49,7 @@ test('panelBytesIfPacked matches Weight.create with and without interleaved bloc
         const t = tensor(type, [COLS, ROWS]);
         const weight = Weight.create(type, ROWS, COLS, t.data(), { precision: 'int8' });
         const what = `${ggmlTypeName(type)} FASTFILL_INTERLEAVE=${value}`;
-        assert.equal(weight.layout, value === '1' && (type === GgmlType.Q4_0 || type === GgmlType.Q8_0) ? 'interleaved' : 'panels', what);
+        assert.equal(weight.layout, value === '1' && INTERLEAVED_TYPES.has(type) ? 'interleaved' : 'panels', what);
         assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), 'int8'), weight.packedBytes, what);
         assert.equal(fileBytesReleasedByPacking(new Map([[t.name, t]]), 'int8'), weight.matmulReadsOnlyPanels ? t.data().byteLength : 0, what);
       }
@@ -70,9 +70,9 @@ test('at int8 without interleaving only Q8_0 stores int8 panels: the 4-6-bit typ
   });
 });
 
-test('interleaved Q4_0 / Q8_0 take the blocks\' own bytes and release the file\'s pages', () => {
+test('interleaved Q4_0 / Q5_0 / Q8_0 take the blocks\' own bytes and release the file\'s pages', () => {
   withInterleave('1', () => {
-    for (const type of [GgmlType.Q4_0, GgmlType.Q8_0]) {
+    for (const type of [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0]) {
       const t = tensor(type, [COLS, ROWS]);
       assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), 'int8'), t.data().byteLength, ggmlTypeName(type));
       assert.equal(fileBytesReleasedByPacking(new Map([[t.name, t]]), 'int8'), t.data().byteLength, ggmlTypeName(type));

@@ -96,17 +96,22 @@ void quantsAt(int32_t type, const uint8_t* row, int64_t b, Quants* out) {
   splitNibbles(rest + (fiveBits ? 4 : 0), high, offset, out->q);
 }
 
-// quantsAt for row `row` of an interleaved Q4_0 / Q8_0 weight (common/interleaved_blocks.h).
+// quantsAt for row `row` of an interleaved Q4_0 / Q5_0 / Q8_0 weight (common/interleaved_blocks.h).
 void interleavedQuantsAt(const WeightView& w, int64_t row, int64_t b, Quants* out) {
   const uint8_t* source = interleavedBlock(w, row / kInterleavedRows, b);
   const int r = static_cast<int>(row % kInterleavedRows);
   out->d[0] = halfAt(source + 2 * r);
   out->min = 0.0f;
+  uint32_t fifth = 0;
+  if (w.type == kTypeQ5_0) std::memcpy(&fifth, source + kInterleavedScaleBytes + 4 * r, 4);
   for (int j = 0; j < interleavedChunks(w.type); ++j) {
-    const uint8_t* four = source + kInterleavedScaleBytes + j * kInterleavedChunkBytes + 4 * r;
+    const uint8_t* four = source + interleavedQuantsOffset(w.type) + j * kInterleavedChunkBytes + 4 * r;
     for (int e = 0; e < 4; ++e) {
       if (w.type == kTypeQ8_0) {
         out->q[4 * j + e] = static_cast<int8_t>(four[e]);
+      } else if (w.type == kTypeQ5_0) {
+        out->q[4 * j + e] = static_cast<int8_t>((four[e] & 15) + 16 * interleavedFifthBit(fifth, 4 * j + e) - 16);
+        out->q[16 + 4 * j + e] = static_cast<int8_t>((four[e] >> 4) + 16 * interleavedFifthBit(fifth, 16 + 4 * j + e) - 16);
       } else {
         out->q[4 * j + e] = static_cast<int8_t>((four[e] & 15) - 8);
         out->q[16 + 4 * j + e] = static_cast<int8_t>((four[e] >> 4) - 8);

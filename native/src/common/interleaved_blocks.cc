@@ -28,8 +28,16 @@ void packGroup(void* context, int64_t group, int) {
       const uint8_t* block = source + b * blockBytes;
       uint8_t* dst = out + b * groupBytes;
       std::memcpy(dst + 2 * r, block, 2);
+      const uint8_t* quants = block + 2;
+      if (w.type == kTypeQ5_0) {
+        uint32_t bits, fifth = 0;
+        std::memcpy(&bits, block + 2, 4);
+        for (int e = 0; e < 32; ++e) fifth |= ((bits >> e) & 1u) << (8 * (e % 4) + 4 * (e / 16) + (e % 16) / 4);
+        std::memcpy(dst + kInterleavedScaleBytes + 4 * r, &fifth, 4);
+        quants = block + 6;
+      }
       for (int j = 0; j < interleavedChunks(w.type); ++j) {
-        std::memcpy(dst + kInterleavedScaleBytes + j * kInterleavedChunkBytes + 4 * r, block + 2 + 4 * j, 4);
+        std::memcpy(dst + interleavedQuantsOffset(w.type) + j * kInterleavedChunkBytes + 4 * r, quants + 4 * j, 4);
       }
     }
   }

@@ -1,13 +1,15 @@
-// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0 and Q8_0 weights 8 rows side by
-// side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
-// weight rows, so a block of 8 rows is 4 (Q4_0) or 8 (Q8_0) loads and as many multiplies per row of x,
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0 and Q8_0 weights 8 rows side
+// by side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
+// weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
 // with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
-// weight byte, which left Q4_0 decode compute-bound on AVX2-only CPUs.
+// weight byte, which left Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
 //
 // Activations are gemv_int8.h's (quantizeGemvActivations). Per weight row i and block b the signed dot
 // product of the 32 quants is formed exactly in int32:
 //   Q4_0: sum of nibble * x (vpmaddubsw, unsigned nibble <= 15 by signed x: pair sums <= 3,810, so the 8
 //         pair sums of a lane add up exactly in int16) minus 8 * sum x;
+//   Q5_0: the same with u = nibble + 16 fifth <= 31 (pair sums <= 7,874: 4 add up exactly in int16, so the
+//         low and the high nibbles' sums are widened apart) minus 16 * sum x;
 //   Q8_0: sum of |w| * (x with w's sign) (vpmaddubsw, exact pairs as in gemm_int8_tile_maddubs.h), widened
 //         with vpmaddwd before adding.
 // Then one chain from the bias (or 0): acc = fma(float(dot), xd_b * wd_b, acc) over the blocks in order,
@@ -24,7 +26,10 @@ namespace FASTFILL_LEVEL {
 
 // The exact dot product of block b of weight row r (0..7) of a group block against activation quants xq.
 inline int32_t interleavedDotPlain(int32_t type, const uint8_t* groupBlock, int r, const int8_t* xq) {
-  const uint8_t* chunks = groupBlock + kInterleavedScaleBytes;
+  const uint8_t* chunks = groupBlock + interleavedQuantsOffset(type);
+  uint32_t fifth = 0;
+  if (type == kTypeQ5_0) std::memcpy(&fifth, groupBlock + kInterleavedScaleBytes + 4 * r, 4);
+  const int offset = type == kTypeQ5_0 ? 16 : 8;
   int32_t dot = 0;
   for (int j = 0; j < interleavedChunks(type); ++j) {
     const uint8_t* four = chunks + j * kInterleavedChunkBytes + 4 * r;
@@ -32,7 +37,9 @@ inline int32_t interleavedDotPlain(int32_t type, const uint8_t* groupBlock, int 
       if (type == kTypeQ8_0) {
         dot += static_cast<int8_t>(four[e]) * xq[4 * j + e];
       } else {
-        dot += ((four[e] & 15) - 8) * xq[4 * j + e] + ((four[e] >> 4) - 8) * xq[16 + 4 * j + e];
+        const int low = (four[e] & 15) + 16 * interleavedFifthBit(fifth, 4 * j + e);
+        const int high = (four[e] >> 4) + 16 * interleavedFifthBit(fifth, 16 + 4 * j + e);
+        dot += (low - offset) * xq[4 * j + e] + (high - offset) * xq[16 + 4 * j + e];
       }
     }
   }
@@ -88,6 +95,35 @@ inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, con
   }
 }
 
+// Q4_0's with the fifth bits: u = nibble + 16 fifth, the low and the high nibbles' pair sums widened apart.
+template <int M>
+inline void interleavedDotsQ5(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
+  const int64_t k = job.args->w.cols;
+  const __m256i mask = _mm256_set1_epi8(0x0F);
+  const __m256i fifth = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes));
+  __m256i low[4], high[4];
+  for (int j = 0; j < 4; ++j) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + interleavedQuantsOffset(kTypeQ5_0) + j * kInterleavedChunkBytes));
+    // bit j (low nibbles) or 4 + j (high) of each fifth-bit byte, moved to bit 4
+    const __m256i lowBit = _mm256_slli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(1 << j))), 4 - j);
+    const __m256i highBit = _mm256_srli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(16 << j))), j);
+    low[j] = _mm256_or_si256(_mm256_and_si256(chunk, mask), lowBit);
+    high[j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), mask), highBit);
+  }
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int r = 0; r < M; ++r) {
+    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
+    __m256i lowPairs = _mm256_maddubs_epi16(low[0], broadcastFour(xq));
+    __m256i highPairs = _mm256_maddubs_epi16(high[0], broadcastFour(xq + 16));
+    for (int j = 1; j < 4; ++j) {
+      lowPairs = _mm256_add_epi16(lowPairs, _mm256_maddubs_epi16(low[j], broadcastFour(xq + 4 * j)));
+      highPairs = _mm256_add_epi16(highPairs, _mm256_maddubs_epi16(high[j], broadcastFour(xq + 16 + 4 * j)));
+    }
+    const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 16);
+    dot[r] = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(lowPairs, ones), _mm256_madd_epi16(highPairs, ones)), offset);
+  }
+}
+
 template <int M>
 inline void interleavedDotsQ8(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
@@ -123,6 +159,7 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
     prefetchWeightsAhead(groupBlock, kBytes);
     __m256i dot[M];
     if constexpr (kType == kTypeQ8_0) interleavedDotsQ8<M>(job, m0, b, groupBlock, dot);
+    else if constexpr (kType == kTypeQ5_0) interleavedDotsQ5<M>(job, m0, b, groupBlock, dot);
     else interleavedDotsQ4<M>(job, m0, b, groupBlock, dot);
     const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
     for (int r = 0; r < M; ++r) {
@@ -148,11 +185,12 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
 inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) {
   const int64_t group0 = j0 / kInterleavedRows, group1 = ceilDiv(j1, kInterleavedRows);
 #ifdef __AVX2__
-  const bool q8 = job.args->w.type == kTypeQ8_0;
+  const int32_t type = job.args->w.type;
   forEachRowPass(job.args->m, [&](int64_t m0, auto M) {
     constexpr int kM = decltype(M)::value;
     for (int64_t group = group0; group < group1; ++group) {
-      if (q8) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
+      if (type == kTypeQ8_0) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
+      else if (type == kTypeQ5_0) gemvInterleavedGroupVec<kTypeQ5_0, kM>(job, m0, group);
       else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
     }
   });

@@ -1,7 +1,7 @@
 // The int8 GEMM's records (common/int8_panels.h) packed from interleaved blocks (common/interleaved_blocks.h)
 // with AVX2, at every level that has it: group block chunk j of the panel's 4 groups is already record
-// group j (Q8_0) or, as low and high nibbles minus 8, record groups j and 4 + j (Q4_0), 8 columns each;
-// no transpose. Byte for byte common/int8_panels.cc's records (packInt8Records reads the same layout).
+// group j (Q8_0) or, as low and high nibbles (with Q5_0's fifth bits) minus the offset, record groups j and
+// 4 + j (Q4_0, Q5_0), 8 columns each; no transpose. Byte for byte common/int8_panels.cc's records (packInt8Records reads the same layout).
 #pragma once
 #include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
@@ -11,20 +11,21 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// Records of K blocks [block0, block0 + blocks) of one panel of w (interleaved Q4_0 or Q8_0) into dst.
+// Records of K blocks [block0, block0 + blocks) of one panel of w (interleaved Q4_0, Q5_0 or Q8_0) into dst.
 inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst) {
   constexpr int kSets = kInt8PanelColumns / kInterleavedRows;
   const int64_t groups = interleavedGroups(w.rows);
   const int64_t recordBytes = int8RecordBytes(w.type);
   const int correctionOffset = int8CorrectionOffset(w.type);
-  const bool q8 = w.type == kTypeQ8_0;
+  const bool q8 = w.type == kTypeQ8_0, q5 = w.type == kTypeQ5_0;
+  const __m256i offset = _mm256_set1_epi8(q5 ? 16 : 8);
   __m256i valid[kSets];
   for (int set = 0; set < kSets; ++set) {
     const int64_t first = panel * kInt8PanelColumns + set * kInterleavedRows;
     const __m256i column = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     valid[set] = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(minI64(kInterleavedRows, maxI64(0, w.rows - first)))), column);
   }
-  const __m256i nibble = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
   for (int64_t b = block0; b < block0 + blocks; ++b) {
     uint8_t* record = dst + static_cast<size_t>((b - block0) * recordBytes);
     for (int set = 0; set < kSets; ++set) {
@@ -33,14 +34,19 @@ inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block
       __m256 scales = _mm256_setzero_ps();
       if (group < groups) {
         const uint8_t* source = interleavedBlock(w, group, b);
-        const uint8_t* chunks = source + kInterleavedScaleBytes;
+        const uint8_t* chunks = source + interleavedQuantsOffset(w.type);
         if (q8) {
           for (int g = 0; g < 8; ++g) quants[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + g * kInterleavedChunkBytes));
         } else {
+          const __m256i fifth = q5 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(source + kInterleavedScaleBytes))
+                                   : _mm256_setzero_si256();
           for (int j = 0; j < 4; ++j) {
             const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + j * kInterleavedChunkBytes));
-            quants[j] = _mm256_sub_epi8(_mm256_and_si256(chunk, nibble), eight);
-            quants[4 + j] = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), nibble), eight);
+            // Q5_0: bit j (low nibbles) or 4 + j (high) of each fifth-bit byte, moved to bit 4 (gemv_interleaved.h)
+            const __m256i lowBit = _mm256_slli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(1 << j))), 4 - j);
+            const __m256i highBit = _mm256_srli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(16 << j))), j);
+            quants[j] = _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(chunk, nibble), lowBit), offset);
+            quants[4 + j] = _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), nibble), highBit), offset);
           }
         }
         scales = _mm256_and_ps(_mm256_castsi256_ps(valid[set]), _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source))));
