@@ -16,10 +16,7 @@ float halfAt(const uint8_t* p) {
   return halfBitsToFloat(half);
 }
 
-struct Quants {
-  int8_t q[kInt8BlockElements];
-  float d[2], min;  // value = q * d[sub-block] + min
-};
+using Quants = Int8BlockQuants;
 
 // 32 nibbles (element j: low nibble of byte j, j + 16: its high nibble) plus bit j of `high`
 // as bit 4, minus `offset`.
@@ -96,30 +93,6 @@ void quantsAt(int32_t type, const uint8_t* row, int64_t b, Quants* out) {
   splitNibbles(rest + (fiveBits ? 4 : 0), high, offset, out->q);
 }
 
-// quantsAt for row `row` of an interleaved Q4_0 / Q5_0 / Q8_0 weight (common/interleaved_blocks.h).
-void interleavedQuantsAt(const WeightView& w, int64_t row, int64_t b, Quants* out) {
-  const uint8_t* source = interleavedBlock(w, row / kInterleavedRows, b);
-  const int r = static_cast<int>(row % kInterleavedRows);
-  out->d[0] = halfAt(source + 2 * r);
-  out->min = 0.0f;
-  uint32_t fifth = 0;
-  if (w.type == kTypeQ5_0) std::memcpy(&fifth, source + kInterleavedScaleBytes + 4 * r, 4);
-  for (int j = 0; j < interleavedChunks(w.type); ++j) {
-    const uint8_t* four = source + interleavedQuantsOffset(w.type) + j * kInterleavedChunkBytes + 4 * r;
-    for (int e = 0; e < 4; ++e) {
-      if (w.type == kTypeQ8_0) {
-        out->q[4 * j + e] = static_cast<int8_t>(four[e]);
-      } else if (w.type == kTypeQ5_0) {
-        out->q[4 * j + e] = static_cast<int8_t>((four[e] & 15) + 16 * interleavedFifthBit(fifth, 4 * j + e) - 16);
-        out->q[16 + 4 * j + e] = static_cast<int8_t>((four[e] >> 4) + 16 * interleavedFifthBit(fifth, 16 + 4 * j + e) - 16);
-      } else {
-        out->q[4 * j + e] = static_cast<int8_t>((four[e] & 15) - 8);
-        out->q[16 + 4 * j + e] = static_cast<int8_t>((four[e] >> 4) - 8);
-      }
-    }
-  }
-}
-
 struct PackJob {
   const WeightView* w;
   uint8_t* dst;
@@ -132,6 +105,18 @@ void packPanel(void* context, int64_t p, int) {
 }
 
 }  // namespace
+
+void int8QuantsAt(const WeightView& w, int64_t row, int64_t b, Int8BlockQuants* out) {
+  if (w.interleaved == nullptr) {
+    quantsAt(w.type, w.data + static_cast<size_t>(row) * w.rowBytes, b, out);
+    return;
+  }
+  // the row's own block, rebuilt from the interleaved layout (a Q4_K super-block holds 8 blocks of 32)
+  const int64_t perBlock = interleavedBlockElements(w.type) / kInt8BlockElements;
+  uint8_t block[256];
+  interleavedRowBlock(w, row, b / perBlock, block);
+  quantsAt(w.type, block, b % perBlock, out);
+}
 
 bool isInt8Type(int32_t type) {
   switch (type) {
@@ -162,8 +147,7 @@ void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t
   for (int64_t b = block0; b < block0 + blocks; ++b, record += recordBytes) {
     for (int64_t c = 0; c < columns; ++c) {
       Quants quants;
-      if (w.interleaved != nullptr) interleavedQuantsAt(w, first + c, b, &quants);
-      else quantsAt(w.type, w.data + static_cast<size_t>(first + c) * w.rowBytes, b, &quants);
+      int8QuantsAt(w, first + c, b, &quants);
       for (int h = 0; h < subBlocks; ++h) {
         int32_t sum = 0;
         for (int k = h * subElements; k < (h + 1) * subElements; ++k) {

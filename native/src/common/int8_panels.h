@@ -54,6 +54,16 @@ size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols);
 // Writes the int8 panels of w (an int8 type) to dst (int8PanelBytes bytes), on the thread pool.
 void packInt8Panels(const WeightView& w, uint8_t* dst);
 
+// The quants of the 32 elements of K block b of one weight row: value = q * d[sub-block] + min (Q6_K: two
+// sub-blocks of 16; Q4_K, Q5_K: q unsigned).
+struct Int8BlockQuants {
+  int8_t q[kInt8BlockElements];
+  float d[2], min;
+};
+
+// Block b of weight row `row` of w (an int8 type; from its interleaved blocks when it has them).
+void int8QuantsAt(const WeightView& w, int64_t row, int64_t b, Int8BlockQuants* out);
+
 // Writes the records of K blocks [block0, block0 + blocks) of one panel of w to dst, on this thread:
 // the reference form of the GEMM's own packer (kernels/int8_records.h), which packs weights without
 // stored panels a K run at a time.

@@ -7,6 +7,28 @@
 namespace fastfill {
 namespace {
 
+// Bit position in a row's interleaved Q5_0 fifth-bit dword of element e's fifth bit.
+constexpr int fifthBitPosition(int e) { return 8 * (e % 4) + 4 * (e / 16) + (e % 16) / 4; }
+
+// The places of one row's block in a group block, as (group-block offset, row-block offset, bytes) moves.
+template <class Move>
+void forEachMove(int32_t type, int r, const Move& move) {
+  if (type == kTypeQ4_K) {
+    move(2 * r, 0, 2);
+    move(16 + 2 * r, 2, 2);
+    for (int c = 0; c < 3; ++c) move(kInterleavedKScalesOffset + 32 * c + 4 * r, 4 + 4 * c, 4);
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 8; ++j) move(kInterleavedKQuantsOffset + 32 * (8 * i + j) + 4 * r, 16 + 32 * i + 4 * j, 4);
+    }
+    return;
+  }
+  move(2 * r, 0, 2);
+  const int quants = type == kTypeQ5_0 ? 6 : 2;
+  for (int j = 0; j < interleavedChunks(type); ++j) {
+    move(interleavedQuantsOffset(type) + j * kInterleavedChunkBytes + 4 * r, quants + 4 * j, 4);
+  }
+}
+
 struct PackJob {
   const WeightView* w;
   uint8_t* dst;
@@ -16,7 +38,7 @@ struct PackJob {
 void packGroup(void* context, int64_t group, int) {
   const PackJob& job = *static_cast<const PackJob*>(context);
   const WeightView& w = *job.w;
-  const int64_t blocks = w.cols / 32, blockBytes = computeBlockLayout(w.type).bytes;
+  const int64_t blocks = w.cols / interleavedBlockElements(w.type), blockBytes = computeBlockLayout(w.type).bytes;
   const int64_t groupBytes = interleavedBlockBytes(w.type);
   uint8_t* out = job.dst + static_cast<size_t>(group * blocks * groupBytes);
   std::memset(out, 0, static_cast<size_t>(blocks * groupBytes));
@@ -27,17 +49,12 @@ void packGroup(void* context, int64_t group, int) {
     for (int64_t b = 0; b < blocks; ++b) {
       const uint8_t* block = source + b * blockBytes;
       uint8_t* dst = out + b * groupBytes;
-      std::memcpy(dst + 2 * r, block, 2);
-      const uint8_t* quants = block + 2;
+      forEachMove(w.type, r, [&](int to, int from, int bytes) { std::memcpy(dst + to, block + from, static_cast<size_t>(bytes)); });
       if (w.type == kTypeQ5_0) {
         uint32_t bits, fifth = 0;
         std::memcpy(&bits, block + 2, 4);
-        for (int e = 0; e < 32; ++e) fifth |= ((bits >> e) & 1u) << (8 * (e % 4) + 4 * (e / 16) + (e % 16) / 4);
+        for (int e = 0; e < 32; ++e) fifth |= ((bits >> e) & 1u) << fifthBitPosition(e);
         std::memcpy(dst + kInterleavedScaleBytes + 4 * r, &fifth, 4);
-        quants = block + 6;
-      }
-      for (int j = 0; j < interleavedChunks(w.type); ++j) {
-        std::memcpy(dst + interleavedQuantsOffset(w.type) + j * kInterleavedChunkBytes + 4 * r, quants + 4 * j, 4);
       }
     }
   }
@@ -47,13 +64,25 @@ void packGroup(void* context, int64_t group, int) {
 
 size_t interleavedBytes(int32_t type, int64_t rows, int64_t cols) {
   if (!isInterleavedType(type)) return 0;
-  return static_cast<size_t>(interleavedGroups(rows) * (cols / 32) * interleavedBlockBytes(type));
+  return static_cast<size_t>(interleavedGroups(rows) * (cols / interleavedBlockElements(type)) * interleavedBlockBytes(type));
 }
 
 void packInterleaved(const WeightView& w, uint8_t* dst) {
   if (!isInterleavedType(w.type)) return;
   PackJob job{&w, dst};
   parallelFor(interleavedGroups(w.rows), packGroup, &job);
+}
+
+void interleavedRowBlock(const WeightView& w, int64_t row, int64_t b, uint8_t* out) {
+  const uint8_t* source = interleavedBlock(w, row / kInterleavedRows, b);
+  const int r = static_cast<int>(row % kInterleavedRows);
+  forEachMove(w.type, r, [&](int from, int to, int bytes) { std::memcpy(out + to, source + from, static_cast<size_t>(bytes)); });
+  if (w.type == kTypeQ5_0) {
+    uint32_t fifth, bits = 0;
+    std::memcpy(&fifth, source + kInterleavedScaleBytes + 4 * r, 4);
+    for (int e = 0; e < 32; ++e) bits |= ((fifth >> fifthBitPosition(e)) & 1u) << e;
+    std::memcpy(out + 2, &bits, 4);
+  }
 }
 
 }  // namespace fastfill

@@ -1,10 +1,10 @@
-// Interleaved blocks: Q4_0, Q5_0 and Q8_0 weights stored 8 rows side by side, the layout the int8 GEMV reads
+// Interleaved blocks: Q4_0, Q5_0, Q8_0 and Q4_K weights stored 8 rows side by side, the layout the int8 GEMV reads
 // with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the int8
 // GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the
-// blocks (0.5625 / 0.6875 / 1.0625 per weight), so a packed weight's mapped file pages can be released.
+// blocks (0.5625 / 0.6875 / 1.0625 / 0.5625 per weight), so a packed weight's mapped file pages can be released.
 //
-// Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each 32-element block b of K
-// the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * interleavedBlockBytes(type):
+// Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
+// Q4_K: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * interleavedBlockBytes(type):
 //   bytes [0, 16): the 8 rows' f16 scales d, row r at 2r;
 //   then 32-byte chunks, row r's 4 bytes at 4r in each:
 //     Q8_0, 8 chunks: chunk j holds the quants of elements 4j..4j+3;
@@ -13,6 +13,10 @@
 //     Q5_0, the fifth bits, then 4 nibble chunks as Q4_0's (value (nibble + 16 fifth - 16) d): row r's
 //       fifth-bit dword has in byte e, bit 4h + j, the fifth bit of element 16h + 4j + e, so that
 //       nibble chunk j's low (h = 0) or high (h = 1) nibbles take theirs with one mask and one shift.
+//   Q4_K: bytes [0, 16) d and [16, 32) dmin (f16, row r at 2r), then the 12 bytes of 6-bit scales and mins as
+//     3 chunks (chunk c: bytes 4c..4c+3), then 32 nibble chunks: pair i (0..3), chunk j (0..7) at
+//     128 + 32 (8i + j) holds nibble bytes 32i + 4j..32i + 4j + 3, so its low nibbles are elements 4j..4j+3
+//     of sub-block 2i and its high nibbles those of sub-block 2i + 1.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +31,15 @@ constexpr int kInterleavedScaleBytes = 2 * kInterleavedRows;
 constexpr int kInterleavedChunkBytes = 4 * kInterleavedRows;
 
 // The types that have the layout.
-constexpr bool isInterleavedType(int32_t type) { return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0; }
+constexpr bool isInterleavedType(int32_t type) {
+  return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0 || type == kTypeQ4_K;
+}
+
+// Elements per block of the layout (the type's own block).
+constexpr int64_t interleavedBlockElements(int32_t type) { return type == kTypeQ4_K ? 256 : 32; }
+
+constexpr int kInterleavedKScalesOffset = 32;    // Q4_K: bytes into a group block of the scale chunks
+constexpr int kInterleavedKQuantsOffset = 128;   // and of the nibble chunks
 
 // Quant chunks per group block: 8 (Q8_0) or 4 (Q4_0, Q5_0: nibbles).
 constexpr int interleavedChunks(int32_t type) { return type == kTypeQ8_0 ? 8 : 4; }
@@ -38,12 +50,8 @@ constexpr int interleavedQuantsOffset(int32_t type) {
 }
 
 constexpr int64_t interleavedBlockBytes(int32_t type) {
+  if (type == kTypeQ4_K) return kInterleavedKQuantsOffset + 32 * kInterleavedChunkBytes;
   return interleavedQuantsOffset(type) + interleavedChunks(type) * kInterleavedChunkBytes;
-}
-
-// The fifth bit of element e (0..31) in a row's interleaved fifth-bit dword (see above).
-constexpr int interleavedFifthBit(uint32_t bits, int e) {
-  return static_cast<int>((bits >> (8 * (e % 4) + 4 * (e / 16) + (e % 16) / 4)) & 1u);
 }
 
 inline int64_t interleavedGroups(int64_t rows) { return (rows + kInterleavedRows - 1) / kInterleavedRows; }
@@ -53,10 +61,13 @@ size_t interleavedBytes(int32_t type, int64_t rows, int64_t cols);
 // Writes w (Q4_0 or Q8_0, from its blocks) in the layout to dst (interleavedBytes bytes), on the thread pool.
 void packInterleaved(const WeightView& w, uint8_t* dst);
 
-// The group block of group G and K block b.
+// The group block of group G and K block b (of the type's blocks).
 inline const uint8_t* interleavedBlock(const WeightView& w, int64_t group, int64_t b) {
-  const int64_t blocks = w.cols / 32;
+  const int64_t blocks = w.cols / interleavedBlockElements(w.type);
   return w.interleaved + static_cast<size_t>((group * blocks + b) * interleavedBlockBytes(w.type));
 }
+
+// Writes the type's own block b of weight row `row` (computeBlockLayout(type).bytes) from the layout.
+void interleavedRowBlock(const WeightView& w, int64_t row, int64_t b, uint8_t* out);
 
 }  // namespace fastfill

@@ -62,6 +62,13 @@ inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
 #endif
 }
 
+// The 4 bytes at p in every dword lane.
+inline __m256i broadcastFour(const uint8_t* p) {
+  int32_t four;
+  std::memcpy(&four, p, 4);
+  return _mm256_set1_epi32(four);
+}
+
 inline float reduceLanesVec(__m256 v) {
   const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 h2 = _mm_add_ps(h, _mm_movehl_ps(h, h));

@@ -1,5 +1,5 @@
-// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0 and Q8_0 weights 8 rows side
-// by side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0 and Q4_K weights 8 rows
+// side by side (Q4_K: gemv_interleaved_q4k.h), for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
 // weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
 // with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
 // weight byte, which left Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
@@ -17,38 +17,21 @@
 // prefill batch. The plain loops take the same steps, so every level agrees bit for bit, and every output
 // is computed by one work item, so results do not depend on the threads.
 #pragma once
+#include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
 #include "kernels/dequantize.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/gemv_interleaved_q4k.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// The exact dot product of block b of weight row r (0..7) of a group block against activation quants xq.
-inline int32_t interleavedDotPlain(int32_t type, const uint8_t* groupBlock, int r, const int8_t* xq) {
-  const uint8_t* chunks = groupBlock + interleavedQuantsOffset(type);
-  uint32_t fifth = 0;
-  if (type == kTypeQ5_0) std::memcpy(&fifth, groupBlock + kInterleavedScaleBytes + 4 * r, 4);
-  const int offset = type == kTypeQ5_0 ? 16 : 8;
-  int32_t dot = 0;
-  for (int j = 0; j < interleavedChunks(type); ++j) {
-    const uint8_t* four = chunks + j * kInterleavedChunkBytes + 4 * r;
-    for (int e = 0; e < 4; ++e) {
-      if (type == kTypeQ8_0) {
-        dot += static_cast<int8_t>(four[e]) * xq[4 * j + e];
-      } else {
-        const int low = (four[e] & 15) + 16 * interleavedFifthBit(fifth, 4 * j + e);
-        const int high = (four[e] >> 4) + 16 * interleavedFifthBit(fifth, 16 + 4 * j + e);
-        dot += (low - offset) * xq[4 * j + e] + (high - offset) * xq[16 + 4 * j + e];
-      }
-    }
-  }
-  return dot;
-}
-
+// The plain loops: each block's quants as the int8 GEMM's records hold them (common/int8_panels.h), and its
+// float steps (with the min term of Q4_K).
 inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
   const MatmulArgs& a = *job.args;
   const int64_t k = a.w.cols;
+  const bool mins = int8HasMins(a.w.type);
   for (int64_t r = 0; r < a.m; ++r) {
     const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k);
     for (int i = 0; i < kInterleavedRows; ++i) {
@@ -56,9 +39,12 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
       if (j >= a.w.rows) break;
       float acc = a.bias != nullptr ? a.bias[j] : 0.0f;
       for (int64_t b = 0; b < job.blocks; ++b) {
-        const uint8_t* groupBlock = interleavedBlock(a.w, group, b);
-        const int32_t dot = interleavedDotPlain(a.w.type, groupBlock, i, xq + b * kInt8BlockElements);
-        acc = fmaf(static_cast<float>(dot), job.xd[r * job.blocks + b] * loadHalf(groupBlock + 2 * i), acc);
+        Int8BlockQuants quants;
+        int8QuantsAt(a.w, j, b, &quants);
+        int32_t dot = 0;
+        for (int e = 0; e < kInt8BlockElements; ++e) dot += quants.q[e] * xq[b * kInt8BlockElements + e];
+        acc = fmaf(static_cast<float>(dot), job.xd[r * job.blocks + b] * quants.d[0], acc);
+        if (mins) acc = fmaf(job.xs[r * job.blocks + b], quants.min, acc);
       }
       a.out[r * a.w.rows + j] = acc;
     }
@@ -66,12 +52,6 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
 }
 
 #ifdef __AVX2__
-
-inline __m256i broadcastFour(const uint8_t* p) {
-  int32_t four;
-  std::memcpy(&four, p, 4);
-  return _mm256_set1_epi32(four);
-}
 
 // dot[r] = the exact dot products of one Q4_0 group block (8 weight rows) against rows m0 + r of x.
 template <int M>
@@ -148,6 +128,7 @@ template <int32_t kType, int M>
 inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t group) {
   const MatmulArgs& a = *job.args;
   constexpr int64_t kBytes = interleavedBlockBytes(kType);
+  const int64_t blocks = a.w.cols / interleavedBlockElements(kType);
   const uint8_t* groupBlock = interleavedBlock(a.w, group, 0);
   const int64_t j0 = group * kInterleavedRows;
   const int valid = static_cast<int>(minI64(kInterleavedRows, a.w.rows - j0));
@@ -155,8 +136,12 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
   for (int i = 0; i < valid && a.bias != nullptr; ++i) start[i] = a.bias[j0 + i];
   __m256 acc[M];
   for (int r = 0; r < M; ++r) acc[r] = _mm256_load_ps(start);
-  for (int64_t b = 0; b < job.blocks; ++b, groupBlock += kBytes) {
+  for (int64_t b = 0; b < blocks; ++b, groupBlock += kBytes) {
     prefetchWeightsAhead(groupBlock, kBytes);
+    if constexpr (kType == kTypeQ4_K) {
+      q4kSuperBlockStep<M>(job, m0, b, groupBlock, acc);
+      continue;
+    }
     __m256i dot[M];
     if constexpr (kType == kTypeQ8_0) interleavedDotsQ8<M>(job, m0, b, groupBlock, dot);
     else if constexpr (kType == kTypeQ5_0) interleavedDotsQ5<M>(job, m0, b, groupBlock, dot);
@@ -191,6 +176,7 @@ inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) 
     for (int64_t group = group0; group < group1; ++group) {
       if (type == kTypeQ8_0) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
       else if (type == kTypeQ5_0) gemvInterleavedGroupVec<kTypeQ5_0, kM>(job, m0, group);
+      else if (type == kTypeQ4_K) gemvInterleavedGroupVec<kTypeQ4_K, kM>(job, m0, group);
       else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
     }
   });

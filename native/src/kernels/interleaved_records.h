@@ -1,23 +1,26 @@
 // The int8 GEMM's records (common/int8_panels.h) packed from interleaved blocks (common/interleaved_blocks.h)
 // with AVX2, at every level that has it: group block chunk j of the panel's 4 groups is already record
 // group j (Q8_0) or, as low and high nibbles (with Q5_0's fifth bits) minus the offset, record groups j and
-// 4 + j (Q4_0, Q5_0), 8 columns each; no transpose. Byte for byte common/int8_panels.cc's records (packInt8Records reads the same layout).
+// 4 + j (Q4_0, Q5_0), 8 columns each (Q4_K: the nibble chunks of the sub-block's pair, gemv_interleaved_q4k.h);
+// no transpose. Byte for byte common/int8_panels.cc's records (packInt8Records reads the same layout).
 #pragma once
 #include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
+#include "kernels/gemv_interleaved_q4k.h"
 #include "kernels/level_common.h"
 
 #ifdef __AVX2__
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// Records of K blocks [block0, block0 + blocks) of one panel of w (interleaved Q4_0, Q5_0 or Q8_0) into dst.
+// Records of K blocks [block0, block0 + blocks) of one panel of w (interleaved Q4_0, Q5_0, Q8_0 or Q4_K) into dst.
 inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst) {
   constexpr int kSets = kInt8PanelColumns / kInterleavedRows;
   const int64_t groups = interleavedGroups(w.rows);
   const int64_t recordBytes = int8RecordBytes(w.type);
   const int correctionOffset = int8CorrectionOffset(w.type);
-  const bool q8 = w.type == kTypeQ8_0, q5 = w.type == kTypeQ5_0;
+  const bool q8 = w.type == kTypeQ8_0, q5 = w.type == kTypeQ5_0, q4k = w.type == kTypeQ4_K;
+  const int64_t perBlock = interleavedBlockElements(w.type) / kInt8BlockElements;
   const __m256i offset = _mm256_set1_epi8(q5 ? 16 : 8);
   __m256i valid[kSets];
   for (int set = 0; set < kSets; ++set) {
@@ -31,8 +34,15 @@ inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block
     for (int set = 0; set < kSets; ++set) {
       const int64_t group = panel * kSets + set;
       __m256i quants[8];
-      __m256 scales = _mm256_setzero_ps();
-      if (group < groups) {
+      __m256 scales = _mm256_setzero_ps(), mins = _mm256_setzero_ps();
+      if (group < groups && q4k) {
+        const uint8_t* source = interleavedBlock(w, group, b / perBlock);
+        const int s = static_cast<int>(b % perBlock);
+        q4kSubBlockNibbles(source, s, quants);
+        q4kSubBlockScales(source, s, scales, mins);
+        scales = _mm256_and_ps(_mm256_castsi256_ps(valid[set]), scales);
+        mins = _mm256_and_ps(_mm256_castsi256_ps(valid[set]), mins);
+      } else if (group < groups) {
         const uint8_t* source = interleavedBlock(w, group, b);
         const uint8_t* chunks = source + interleavedQuantsOffset(w.type);
         if (q8) {
@@ -60,6 +70,7 @@ inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block
         sums = _mm256_add_epi32(sums, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), q), _mm256_set1_epi16(1)));
       }
       _mm256_storeu_ps(reinterpret_cast<float*>(record + kInt8ScalesOffset + set * 32), scales);
+      if (q4k) _mm256_storeu_ps(reinterpret_cast<float*>(record + int8MinsOffset(kTypeQ4_K) + set * 32), mins);
       const __m256i correction = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(sums, 7));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(record + correctionOffset + set * 32), correction);
     }

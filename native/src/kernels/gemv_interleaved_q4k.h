@@ -1,0 +1,77 @@
+// Q4_K on interleaved super-blocks (common/interleaved_blocks.h) with AVX2: the int8 GEMV's group loop
+// (gemv_interleaved.h) and the scale decoding it shares with the GEMM's record packer
+// (interleaved_records.h). Per sub-block s of 32 the 8 rows' scale d * sc_s and min -(dmin * m_s) come from
+// their 6-bit fields in one vector each; the nibbles are Q4_0's without the offset (value d sc u - dmin m).
+#pragma once
+#include "common/interleaved_blocks.h"
+#include "kernels/gemv_int8_job.h"
+
+#ifdef __AVX2__
+namespace fastfill {
+namespace FASTFILL_LEVEL {
+
+inline __m256i shiftRight32(__m256i v, int bits) { return _mm256_srl_epi32(v, _mm_cvtsi32_si128(bits)); }
+
+// The 8 rows' scale d * sc_s and min -(dmin * m_s) of sub-block s (0..7) of a Q4_K group block, as
+// common/int8_panels.cc computes them (kQuantScaleMin's fields: bytes 0-3 of the 12 the scales of
+// sub-blocks 0-3, bytes 4-7 their mins, bytes 8-11 the low 4 bits of 4-7's, whose high 2 bits are the
+// top bits of bytes 0-7).
+inline void q4kSubBlockScales(const uint8_t* groupBlock, int s, __m256& scale, __m256& min) {
+  const __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedKScalesOffset));
+  const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedKScalesOffset + 32));
+  const __m256i c2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedKScalesOffset + 64));
+  const int t = 8 * (s % 4);
+  __m256i sc, m;
+  if (s < 4) {
+    sc = _mm256_and_si256(shiftRight32(c0, t), _mm256_set1_epi32(63));
+    m = _mm256_and_si256(shiftRight32(c1, t), _mm256_set1_epi32(63));
+  } else {
+    const __m256i low4 = _mm256_set1_epi32(15), top2 = _mm256_set1_epi32(3);
+    sc = _mm256_or_si256(_mm256_and_si256(shiftRight32(c2, t), low4),
+                         _mm256_slli_epi32(_mm256_and_si256(shiftRight32(c0, t + 6), top2), 4));
+    m = _mm256_or_si256(_mm256_and_si256(shiftRight32(c2, t + 4), low4),
+                        _mm256_slli_epi32(_mm256_and_si256(shiftRight32(c1, t + 6), top2), 4));
+  }
+  const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
+  const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock + 16)));
+  scale = _mm256_mul_ps(d, _mm256_cvtepi32_ps(sc));
+  min = _mm256_xor_ps(_mm256_mul_ps(dmin, _mm256_cvtepi32_ps(m)), _mm256_set1_ps(-0.0f));
+}
+
+// The unsigned nibbles of sub-block s of a Q4_K group block, 4 elements of the 8 rows per vector.
+inline void q4kSubBlockNibbles(const uint8_t* groupBlock, int s, __m256i (&u)[8]) {
+  const uint8_t* chunks = groupBlock + kInterleavedKQuantsOffset + 8 * kInterleavedChunkBytes * (s / 2);
+  const __m256i mask = _mm256_set1_epi8(0x0F);
+  for (int j = 0; j < 8; ++j) {
+    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + j * kInterleavedChunkBytes));
+    u[j] = _mm256_and_si256(s % 2 == 0 ? chunk : _mm256_srli_epi16(chunk, 4), mask);
+  }
+}
+
+// acc[r] (the 8 rows' outputs for row m0 + r of x) += super-block sb of a group: per sub-block, the exact
+// sum of u * xq (8 pair sums of u <= 15 add up exactly in int16), then the GEMM's two float steps.
+template <int M>
+inline void q4kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, const uint8_t* groupBlock, __m256 (&acc)[M]) {
+  const int64_t k = job.args->w.cols;
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int s = 0; s < 8; ++s) {
+    __m256 scale, min;
+    q4kSubBlockScales(groupBlock, s, scale, min);
+    __m256i u[8];
+    q4kSubBlockNibbles(groupBlock, s, u);
+    const int64_t b = sb * 8 + s;
+    for (int r = 0; r < M; ++r) {
+      const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
+      __m256i pairs = _mm256_maddubs_epi16(u[0], broadcastFour(xq));
+      for (int j = 1; j < 8; ++j) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(u[j], broadcastFour(xq + 4 * j)));
+      const int64_t index = (m0 + r) * job.blocks + b;
+      const __m256 dot = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones));
+      acc[r] = _mm256_fmadd_ps(dot, _mm256_mul_ps(_mm256_set1_ps(job.xd[index]), scale), acc[r]);
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), min, acc[r]);
+    }
+  }
+}
+
+}  // namespace FASTFILL_LEVEL
+}  // namespace fastfill
+#endif  // __AVX2__
