@@ -31,11 +31,12 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  * quants of 8 rows and the int8 GEMM packs its records from them, so they replace the blocks (and Q8_0's
  * int8 panels) for matmul.
  */
-export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K]);
+export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K,
+  GgmlType.Q6_K]);
 
 /**
  * Whether Weight.create interleaves INTERLEAVED_TYPES at 'int8' when not told: FASTFILL_INTERLEAVE=0/1, else
- * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, Q4_K) or read Q8_0's
+ * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, Q4_K, Q6_K) or read Q8_0's
  * 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI GEMV and Q8_0's stored
  * panels stay (not yet measured interleaved there).
  */
@@ -84,7 +85,7 @@ export interface WeightOptions {
    */
   storeInt8Panels?: boolean;
   /**
-   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0 and Q4_K weights as interleaved blocks (INTERLEAVED_TYPES), which then
+   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights as interleaved blocks (INTERLEAVED_TYPES), which then
    * serve every matmul in place of the blocks and of int8 panels. Default: interleavesByDefault(), unless
    * storeInt8Panels asks for int8 panels.
    */

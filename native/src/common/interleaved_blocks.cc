@@ -22,6 +22,13 @@ void forEachMove(int32_t type, int r, const Move& move) {
     }
     return;
   }
+  if (type == kTypeQ6_K) {
+    move(2 * r, 208, 2);
+    for (int c = 0; c < 4; ++c) move(kInterleaved6ScalesOffset + 32 * c + 4 * r, 192 + 4 * c, 4);
+    for (int q = 0; q < 32; ++q) move(kInterleaved6LowOffset + 32 * q + 4 * r, 4 * q, 4);
+    for (int q = 0; q < 16; ++q) move(kInterleaved6HighOffset + 32 * q + 4 * r, 128 + 4 * q, 4);
+    return;
+  }
   move(2 * r, 0, 2);
   const int quants = type == kTypeQ5_0 ? 6 : 2;
   for (int j = 0; j < interleavedChunks(type); ++j) {

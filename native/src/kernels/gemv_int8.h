@@ -238,12 +238,13 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (3 + kGemvInt8Lanes)));
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (5 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
   float* xs = xd + a.m * blocks;
   int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xs + a.m * blocks);
   int32_t* xBlockNeg = xLaneNeg + a.m * blocks * kGemvInt8Lanes;
+  int32_t* xHalfNeg = xBlockNeg + a.m * blocks;
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
@@ -263,12 +264,15 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
         xLaneNeg[i * kGemvInt8Lanes + l] = -sum;
       }
 #endif
-      int32_t sum = 0;
-      for (int l = 0; l < kGemvInt8Lanes; ++l) sum += xLaneNeg[i * kGemvInt8Lanes + l];
-      xBlockNeg[i] = sum;
+      for (int h = 0; h < 2; ++h) {
+        int32_t half = 0;
+        for (int l = 4 * h; l < 4 * h + 4; ++l) half += xLaneNeg[i * kGemvInt8Lanes + l];
+        xHalfNeg[2 * i + h] = half;
+      }
+      xBlockNeg[i] = xHalfNeg[2 * i] + xHalfNeg[2 * i + 1];
     }
   }
-  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, xBlockNeg, blocks};
+  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, xBlockNeg, xHalfNeg, blocks};
 }
 
 inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }

@@ -28,6 +28,7 @@ struct GemvInt8Job {
   const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
   const float* xs;          // [m][blocks]: xd * the sum of the block's signed quants (for weights with mins)
   const int32_t* xBlockNeg; // [m][blocks]: minus the sum of the block's signed quants
+  const int32_t* xHalfNeg;  // [m][blocks][2]: the same for its elements 0-15 and 16-31
   int64_t blocks;
 };
 
