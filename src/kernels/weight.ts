@@ -36,9 +36,9 @@ export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, 
 
 /**
  * Whether Weight.create interleaves INTERLEAVED_TYPES at 'int8' when not told: FASTFILL_INTERLEAVE=0/1, else
- * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, Q4_K, Q6_K) or read Q8_0's
- * 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI GEMV and Q8_0's stored
- * panels stay (not yet measured interleaved there).
+ * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, Q4_K,
+ * Q6_K) or read Q8_0's 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI
+ * GEMV and Q8_0's stored panels stay (not yet measured interleaved there).
  */
 export function interleavesByDefault(): boolean {
   const forced = envChoice('FASTFILL_INTERLEAVE', ['0', '1'] as const);
@@ -62,8 +62,9 @@ const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
  * types keep only their own blocks, and the GEMM packs their panel records a K run at a time as it goes
  * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
  * panels (so a decode row is bit-identical to the same row in a prefill batch), Q4_0, Q5_0, Q4_K, Q5_K
- * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks; Q4_1 / Q5_1 and
- * float weights compute exactly as at 'f32'.
+ * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks, and weights stored
+ * as interleaved blocks (WeightOptions.interleave) take them with the int8 GEMM's float steps (decode rows
+ * bit-identical to prefill rows again); Q4_1 / Q5_1 and float weights compute exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'bf16', 'int8'];
@@ -85,9 +86,9 @@ export interface WeightOptions {
    */
   storeInt8Panels?: boolean;
   /**
-   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights as interleaved blocks (INTERLEAVED_TYPES), which then
-   * serve every matmul in place of the blocks and of int8 panels. Default: interleavesByDefault(), unless
-   * storeInt8Panels asks for int8 panels.
+   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights as interleaved blocks
+   * (INTERLEAVED_TYPES), which then serve every matmul in place of the blocks and of int8 panels. Default:
+   * interleavesByDefault(), unless storeInt8Panels asks for int8 panels.
    */
   interleave?: boolean;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */

@@ -10,8 +10,8 @@ namespace fastfill {
 // rounds weights and (from kGemmMinRows rows on) activations to bf16, accumulating in F32;
 // kPrecisionInt8 quantizes activations to int8 per 32-element block for the int8 types
 // (common/int8_panels.h): from kInt8GemmMinRows (6) rows on for every such type, and below that (decode) for
-// Q8_0 with stored panels, Q4_0, Q5_0 and the K-quants (kernels/gemv_int8.h, on the weights' own blocks);
-// any other weights compute as at F32.
+// Q8_0 with stored panels, Q4_0, Q5_0 and the K-quants (kernels/gemv_int8.h, on the weights' own blocks) and
+// interleaved blocks (kernels/gemv_interleaved.h); any other weights compute as at F32.
 constexpr int32_t kPrecisionF32 = 0;
 constexpr int32_t kPrecisionBf16 = 1;
 constexpr int32_t kPrecisionInt8 = 2;

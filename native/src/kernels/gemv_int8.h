@@ -2,7 +2,8 @@
 // kPrecisionInt8, read in their own layout (0.56 / 0.69 bytes per weight;
 // the panels would be 1.25); Q4_K, Q5_K and Q6_K likewise in gemv_int8_kquants.h. Decode is bandwidth-bound:
 // the point is to keep the arithmetic per weight byte small enough that both threads stream at the
-// memory's rate. (Q8_0 decodes on its panels with the int8 GEMM: matmul.h.)
+// memory's rate. (Q8_0 decodes on its panels with the int8 GEMM: matmul.h; weights stored as interleaved
+// blocks take gemv_interleaved.h.)
 //
 // Activations are quantized per row and 32-element block exactly as for the int8 GEMM
 // (quantizeBlock, gemm_int8.h). A weight is u - offset with u unsigned: Q4_0 u = its nibble, offset 8;
@@ -296,7 +297,7 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
 }
 
 // True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights at
-// int8 precision (stored panels, if any, are not read).
+// int8 precision (stored panels, if any, are not read), or interleaved blocks of any type (gemv_interleaved.h).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&
          (a.w.interleaved != nullptr || a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||

@@ -7,7 +7,8 @@
 // panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
 // bit-identical to prefill rows); from kInt8GemmMinRows (6) rows on every int8 type takes the int8 GEMM
 // (gemm_int8.h); below that Q4_0, Q5_0 and the K-quants take the int8 GEMV on their own blocks (gemv_int8.h:
-// panels would be 2-2.7x the bytes). Every other weight without panels takes dot products on its own
+// panels would be 2-2.7x the bytes), and weights stored as interleaved blocks (Q8_0 too) the int8 GEMV on those
+// (gemv_interleaved.h; the GEMM then packs its records from them). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
 // F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
 // GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for the int8 types at int8
