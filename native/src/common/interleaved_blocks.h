@@ -1,10 +1,10 @@
-// Interleaved blocks: Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights stored 8 rows side by side, the layout the int8 GEMV reads
-// with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the int8
-// GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the
-// blocks (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.8203 per weight), so a packed weight's mapped file pages can be released.
+// Interleaved blocks: Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights stored 8 rows side by side, the layout the int8
+// GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the
+// int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the blocks
+// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.8203 per weight), so a packed weight's mapped file pages can be released.
 //
 // Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
-// Q4_K, Q6_K: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * interleavedBlockBytes(type):
+// Q4_K, Q6_K: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * that:
 //   bytes [0, 16): the 8 rows' f16 scales d, row r at 2r;
 //   then 32-byte chunks, row r's 4 bytes at 4r in each:
 //     Q8_0, 8 chunks: chunk j holds the quants of elements 4j..4j+3;

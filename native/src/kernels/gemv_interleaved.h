@@ -1,6 +1,6 @@
 // The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights 8
-// rows side by side (the K-quants: gemv_interleaved_q4k.h, gemv_interleaved_q6k.h), for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8
-// weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
+// rows side by side (the K-quants: gemv_interleaved_q4k.h, gemv_interleaved_q6k.h), for 1..5 rows of x at
+// kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
 // with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
 // weight byte, which left Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
 //
@@ -23,6 +23,7 @@
 #include "kernels/gemv_int8_job.h"
 #include "kernels/gemv_interleaved_q4k.h"
 #include "kernels/gemv_interleaved_q6k.h"
+#include "kernels/interleaved_nibbles.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -61,13 +62,8 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
 template <int M>
 inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
-  const __m256i mask = _mm256_set1_epi8(0x0F);
   __m256i low[4], high[4];
-  for (int j = 0; j < 4; ++j) {
-    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes + j * kInterleavedChunkBytes));
-    low[j] = _mm256_and_si256(chunk, mask);
-    high[j] = _mm256_and_si256(_mm256_srli_epi16(chunk, 4), mask);
-  }
+  smallBlockNibbles<kTypeQ4_0>(groupBlock, low, high);
   for (int r = 0; r < M; ++r) {
     const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
     __m256i pairs = _mm256_maddubs_epi16(low[0], broadcastFour(xq));
@@ -83,17 +79,8 @@ inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, con
 template <int M>
 inline void interleavedDotsQ5(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
-  const __m256i mask = _mm256_set1_epi8(0x0F);
-  const __m256i fifth = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes));
   __m256i low[4], high[4];
-  for (int j = 0; j < 4; ++j) {
-    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + interleavedQuantsOffset(kTypeQ5_0) + j * kInterleavedChunkBytes));
-    // bit j (low nibbles) or 4 + j (high) of each fifth-bit byte, moved to bit 4
-    const __m256i lowBit = _mm256_slli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(1 << j))), 4 - j);
-    const __m256i highBit = _mm256_srli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(16 << j))), j);
-    low[j] = _mm256_or_si256(_mm256_and_si256(chunk, mask), lowBit);
-    high[j] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), mask), highBit);
-  }
+  smallBlockNibbles<kTypeQ5_0>(groupBlock, low, high);
   const __m256i ones = _mm256_set1_epi16(1);
   for (int r = 0; r < M; ++r) {
     const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;

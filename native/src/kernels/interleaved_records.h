@@ -9,6 +9,7 @@
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_interleaved_q4k.h"
 #include "kernels/gemv_interleaved_q6k.h"
+#include "kernels/interleaved_nibbles.h"
 #include "kernels/level_common.h"
 
 #ifdef __AVX2__
@@ -21,18 +22,15 @@ struct InterleavedSet {
   __m256 scales[2], mins;
 };
 
-// Q4_0 / Q5_0: the nibbles (Q5_0 with its fifth bits, gemv_interleaved.h) minus the offset.
-inline void smallNibbleSet(int32_t type, const uint8_t* source, InterleavedSet& out) {
-  const bool q5 = type == kTypeQ5_0;
-  const __m256i nibble = _mm256_set1_epi8(0x0F), offset = _mm256_set1_epi8(q5 ? 16 : 8);
-  const __m256i fifth = q5 ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(source + kInterleavedScaleBytes)) : _mm256_setzero_si256();
-  const uint8_t* chunks = source + interleavedQuantsOffset(type);
+// Q4_0 / Q5_0: the unsigned nibbles (interleaved_nibbles.h) minus the offset.
+template <int32_t kType>
+inline void smallNibbleSet(const uint8_t* source, InterleavedSet& out) {
+  __m256i low[4], high[4];
+  smallBlockNibbles<kType>(source, low, high);
+  const __m256i offset = _mm256_set1_epi8(kType == kTypeQ5_0 ? 16 : 8);
   for (int j = 0; j < 4; ++j) {
-    const __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + j * kInterleavedChunkBytes));
-    const __m256i lowBit = _mm256_slli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(1 << j))), 4 - j);
-    const __m256i highBit = _mm256_srli_epi16(_mm256_and_si256(fifth, _mm256_set1_epi8(static_cast<char>(16 << j))), j);
-    out.quants[j] = _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(chunk, nibble), lowBit), offset);
-    out.quants[4 + j] = _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(chunk, 4), nibble), highBit), offset);
+    out.quants[j] = _mm256_sub_epi8(low[j], offset);
+    out.quants[4 + j] = _mm256_sub_epi8(high[j], offset);
   }
 }
 
@@ -56,8 +54,10 @@ inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, 
   if (w.type == kTypeQ8_0) {
     const uint8_t* chunks = source + interleavedQuantsOffset(kTypeQ8_0);
     for (int g = 0; g < 8; ++g) out.quants[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + g * kInterleavedChunkBytes));
+  } else if (w.type == kTypeQ5_0) {
+    smallNibbleSet<kTypeQ5_0>(source, out);
   } else {
-    smallNibbleSet(w.type, source, out);
+    smallNibbleSet<kTypeQ4_0>(source, out);
   }
   out.scales[0] = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source)));
 }
