@@ -28,7 +28,7 @@ export interface NativeAddon {
   allocateZeroed(bytes: number, maxLength: number): ArrayBuffer;
   /** The weight's GEMM panels (native memory), or null for a type without panels. precision: 0 F32, 1 BF16. */
   /** Writes the weight's panels to dest (64-byte aligned, exactly panelBytes bytes). precision: 0 F32, 1 BF16, 2 int8. */
-  /** layout: 0 the precision's panels, 1 interleaved blocks (Q4_0 / Q5_0 / Q8_0 / Q4_K / Q6_K at int8). */
+  /** layout: 0 the precision's panels, 1 interleaved blocks (Q4_0 / Q5_0 / Q8_0 / Q4_K / Q5_K / Q6_K at int8). */
   packWeight(data: Uint8Array, type: number, rows: number, cols: number, precision: number, dest: Uint8Array,
     layout?: number): void;
   panelBytes(type: number, rows: number, cols: number, precision: number, layout?: number): number;

@@ -32,12 +32,12 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  * int8 panels) for matmul.
  */
 export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K,
-  GgmlType.Q6_K]);
+  GgmlType.Q5_K, GgmlType.Q6_K]);
 
 /**
  * Whether Weight.create interleaves INTERLEAVED_TYPES at 'int8' when not told: FASTFILL_INTERLEAVE=0/1, else
- * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, Q4_K,
- * Q6_K) or read Q8_0's 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI
+ * where the kernels run at the avx2 level. There decode on the blocks was compute-bound (Q4_0, Q5_0, the
+ * K-quants) or read Q8_0's 1.25-byte panels (bench/RESULTS.md, 2026-11-27, Zen 3); with AVX-512 the blocks' VNNI
  * GEMV and Q8_0's stored panels stay (not yet measured interleaved there).
  */
 export function interleavesByDefault(): boolean {
@@ -86,7 +86,7 @@ export interface WeightOptions {
    */
   storeInt8Panels?: boolean;
   /**
-   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights as interleaved blocks
+   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0 and K-quant (Q4_K, Q5_K, Q6_K) weights as interleaved blocks
    * (INTERLEAVED_TYPES), which then serve every matmul in place of the blocks and of int8 panels. Default:
    * interleavesByDefault(), unless storeInt8Panels asks for int8 panels.
    */

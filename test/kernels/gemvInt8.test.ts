@@ -8,7 +8,7 @@
 //   3. every level and 1 / 2 threads give bit-identical results;
 //   4. precision 'f32', Q8_0 without its panels and the other block types still compute exactly as at f32;
 //   5. the weights' own blocks are read: stored int8 panels (storeInt8Panels) change no bit;
-//   6. Q4_0, Q5_0, Q8_0, Q4_K and Q6_K as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
+//   6. Q4_0, Q5_0, Q8_0 and the K-quants as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
 //      rows (like Q8_0's on its panels) are bit-identical to the same rows of a prefill batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,13 +115,13 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
   }
 });
 
-test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, Q4_K and Q6_K interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
+test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0 and the K-quants interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
   const rng = new Rng(5250);
   const n = 203;
   const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q8_0, true], [GgmlType.Q4_0, true], [GgmlType.Q5_0, true],
-    [GgmlType.Q4_K, true], [GgmlType.Q6_K, true]];
+    [GgmlType.Q4_K, true], [GgmlType.Q5_K, true], [GgmlType.Q6_K, true]];
   for (const [type, interleave] of cases) {
-    const k = type === GgmlType.Q4_K || type === GgmlType.Q6_K ? 512 : 288;
+    const k = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K ? 512 : 288;
     const bytes = randomWeightBytes(rng, type, n, k);
     const w = Weight.create(type, n, k, bytes, { precision: 'int8', interleave });
     assert.ok(w.packedBytes > 0);

@@ -130,7 +130,7 @@ test('matmul int8: the native layer checks int8 panels and the precision code', 
   assert.equal(native.panelBytes(GgmlType.Q8_0, 1, 32, 2), 1280);
 });
 
-test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q5_0 / Q8_0 / Q4_K / Q6_K at int8 only, its exact size)', () => {
+test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q5_0 / Q8_0 / K-quants at int8 only, its exact size)', () => {
   const native = addon();
   const x = new Float32Array(2 * 64), out = new Float32Array(2 * 9);
   const data = new Uint8Array(9 * 36);  // 9 Q4_0 rows of 64
@@ -139,6 +139,7 @@ test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q5_0 /
   assert.equal(native.panelBytes(GgmlType.Q5_0, 9, 64, 2, 1), 2 * 2 * 176);
   assert.equal(native.panelBytes(GgmlType.Q4_K, 9, 512, 2, 1), 2 * 2 * 1152);
   assert.equal(native.panelBytes(GgmlType.Q6_K, 9, 512, 2, 1), 2 * 2 * 1680);
+  assert.equal(native.panelBytes(GgmlType.Q5_K, 9, 512, 2, 1), 2 * 2 * 1408);
   assert.throws(() => native.panelBytes(GgmlType.Q4_1, 9, 64, 2, 1), /has no interleaved layout/);
   assert.throws(() => native.panelBytes(GgmlType.Q4_0, 9, 64, 0, 1), /has no interleaved layout/);
   assert.throws(() => native.matmul(x, 2, data, GgmlType.Q4_0, 9, 64, out, null, new Uint8Array(575), 2, null, 1),

@@ -70,9 +70,9 @@ test('at int8 without interleaving only Q8_0 stores int8 panels: the 4-6-bit typ
   });
 });
 
-test('interleaved Q4_0 / Q5_0 / Q8_0 / Q4_K / Q6_K take the blocks\' own bytes and release the file\'s pages', () => {
+test('interleaved Q4_0 / Q5_0 / Q8_0 / K-quant matrices take the blocks\' own bytes and release the file\'s pages', () => {
   withInterleave('1', () => {
-    for (const type of [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K]) {
+    for (const type of [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]) {
       const t = tensor(type, [COLS, ROWS]);
       assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), 'int8'), t.data().byteLength, ggmlTypeName(type));
       assert.equal(fileBytesReleasedByPacking(new Map([[t.name, t]]), 'int8'), t.data().byteLength, ggmlTypeName(type));

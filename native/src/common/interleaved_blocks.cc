@@ -13,12 +13,16 @@ constexpr int fifthBitPosition(int e) { return 8 * (e % 4) + 4 * (e / 16) + (e %
 // The places of one row's block in a group block, as (group-block offset, row-block offset, bytes) moves.
 template <class Move>
 void forEachMove(int32_t type, int r, const Move& move) {
-  if (type == kTypeQ4_K) {
+  if (type == kTypeQ4_K || type == kTypeQ5_K) {
     move(2 * r, 0, 2);
     move(16 + 2 * r, 2, 2);
     for (int c = 0; c < 3; ++c) move(kInterleavedKScalesOffset + 32 * c + 4 * r, 4 + 4 * c, 4);
+    if (type == kTypeQ5_K) {
+      for (int q = 0; q < 8; ++q) move(kInterleavedKHighOffset + 32 * q + 4 * r, 16 + 4 * q, 4);
+    }
+    const int nibbles = type == kTypeQ5_K ? 48 : 16;
     for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 8; ++j) move(kInterleavedKQuantsOffset + 32 * (8 * i + j) + 4 * r, 16 + 32 * i + 4 * j, 4);
+      for (int j = 0; j < 8; ++j) move(interleavedKNibblesOffset(type) + 32 * (8 * i + j) + 4 * r, nibbles + 32 * i + 4 * j, 4);
     }
     return;
   }

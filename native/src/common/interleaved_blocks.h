@@ -1,10 +1,10 @@
-// Interleaved blocks: Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights stored 8 rows side by side, the layout the int8
+// Interleaved blocks: Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K weights stored 8 rows side by side, the layout the int8
 // GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the
 // int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the blocks
-// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.8203 per weight), so a packed weight's mapped file pages can be released.
+// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.6875 / 0.8203 per weight), so a packed weight's mapped file pages can be released.
 //
 // Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
-// Q4_K, Q6_K: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * that:
+// K-quants: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * that:
 //   bytes [0, 16): the 8 rows' f16 scales d, row r at 2r;
 //   then 32-byte chunks, row r's 4 bytes at 4r in each:
 //     Q8_0, 8 chunks: chunk j holds the quants of elements 4j..4j+3;
@@ -17,6 +17,8 @@
 //     3 chunks (chunk c: bytes 4c..4c+3), then 32 nibble chunks: pair i (0..3), chunk j (0..7) at
 //     128 + 32 (8i + j) holds nibble bytes 32i + 4j..32i + 4j + 3, so its low nibbles are elements 4j..4j+3
 //     of sub-block 2i and its high nibbles those of sub-block 2i + 1.
+//   Q5_K: as Q4_K with the 32 qh bytes as 8 chunks (chunk q: qh bytes 4q..4q+3; bit s of byte l the fifth bit
+//     of element l of sub-block s) at 128, before the nibble chunks (at 384).
 //   Q6_K: bytes [0, 16) d (f16), then the 16 int8 scales as 4 chunks (chunk c: scales 4c..4c+3), then ql as 32
 //     chunks (chunk q: ql bytes 4q..4q+3) and qh as 16 chunks (chunk q: qh bytes 4q..4q+3).
 #pragma once
@@ -34,14 +36,20 @@ constexpr int kInterleavedChunkBytes = 4 * kInterleavedRows;
 
 // The types that have the layout.
 constexpr bool isInterleavedType(int32_t type) {
-  return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0 || type == kTypeQ4_K || type == kTypeQ6_K;
+  return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0 || type == kTypeQ4_K || type == kTypeQ5_K ||
+         type == kTypeQ6_K;
 }
 
 // Elements per block of the layout (the type's own block).
-constexpr int64_t interleavedBlockElements(int32_t type) { return type == kTypeQ4_K || type == kTypeQ6_K ? 256 : 32; }
+constexpr int64_t interleavedBlockElements(int32_t type) {
+  return type == kTypeQ4_K || type == kTypeQ5_K || type == kTypeQ6_K ? 256 : 32;
+}
 
-constexpr int kInterleavedKScalesOffset = 32;    // Q4_K: bytes into a group block of the scale chunks
-constexpr int kInterleavedKQuantsOffset = 128;   // and of the nibble chunks
+constexpr int kInterleavedKScalesOffset = 32;    // Q4_K, Q5_K: bytes into a group block of the scale chunks,
+constexpr int kInterleavedKHighOffset = 128;     // of Q5_K's qh chunks
+
+// Q4_K, Q5_K: bytes into a group block of the nibble chunks.
+constexpr int interleavedKNibblesOffset(int32_t type) { return type == kTypeQ5_K ? 384 : 128; }
 constexpr int kInterleaved6ScalesOffset = 16;    // Q6_K: bytes into a group block of the scale chunks,
 constexpr int kInterleaved6LowOffset = 144;      // of the ql chunks
 constexpr int kInterleaved6HighOffset = 1168;    // and of the qh chunks
@@ -55,7 +63,7 @@ constexpr int interleavedQuantsOffset(int32_t type) {
 }
 
 constexpr int64_t interleavedBlockBytes(int32_t type) {
-  if (type == kTypeQ4_K) return kInterleavedKQuantsOffset + 32 * kInterleavedChunkBytes;
+  if (type == kTypeQ4_K || type == kTypeQ5_K) return interleavedKNibblesOffset(type) + 32 * kInterleavedChunkBytes;
   if (type == kTypeQ6_K) return kInterleaved6HighOffset + 16 * kInterleavedChunkBytes;
   return interleavedQuantsOffset(type) + interleavedChunks(type) * kInterleavedChunkBytes;
 }

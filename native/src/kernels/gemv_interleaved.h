@@ -1,5 +1,5 @@
-// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights 8
-// rows side by side (the K-quants: gemv_interleaved_q4k.h, gemv_interleaved_q6k.h), for 1..5 rows of x at
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K
+// weights 8 rows side by side (the K-quants: gemv_interleaved_q4k.h, gemv_interleaved_q6k.h), for 1..5 rows of x at
 // kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
 // with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
 // weight byte, which left Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
@@ -129,9 +129,9 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
   for (int r = 0; r < M; ++r) acc[r] = _mm256_load_ps(start);
   for (int64_t b = 0; b < blocks; ++b, groupBlock += kBytes) {
     prefetchWeightsAhead(groupBlock, kBytes);
-    if constexpr (kType == kTypeQ4_K || kType == kTypeQ6_K) {
-      if constexpr (kType == kTypeQ4_K) q4kSuperBlockStep<M>(job, m0, b, groupBlock, acc);
-      else q6kSuperBlockStep<M>(job, m0, b, groupBlock, acc);
+    if constexpr (kType == kTypeQ4_K || kType == kTypeQ5_K || kType == kTypeQ6_K) {
+      if constexpr (kType == kTypeQ6_K) q6kSuperBlockStep<M>(job, m0, b, groupBlock, acc);
+      else q45kSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
       continue;
     }
     __m256i dot[M];
@@ -169,6 +169,7 @@ inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) 
       if (type == kTypeQ8_0) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
       else if (type == kTypeQ5_0) gemvInterleavedGroupVec<kTypeQ5_0, kM>(job, m0, group);
       else if (type == kTypeQ4_K) gemvInterleavedGroupVec<kTypeQ4_K, kM>(job, m0, group);
+      else if (type == kTypeQ5_K) gemvInterleavedGroupVec<kTypeQ5_K, kM>(job, m0, group);
       else if (type == kTypeQ6_K) gemvInterleavedGroupVec<kTypeQ6_K, kM>(job, m0, group);
       else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
     }

@@ -37,11 +37,12 @@ inline void smallNibbleSet(const uint8_t* source, InterleavedSet& out) {
 // K block b (of 32) of group `group`, unmasked.
 inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, InterleavedSet& out) {
   out.scales[1] = out.mins = _mm256_setzero_ps();
-  if (w.type == kTypeQ4_K || w.type == kTypeQ6_K) {
+  if (interleavedBlockElements(w.type) == 256) {
     const uint8_t* source = interleavedBlock(w, group, b / 8);
     const int s = static_cast<int>(b % 8);
-    if (w.type == kTypeQ4_K) {
-      q4kSubBlockNibbles(source, s, out.quants);
+    if (w.type == kTypeQ4_K || w.type == kTypeQ5_K) {
+      if (w.type == kTypeQ5_K) q45kSubBlockQuants<kTypeQ5_K>(source, s, out.quants);
+      else q45kSubBlockQuants<kTypeQ4_K>(source, s, out.quants);
       q4kSubBlockScales(source, s, out.scales[0], out.mins);
     } else {
       q6kSubBlockQuants(source, s, out.quants);
