@@ -99,7 +99,8 @@ export interface WeightOptions {
 
 /**
  * True when a packed weight of `type` at `precision` is read by matmul only through its panels: F32/F16/BF16
- * at any precision, Q8_0 at 'int8' (native/src/kernels/matmul.h decodes it on its panels too).
+ * at any precision, Q8_0 at 'int8' (native/src/kernels/matmul.h decodes it on its panels too), and interleaved
+ * blocks (`layout`).
  */
 export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, layout: PanelLayout = 'panels'): boolean {
   return PANEL_TYPES.has(type) || (precision === 'int8' && (type === GgmlType.Q8_0 || layout === 'interleaved'));

@@ -52,7 +52,8 @@ export function panelBytesIfPacked(tensors: ReadonlyMap<string, TensorSource>, p
 
 /**
  * Bytes of the mapped file that packing makes unneeded and releases (Weight.matmulReadsOnlyPanels: F32/F16/BF16
- * matrices, Q8_0 at int8 precision and interleaved Q4_0), so they stop counting in resident memory; an upper bound, as above.
+ * matrices, Q8_0 at int8 precision and interleaved matrices), so they stop counting in resident memory; an upper
+ * bound, as above.
  */
 export function fileBytesReleasedByPacking(tensors: ReadonlyMap<string, TensorSource>, precision: Precision): number {
   let bytes = 0;
