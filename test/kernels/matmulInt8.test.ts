@@ -72,6 +72,42 @@ for (const type of TYPES) {
   });
 }
 
+test('matmul int8: quants at their extremes against the largest activations (the int16 pair sums of the avx2 tile at their bound)', () => {
+  // every weight at the type's most negative quant (Q4_K: its largest), every activation quant 127: each int16 lane
+  // of the avx2 tile then sums 8 (Q6_K: 4) pairs of 2 * |q| * 127 = up to 32,512 (int8SumsFitInt16)
+  const [m, n, k] = [6, 40, 512];
+  const one = 0x3C00;  // f16 1.0
+  const blocks: [GgmlType, (block: DataView) => void][] = [
+    [GgmlType.Q8_0, (b) => {  // q = -127: far past the int16 bound, so the tile must widen every step
+      b.setUint16(0, one, true);
+      for (let i = 2; i < 34; i++) b.setInt8(i, -127);
+    }],
+    [GgmlType.Q4_0, (b) => b.setUint16(0, one, true)],  // nibbles 0: q = -8
+    [GgmlType.Q5_0, (b) => b.setUint16(0, one, true)],  // fifth bits and nibbles 0: q = -16
+    [GgmlType.Q6_K, (b) => {  // ql, qh 0: q = -32; scales 1
+      for (let i = 0; i < 16; i++) b.setInt8(192 + i, 1);
+      b.setUint16(208, one, true);
+    }],
+    [GgmlType.Q4_K, (b) => {  // nibbles 15, scales 63, dmin 0
+      b.setUint16(0, one, true);
+      for (let i = 0; i < 12; i++) b.setUint8(4 + i, 0x3F);
+      for (let i = 16; i < 144; i++) b.setUint8(i, 0xFF);
+    }],
+  ];
+  for (const [type, fill] of blocks) {
+    const layout = blockLayout(type)!;
+    const bytes = new Uint8Array(n * k / layout.blockElements * layout.blockBytes);
+    for (let off = 0; off < bytes.length; off += layout.blockBytes) fill(new DataView(bytes.buffer, off, layout.blockBytes));
+    const x = new Float32Array(m * k).fill(1);
+    const bias = new Float32Array(n);
+    const ref = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, bias, MIN_TYPES.has(type));
+    for (const interleave of [false, true]) {
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8', interleave });
+      if (!interleave || INTERLEAVED_TYPES.has(type)) checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} extremes interleave=${interleave}`);
+    }
+  }
+});
+
 test('matmul int8: fewer than 6 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
   const rng = new Rng(4200);
   const k = 256, n = 40;

@@ -38,6 +38,18 @@ constexpr bool int8HasMins(int32_t type) {
 // Sub-blocks per 32 elements: 2 for Q6_K, else 1.
 constexpr int int8SubBlocks(int32_t type) { return type == kTypeQ6_K ? 2 : 1; }
 
+// The largest |quant| of a type's records.
+constexpr int int8MaxQuant(int32_t type) {
+  return type == kTypeQ4_0 ? 8 : type == kTypeQ5_0 ? 16 : type == kTypeQ4_1 || type == kTypeQ4_K ? 15
+       : type == kTypeQ5_1 || type == kTypeQ5_K ? 31 : type == kTypeQ6_K ? 32 : 128;
+}
+
+// True when a sub-block's sums of pair products (vpmaddubsw: two |quant| * |activation| <= 127 each) add up
+// exactly in int16 over all its 4-element steps: Q4_0, Q5_0, Q4_1, Q4_K and Q6_K.
+constexpr bool int8SumsFitInt16(int32_t type) {
+  return 2 * int8MaxQuant(type) * 127 * (8 / int8SubBlocks(type)) <= 32767;
+}
+
 // Bytes into a record of the corrections and of the mins (see above).
 constexpr int int8CorrectionOffset(int32_t type) { return kInt8ScalesOffset + 4 * kInt8PanelColumns * int8SubBlocks(type); }
 constexpr int int8MinsOffset(int32_t type) { return kInt8ScalesOffset + 8 * kInt8PanelColumns * int8SubBlocks(type); }

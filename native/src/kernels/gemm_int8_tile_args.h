@@ -33,6 +33,7 @@ struct Int8TileArgs {
   int cols;              // valid columns, 1..32
   const float* bias;     // first run: C starts from bias[col], or from zeros when nullptr
   bool accumulate;       // a later run: C starts from its current value
+  bool int16Sums;        // int8SumsFitInt16 of the weight type (the maddubs tile then widens once per sub-block)
 };
 
 inline float recordFloat(const uint8_t* record, int offset, int index) {

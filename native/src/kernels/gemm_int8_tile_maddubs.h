@@ -7,6 +7,8 @@
 // AVX2 rule): |w| * (+-x) <= 128 * 127 per product, two per int16 lane, exact; vpmaddwd with ones then
 // gives the int32 sum of 4. That is the signed dot product itself, so the record's correction is not
 // added. The integer sums equal VNNI's and the float steps are the same, so every level agrees bit for bit.
+// With AVX2, for the types whose pair sums fit (int8SumsFitInt16: all but Q8_0, Q5_1, Q5_K), the pairs are added
+// in int16 over the sub-block and widened once: half the multiplies.
 // AVX2 negates with vpsignb; AVX-512BW has none, so a mask of the negative weights drives a masked
 // subtraction.
 #pragma once
@@ -19,6 +21,7 @@ namespace FASTFILL_LEVEL {
 #ifdef __AVX512BW__
 struct Int8Lanes {
   static constexpr int kColumns = kLanes;  // 16
+  static constexpr bool kInt16Sums = false;  // not measured at this level
   static constexpr int kRows = 5;  // rows per pass over a run: 10 int32 sums, 5 activations, 4 weight regs
   using I = __m512i;
   struct Weights {
@@ -34,12 +37,15 @@ struct Int8Lanes {
     const I signedX = _mm512_mask_sub_epi8(x, w.negative, _mm512_setzero_si512(), x);
     return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(w.magnitude, signedX), _mm512_set1_epi16(1)));
   }
+  static I dot16(I sum, I, const Weights&) { return sum; }
+  static I widen(I sum) { return sum; }
   static I zero() { return _mm512_setzero_si512(); }
   static Vec toFloat(I v) { return {_mm512_cvtepi32_ps(v)}; }
 };
 #else
 struct Int8Lanes {
   static constexpr int kColumns = kLanes;  // 8
+  static constexpr bool kInt16Sums = true;
   static constexpr int kRows = 2;  // 16 ymm: 8 int32 sums, 2 activations, the weights and temporaries
   using I = __m256i;
   struct Weights {
@@ -54,6 +60,11 @@ struct Int8Lanes {
     return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w.magnitude, _mm256_sign_epi8(x, w.sign)),
                                                    _mm256_set1_epi16(1)));
   }
+  // The pair sums added in int16 (int8SumsFitInt16), widened to int32 by widen.
+  static I dot16(I sum, I x, const Weights& w) {
+    return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w.magnitude, _mm256_sign_epi8(x, w.sign)));
+  }
+  static I widen(I sum) { return _mm256_madd_epi16(sum, _mm256_set1_epi16(1)); }
   static I zero() { return _mm256_setzero_si256(); }
   static Vec toFloat(I v) { return {_mm256_cvtepi32_ps(v)}; }
 };
@@ -61,7 +72,7 @@ struct Int8Lanes {
 
 // R rows (one call per group of rows of a row block) x 32 columns over the run: acc (R x 32 floats,
 // in memory) += the run's blocks, as int8BlockRunVnni.
-template <int R, int kSubBlocks, bool kMins>
+template <int R, int kSubBlocks, bool kMins, bool kInt16>
 inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, float* acc) {
   using L = Int8Lanes;
   constexpr int kVecs = kInt8PanelColumns / L::kColumns;
@@ -83,7 +94,12 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
         }
         for (int j = 0; j < kVecs; ++j) {
           const typename L::Weights w = L::weights(record + step * 128 + j * L::kColumns * 4);
-          for (int r = 0; r < R; ++r) sum[r][j] = L::dot(sum[r][j], x[r], w);
+          for (int r = 0; r < R; ++r) sum[r][j] = kInt16 ? L::dot16(sum[r][j], x[r], w) : L::dot(sum[r][j], x[r], w);
+        }
+      }
+      if constexpr (kInt16) {
+        for (int r = 0; r < R; ++r) {
+          for (int j = 0; j < kVecs; ++j) sum[r][j] = L::widen(sum[r][j]);
         }
       }
       const float* scales = reinterpret_cast<const float*>(record + kInt8ScalesOffset + h * 128);
@@ -108,20 +124,28 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
   }
 }
 
-template <int R, int kSubBlocks, bool kMins>
+template <int R, int kSubBlocks, bool kMins, bool kInt16>
 inline void int8RowsMaddubs(const Int8TileArgs& t, int64_t i, int r0, float* acc) {
   const int64_t first = i * t.rowBlockStep + r0 * t.rowStep;
-  int8BlockRunMaddubs<R, kSubBlocks, kMins>(t, t.xq + first * kInt8BlockElements, t.xd + first,
+  int8BlockRunMaddubs<R, kSubBlocks, kMins, kInt16>(t, t.xq + first * kInt8BlockElements, t.xd + first,
                                             kMins ? t.xs + first : nullptr, acc + r0 * kInt8PanelColumns);
 }
 
 // Rows [r0, rows) of row block i, Int8Lanes::kRows at a time.
-template <int kSubBlocks, bool kMins>
+template <int kSubBlocks, bool kMins, bool kInt16>
 inline void int8RowBlockMaddubs(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
   constexpr int kRows = Int8Lanes::kRows;
   int r0 = 0;
-  for (; r0 + kRows <= rows; r0 += kRows) int8RowsMaddubs<kRows, kSubBlocks, kMins>(t, i, r0, acc);
-  for (; r0 < rows; ++r0) int8RowsMaddubs<1, kSubBlocks, kMins>(t, i, r0, acc);
+  for (; r0 + kRows <= rows; r0 += kRows) int8RowsMaddubs<kRows, kSubBlocks, kMins, kInt16>(t, i, r0, acc);
+  for (; r0 < rows; ++r0) int8RowsMaddubs<1, kSubBlocks, kMins, kInt16>(t, i, r0, acc);
+}
+
+// The sub-block count and mins of the records, and the int16 sums where the level and type allow them.
+template <bool kInt16>
+inline void int8RowBlockMaddubsOf(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
+  if (t.minsOffset >= 0) int8RowBlockMaddubs<1, true, kInt16>(rows, t, i, acc);
+  else if (t.subBlocks == 2) int8RowBlockMaddubs<2, false, kInt16>(rows, t, i, acc);
+  else int8RowBlockMaddubs<1, false, kInt16>(rows, t, i, acc);
 }
 
 inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {
@@ -135,9 +159,8 @@ inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {
                                            : t.bias != nullptr ? t.bias[col] : 0.0f;
       }
     }
-    if (t.minsOffset >= 0) int8RowBlockMaddubs<1, true>(rows, t, i, acc);
-    else if (t.subBlocks == 2) int8RowBlockMaddubs<2, false>(rows, t, i, acc);
-    else int8RowBlockMaddubs<1, false>(rows, t, i, acc);
+    if (Int8Lanes::kInt16Sums && t.int16Sums) int8RowBlockMaddubsOf<Int8Lanes::kInt16Sums>(rows, t, i, acc);
+    else int8RowBlockMaddubsOf<false>(rows, t, i, acc);
     for (int r = 0; r < rows; ++r) std::memcpy(c + r * t.ldc, acc + r * kInt8PanelColumns, sizeof(float) * static_cast<size_t>(t.cols));
   }
 }
