@@ -70,6 +70,18 @@ inline __m256i broadcastFour(const uint8_t* p) {
   return _mm256_set1_epi32(four);
 }
 
+// The pair sums (vpmaddubsw) of one 32-element block of activation quants xq with 8 vectors of unsigned weights
+// u, each 4 elements of 8 weight rows (interleaved blocks): elements 0-15 (u[0..3]) into front, 16-31 (u[4..7])
+// into back, added in int16 (the caller's types keep them in range).
+inline void halfBlockPairs(const __m256i (&u)[8], const uint8_t* xq, __m256i& front, __m256i& back) {
+  front = _mm256_maddubs_epi16(u[0], broadcastFour(xq));
+  back = _mm256_maddubs_epi16(u[4], broadcastFour(xq + 16));
+  for (int j = 1; j < 4; ++j) {
+    front = _mm256_add_epi16(front, _mm256_maddubs_epi16(u[j], broadcastFour(xq + 4 * j)));
+    back = _mm256_add_epi16(back, _mm256_maddubs_epi16(u[4 + j], broadcastFour(xq + 16 + 4 * j)));
+  }
+}
+
 inline float reduceLanesVec(__m256 v) {
   const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 h2 = _mm_add_ps(h, _mm_movehl_ps(h, h));

@@ -62,16 +62,14 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
 template <int M>
 inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
-  __m256i low[4], high[4];
-  smallBlockNibbles<kTypeQ4_0>(groupBlock, low, high);
+  __m256i u[8];
+  smallBlockNibbles<kTypeQ4_0>(groupBlock, u);
   for (int r = 0; r < M; ++r) {
-    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
-    __m256i pairs = _mm256_maddubs_epi16(low[0], broadcastFour(xq));
-    for (int j = 1; j < 4; ++j) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(low[j], broadcastFour(xq + 4 * j)));
-    for (int j = 0; j < 4; ++j) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(high[j], broadcastFour(xq + 16 + 4 * j)));
+    __m256i front, back;
+    halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
     // xBlockNeg is minus the sum of x: nibble * x summed, minus 8 * sum x
     const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 8);
-    dot[r] = _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)), offset);
+    dot[r] = _mm256_add_epi32(_mm256_madd_epi16(_mm256_add_epi16(front, back), _mm256_set1_epi16(1)), offset);
   }
 }
 
@@ -79,19 +77,14 @@ inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, con
 template <int M>
 inline void interleavedDotsQ5(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
-  __m256i low[4], high[4];
-  smallBlockNibbles<kTypeQ5_0>(groupBlock, low, high);
+  __m256i u[8];
+  smallBlockNibbles<kTypeQ5_0>(groupBlock, u);
   const __m256i ones = _mm256_set1_epi16(1);
   for (int r = 0; r < M; ++r) {
-    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
-    __m256i lowPairs = _mm256_maddubs_epi16(low[0], broadcastFour(xq));
-    __m256i highPairs = _mm256_maddubs_epi16(high[0], broadcastFour(xq + 16));
-    for (int j = 1; j < 4; ++j) {
-      lowPairs = _mm256_add_epi16(lowPairs, _mm256_maddubs_epi16(low[j], broadcastFour(xq + 4 * j)));
-      highPairs = _mm256_add_epi16(highPairs, _mm256_maddubs_epi16(high[j], broadcastFour(xq + 16 + 4 * j)));
-    }
+    __m256i front, back;
+    halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
     const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 16);
-    dot[r] = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(lowPairs, ones), _mm256_madd_epi16(highPairs, ones)), offset);
+    dot[r] = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones)), offset);
   }
 }
 

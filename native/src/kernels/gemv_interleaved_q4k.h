@@ -69,13 +69,8 @@ inline void q45kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, c
     q45kSubBlockQuants<kType>(groupBlock, s, u);
     const int64_t b = sb * 8 + s;
     for (int r = 0; r < M; ++r) {
-      const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
-      __m256i front = _mm256_maddubs_epi16(u[0], broadcastFour(xq));
-      __m256i back = _mm256_maddubs_epi16(u[4], broadcastFour(xq + 16));
-      for (int j = 1; j < 4; ++j) {
-        front = _mm256_add_epi16(front, _mm256_maddubs_epi16(u[j], broadcastFour(xq + 4 * j)));
-        back = _mm256_add_epi16(back, _mm256_maddubs_epi16(u[4 + j], broadcastFour(xq + 16 + 4 * j)));
-      }
+      __m256i front, back;
+      halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
       const int64_t index = (m0 + r) * job.blocks + b;
       const __m256i sums = kType == kTypeQ5_K ? _mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones))
                                               : _mm256_madd_epi16(_mm256_add_epi16(front, back), ones);

@@ -25,13 +25,9 @@ struct InterleavedSet {
 // Q4_0 / Q5_0: the unsigned nibbles (interleaved_nibbles.h) minus the offset.
 template <int32_t kType>
 inline void smallNibbleSet(const uint8_t* source, InterleavedSet& out) {
-  __m256i low[4], high[4];
-  smallBlockNibbles<kType>(source, low, high);
+  smallBlockNibbles<kType>(source, out.quants);
   const __m256i offset = _mm256_set1_epi8(kType == kTypeQ5_0 ? 16 : 8);
-  for (int j = 0; j < 4; ++j) {
-    out.quants[j] = _mm256_sub_epi8(low[j], offset);
-    out.quants[4 + j] = _mm256_sub_epi8(high[j], offset);
-  }
+  for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, offset);
 }
 
 // K block b (of 32) of group `group`, unmasked.
