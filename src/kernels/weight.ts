@@ -107,8 +107,9 @@ export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, 
 }
 
 /** The layout a weight of `type` packed at `precision` stores (see WeightOptions.interleave). */
-export function panelLayout(type: GgmlType, precision: Precision, interleave = interleavesByDefault()): PanelLayout {
-  return interleave && precision === 'int8' && INTERLEAVED_TYPES.has(type) ? 'interleaved' : 'panels';
+export function panelLayout(type: GgmlType, precision: Precision, interleave?: boolean): PanelLayout {
+  if (precision !== 'int8' || !INTERLEAVED_TYPES.has(type)) return 'panels';
+  return interleave ?? interleavesByDefault() ? 'interleaved' : 'panels';
 }
 
 /** True when a weight of `type` packed at `precision` stores panels (see WeightOptions). */
@@ -204,7 +205,7 @@ export class Weight {
     if (options.interleave === true && options.storeInt8Panels === true) {
       throw new RangeError(`${fn}: options.interleave and options.storeInt8Panels exclude each other`);
     }
-    const layout = panelLayout(type, precision, options.interleave ?? (!options.storeInt8Panels && interleavesByDefault()));
+    const layout = panelLayout(type, precision, options.interleave ?? (options.storeInt8Panels ? false : undefined));
     const pack = (options.pack ?? true) && storesPanels(type, precision, options.storeInt8Panels, layout) && rows > 0;
     if (!pack) return new Weight(type, rows, cols, data, precision, null);
     const bytes = panelBytes(type, rows, cols, precision, options.storeInt8Panels, layout);

@@ -239,13 +239,12 @@ inline void gemvInt8Item(const GemvInt8Job& job, int64_t j0, int64_t j1) {
 inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
   const int64_t k = a.w.cols, blocks = k / kInt8BlockElements;
   // k is a multiple of 32, so the quants are a whole number of floats
-  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (5 + kGemvInt8Lanes)));
+  float* scratch = callerScratch(static_cast<size_t>(a.m * k / 4 + a.m * blocks * (4 + kGemvInt8Lanes)));
   uint8_t* xq = reinterpret_cast<uint8_t*>(scratch);
   float* xd = scratch + a.m * k / 4;
   float* xs = xd + a.m * blocks;
   int32_t* xLaneNeg = reinterpret_cast<int32_t*>(xs + a.m * blocks);
-  int32_t* xBlockNeg = xLaneNeg + a.m * blocks * kGemvInt8Lanes;
-  int32_t* xHalfNeg = xBlockNeg + a.m * blocks;
+  int32_t* xHalfNeg = xLaneNeg + a.m * blocks * kGemvInt8Lanes;
   for (int64_t r = 0; r < a.m; ++r) {
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t i = r * blocks + b;
@@ -270,10 +269,9 @@ inline GemvInt8Job quantizeGemvActivations(const MatmulArgs& a) {
         for (int l = 4 * h; l < 4 * h + 4; ++l) half += xLaneNeg[i * kGemvInt8Lanes + l];
         xHalfNeg[2 * i + h] = half;
       }
-      xBlockNeg[i] = xHalfNeg[2 * i] + xHalfNeg[2 * i + 1];
     }
   }
-  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, xBlockNeg, xHalfNeg, blocks};
+  return GemvInt8Job{&a, xq, xd, xLaneNeg, xs, xHalfNeg, blocks};
 }
 
 inline int64_t gemvInt8RowsPerItem(const MatmulArgs& a) { return gemvRowsPerItem(a.w.rowBytes); }

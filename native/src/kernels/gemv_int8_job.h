@@ -27,8 +27,10 @@ struct GemvInt8Job {
   const float* xd;          // [m][blocks]: the activation block scales
   const int32_t* xLaneNeg;  // [m][blocks][8]: minus the sum of each lane's 4 signed quants
   const float* xs;          // [m][blocks]: xd * the sum of the block's signed quants (for weights with mins)
-  const int32_t* xBlockNeg; // [m][blocks]: minus the sum of the block's signed quants
-  const int32_t* xHalfNeg;  // [m][blocks][2]: the same for its elements 0-15 and 16-31
+  const int32_t* xHalfNeg;  // [m][blocks][2]: minus the sum of the block's signed quants 0-15 and 16-31
+
+  // Minus the sum of all 32 signed quants of block `index` (row * blocks + block).
+  int32_t blockNeg(int64_t index) const { return xHalfNeg[2 * index] + xHalfNeg[2 * index + 1]; }
   int64_t blocks;
 };
 

@@ -67,8 +67,8 @@ inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, con
   for (int r = 0; r < M; ++r) {
     __m256i front, back;
     halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
-    // xBlockNeg is minus the sum of x: nibble * x summed, minus 8 * sum x
-    const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 8);
+    // blockNeg is minus the sum of x: nibble * x summed, minus 8 * sum x
+    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * 8);
     dot[r] = _mm256_add_epi32(_mm256_madd_epi16(_mm256_add_epi16(front, back), _mm256_set1_epi16(1)), offset);
   }
 }
@@ -83,7 +83,7 @@ inline void interleavedDotsQ5(const GemvInt8Job& job, int64_t m0, int64_t b, con
   for (int r = 0; r < M; ++r) {
     __m256i front, back;
     halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
-    const __m256i offset = _mm256_set1_epi32(job.xBlockNeg[(m0 + r) * job.blocks + b] * 16);
+    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * 16);
     dot[r] = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones)), offset);
   }
 }
