@@ -9,7 +9,8 @@
 #      pair panels for AMX-BF16 tiles, instead of VNNI int8);
 #   4. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx;
 #   5. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, pp2048, tg64);
-#   6. pp8192 at 2 threads and pp512/pp2048 at 16 threads.
+#   6. per-op profiles of pp512 (F16 at bf16 and Q8_0, attention on tiles), appended to side_by_side.txt;
+#   7. pp8192 at 2 threads, pp512/pp2048 at 16 threads, and a per-op profile of F16-at-bf16 pp8192.
 # Writes everything under $OUT (8 files: the most the device tool returns; amx_check's per-case log stays in
 # /tmp); prints a summary. DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script
 # here; amx_check then exits 5 and the amx rows run at avx512bf16). See native/tools/README.md for the device command.
@@ -75,6 +76,16 @@ timeout 300 "$NODE" dist/bench/model.js --types q8_0,f16 -p 512,2048 -n 64 -t 2 
 say "side by side with node-llama-cpp: rc $?"
 grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt"
 
+# where the time goes: per-op profiles (bench/RESULTS.md must show them where a goal is missed), into side_by_side.txt
+profile() { # test type [VAR=value ...]
+  local test=$1 type=$2; shift 2
+  env "$@" timeout 150 "$NODE" dist/bench/model.js --types "$type" -p "${test#pp}" -n 0 -t 2 -r 1 --engines fastfill \
+    --profile "$test" --out "/tmp/profile-$type-$test.json" >> "$OUT/side_by_side.txt" 2>&1
+  say "profile $type $test $*: rc $?"
+}
+profile pp512 f16 $AMX_BF16 $TILE_ATTENTION
+profile pp512 q8_0 $TILE_ATTENTION
+
 mv "$OUT/bench.jsonl" "$OUT/bench_t2.jsonl"
 [ -n "${DRY_RUN_WITHOUT_AMX:-}" ] && exit 0 # here: the rest only repeats the same calls, slower
 bench "q8_0 default" 2 8192 1 q8_0
@@ -85,3 +96,4 @@ bench "q8_0 amx-attention" 16 512,2048 2 q8_0 $TILE_ATTENTION
 bench "f16 bf16 amx-attention" 16 512,2048 2 f16 $AMX_BF16 $TILE_ATTENTION
 say "benchmarked at 16 threads"
 summary
+profile pp8192 f16 $AMX_BF16 $TILE_ATTENTION
