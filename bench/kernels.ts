@@ -94,7 +94,7 @@ function benchGemm(rows: Row[], threads: number): void {
         // at int8 the 4-6-bit types' records are packed as the GEMM goes; stored panels beside, for the difference
         const stores = precision === 'int8' && INT8_TYPES.has(type) && !STORED_INT8_PANEL_TYPES.has(type) ? [false, true] : [false];
         for (const storeInt8Panels of stores) {
-          const w = Weight.create(type, n, k, bytes, { precision, storeInt8Panels });
+          const w = Weight.create(type, n, k, bytes, { precision, int8Layout: storeInt8Panels ? 'panels' : undefined });
           const t = time(() => matmul(x, m, w, out));
           const how = stores.length > 1 ? (storeInt8Panels ? ' (stored panels)' : ' (packed as it goes)') : '';
           rows.push({ kind: 'gemm', what: `${ggmlTypeName(type)} ${precision} M=${m} K=${k} N=${n}${how}`, threads,

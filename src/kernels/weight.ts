@@ -21,7 +21,8 @@ export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlTyp
  * The INT8_TYPES whose int8 panels a packed weight stores: Q8_0 (1.25 bytes per weight against its blocks'
  * 1.06, and its blocks' mapped pages can go). The 4-6-bit types' panels would be 2-2.7x their blocks, beside
  * them (decode reads the blocks): the int8 GEMM packs those types' records from their blocks as it goes, at
- * about 3 % below the speed of stored panels in prefill (bench/RESULTS.md, 2026-11-27 05:05-06:00), unless storeInt8Panels asks.
+ * about 3 % below the speed of stored panels in prefill (bench/RESULTS.md, 2026-11-27 05:05-06:00), unless int8Layout
+ * 'panels' asks.
  */
 export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0]);
 
@@ -33,6 +34,15 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  */
 export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K,
   GgmlType.Q5_K, GgmlType.Q6_K]);
+
+/**
+ * How an INT8_TYPES weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
+ *   'interleaved': as interleaved blocks (INTERLEAVED_TYPES; Q4_1 and Q5_1 as 'blocks'), which serve every matmul;
+ *   'blocks': its own blocks, plus int8 panels for STORED_INT8_PANEL_TYPES (Q8_0), which replace its blocks;
+ *   'panels': int8 panels beside the blocks for every type (decode reads the blocks).
+ */
+export type Int8Layout = 'interleaved' | 'blocks' | 'panels';
+export const INT8_LAYOUTS: readonly Int8Layout[] = ['interleaved', 'blocks', 'panels'];
 
 /**
  * Whether Weight.create interleaves INTERLEAVED_TYPES at 'int8' when not told: FASTFILL_INTERLEAVE=0/1, else
@@ -63,7 +73,7 @@ const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
  * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
  * panels (so a decode row is bit-identical to the same row in a prefill batch), Q4_0, Q5_0, Q4_K, Q5_K
  * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks, and weights stored
- * as interleaved blocks (WeightOptions.interleave) take them with the int8 GEMM's float steps (decode rows
+ * as interleaved blocks (WeightOptions.int8Layout) take them with the int8 GEMM's float steps (decode rows
  * bit-identical to prefill rows again); Q4_1 / Q5_1 and float weights compute exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
@@ -81,16 +91,10 @@ export interface WeightOptions {
    */
   pack?: boolean;
   /**
-   * With pack, at 'int8': store the int8 panels of every INT8_TYPES weight, not only those of
-   * STORED_INT8_PANEL_TYPES (1.25-1.5 bytes per weight beside the blocks; default false).
+   * With pack, at 'int8': how INT8_TYPES weights are kept (Int8Layout; 'panels' costs 1.25-1.5 bytes per
+   * weight beside the blocks). Default: 'interleaved' where interleavesByDefault(), else 'blocks'.
    */
-  storeInt8Panels?: boolean;
-  /**
-   * With pack, at 'int8': store Q4_0, Q5_0, Q8_0 and K-quant (Q4_K, Q5_K, Q6_K) weights as interleaved blocks
-   * (INTERLEAVED_TYPES), which then serve every matmul in place of the blocks and of int8 panels. Default:
-   * interleavesByDefault(), unless storeInt8Panels asks for int8 panels.
-   */
-  interleave?: boolean;
+  int8Layout?: Int8Layout;
   /** Default: FASTFILL_PRECISION from the environment, else 'f32'. */
   precision?: Precision;
   /** Where the panels go (a model's arena); default: an arena of their own. */
@@ -106,24 +110,31 @@ export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, 
   return PANEL_TYPES.has(type) || (precision === 'int8' && (type === GgmlType.Q8_0 || layout === 'interleaved'));
 }
 
-/** The layout a weight of `type` packed at `precision` stores (see WeightOptions.interleave). */
-export function panelLayout(type: GgmlType, precision: Precision, interleave?: boolean): PanelLayout {
-  if (precision !== 'int8' || !INTERLEAVED_TYPES.has(type)) return 'panels';
-  return interleave ?? interleavesByDefault() ? 'interleaved' : 'panels';
+/** The Int8Layout a weight of `type` packed at 'int8' takes when asked for `requested` (default: as WeightOptions). */
+export function int8LayoutOf(type: GgmlType, requested?: Int8Layout): Int8Layout {
+  if (!INTERLEAVED_TYPES.has(type)) return requested === 'panels' ? 'panels' : 'blocks';
+  return requested ?? (interleavesByDefault() ? 'interleaved' : 'blocks');
 }
 
-/** True when a weight of `type` packed at `precision` stores panels (see WeightOptions). */
-export function storesPanels(type: GgmlType, precision: Precision, storeInt8Panels = false,
-  layout: PanelLayout = 'panels'): boolean {
-  if (PANEL_TYPES.has(type) || layout === 'interleaved') return true;
-  if (precision === 'int8' && INT8_TYPES.has(type)) return storeInt8Panels || STORED_INT8_PANEL_TYPES.has(type);
+/** What the panels of a weight of `type` packed at `precision` hold (int8Layout: as WeightOptions). */
+export function panelLayout(type: GgmlType, precision: Precision, int8Layout?: Int8Layout): PanelLayout {
+  return precision === 'int8' && INT8_TYPES.has(type) && int8LayoutOf(type, int8Layout) === 'interleaved'
+    ? 'interleaved' : 'panels';
+}
+
+/** True when a weight of `type` packed at `precision` stores panels (int8Layout: as WeightOptions). */
+export function storesPanels(type: GgmlType, precision: Precision, int8Layout?: Int8Layout): boolean {
+  if (PANEL_TYPES.has(type)) return true;
+  if (precision === 'int8' && INT8_TYPES.has(type)) {
+    return int8LayoutOf(type, int8Layout) !== 'blocks' || STORED_INT8_PANEL_TYPES.has(type);
+  }
   return precision === 'bf16' && type === GgmlType.Q8_0;
 }
 
 /** Bytes of the panels a rows x cols weight of `type` stores at `precision` when packed (0: none). */
-export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision, storeInt8Panels = false,
-  layout: PanelLayout = 'panels'): number {
-  if (!storesPanels(type, precision, storeInt8Panels, layout)) return 0;
+export function panelBytes(type: GgmlType, rows: number, cols: number, precision: Precision, int8Layout?: Int8Layout): number {
+  if (!storesPanels(type, precision, int8Layout)) return 0;
+  const layout = panelLayout(type, precision, int8Layout);
   return addon().panelBytes(type, rows, cols, PRECISION_CODE[precision], LAYOUT_CODE[layout]);
 }
 
@@ -192,23 +203,17 @@ export class Weight {
     if (options.pack !== undefined && typeof options.pack !== 'boolean') {
       throw new TypeError(`${fn}: options.pack must be a boolean`);
     }
-    if (options.storeInt8Panels !== undefined && typeof options.storeInt8Panels !== 'boolean') {
-      throw new TypeError(`${fn}: options.storeInt8Panels must be a boolean`);
-    }
-    if (options.interleave !== undefined && typeof options.interleave !== 'boolean') {
-      throw new TypeError(`${fn}: options.interleave must be a boolean`);
+    if (options.int8Layout !== undefined && !INT8_LAYOUTS.includes(options.int8Layout)) {
+      throw new RangeError(`${fn}: options.int8Layout must be one of ${INT8_LAYOUTS.join(', ')}, got ${String(options.int8Layout)}`);
     }
     const precision = options.precision ?? defaultPrecision();
     if (!PRECISIONS.includes(precision)) {
       throw new RangeError(`${fn}: options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(precision)}`);
     }
-    if (options.interleave === true && options.storeInt8Panels === true) {
-      throw new RangeError(`${fn}: options.interleave and options.storeInt8Panels exclude each other`);
-    }
-    const layout = panelLayout(type, precision, options.interleave ?? (options.storeInt8Panels ? false : undefined));
-    const pack = (options.pack ?? true) && storesPanels(type, precision, options.storeInt8Panels, layout) && rows > 0;
+    const layout = panelLayout(type, precision, options.int8Layout);
+    const pack = (options.pack ?? true) && storesPanels(type, precision, options.int8Layout) && rows > 0;
     if (!pack) return new Weight(type, rows, cols, data, precision, null);
-    const bytes = panelBytes(type, rows, cols, precision, options.storeInt8Panels, layout);
+    const bytes = panelBytes(type, rows, cols, precision, options.int8Layout);
     const dest = (options.arena ?? new PanelArena(PanelArena.bytesFor([bytes]))).take(bytes);
     addon().packWeight(data, type, rows, cols, PRECISION_CODE[precision], dest, LAYOUT_CODE[layout]);
     return new Weight(type, rows, cols, data, precision, dest, layout);

@@ -156,7 +156,7 @@ function* matrixPanelSizes(tensors: ReadonlyMap<string, TensorSource>, precision
     let bytes = 0;
     try {
       const matrix = matrixPrecision(t.type, precision);
-      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, matrix, false, panelLayout(t.type, matrix));
+      bytes = panelBytes(t.type, t.dims[1]!, t.dims[0]!, matrix);
     } catch {
       continue;  // a shape the kernels refuse: binding that matrix reports it
     }

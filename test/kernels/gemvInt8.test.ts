@@ -7,14 +7,14 @@
 //   2. the exact product: activation rounding moves an output by at most sum_b (d_b / 2) sum |w|;
 //   3. every level and 1 / 2 threads give bit-identical results;
 //   4. precision 'f32', Q8_0 without its panels and the other block types still compute exactly as at f32;
-//   5. the weights' own blocks are read: stored int8 panels (storeInt8Panels) change no bit;
+//   5. the weights' own blocks are read: stored int8 panels (int8Layout 'panels') change no bit;
 //   6. Q4_0, Q5_0, Q8_0 and the K-quants as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
 //      rows (like Q8_0's on its panels) are bit-identical to the same rows of a prefill batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { cpuInfo, INTERLEAVED_TYPES, matmul, setThreads, Weight } from '../../src/kernels/native.js';
+import { cpuInfo, INTERLEAVED_TYPES, matmul, setThreads, Weight, type Int8Layout } from '../../src/kernels/native.js';
 import { forEachLevel } from './support/levels.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { randomWeightBytes, Rng } from './support/random.js';
@@ -44,7 +44,7 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, 
     for (const { m, n, k } of kQuant ? K_SHAPES : SHAPES) {
       const bytes = randomWeightBytes(rng, type, n, k);
       const dense = dequantize(type, bytes, n * k);
-      const w = Weight.create(type, n, k, bytes, { precision: 'int8', interleave: false });
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'blocks' });
       const x = rng.floats(m * k, 3);
       x[1] = 0;
       if (k >= 2 * BLOCK) x.fill(0, BLOCK, 2 * BLOCK);  // an all-zero block (scale 0)
@@ -53,7 +53,7 @@ for (const type of [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, 
       const label = `${ggmlTypeName(type)} ${m}x${n}x${k}`;
       const blocks = checkInt8EveryLevel(x, m, w, bias, ref, label);
       if (!INTERLEAVED_TYPES.has(type)) continue;
-      const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', interleave: true });
+      const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'interleaved' });
       assert.equal(interleaved.layout, 'interleaved');
       const out = checkInt8EveryLevel(x, m, interleaved, bias, ref, `${label} interleaved`);
       // Q8_0's panels take the int8 GEMM, whose float steps the interleaved GEMV shares
@@ -102,8 +102,8 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
   const [n, k] = [40, 256];
   for (const type of [GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]) {
     const bytes = randomWeightBytes(rng, type, n, k);
-    const stored = Weight.create(type, n, k, bytes, { precision: 'int8', storeInt8Panels: true });
-    const blocksOnly = Weight.create(type, n, k, bytes, { precision: 'int8', interleave: false });
+    const stored = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'panels' });
+    const blocksOnly = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'blocks' });
     assert.ok(stored.packedBytes > 0 && blocksOnly.packedBytes === 0);
     for (const m of [1, 5]) {
       const x = rng.floats(m * k);
@@ -118,12 +118,12 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
 test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0 and the K-quants interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
   const rng = new Rng(5250);
   const n = 203;
-  const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q8_0, true], [GgmlType.Q4_0, true], [GgmlType.Q5_0, true],
-    [GgmlType.Q4_K, true], [GgmlType.Q5_K, true], [GgmlType.Q6_K, true]];
-  for (const [type, interleave] of cases) {
+  const cases: [GgmlType, Int8Layout][] = [[GgmlType.Q8_0, 'blocks'], [GgmlType.Q8_0, 'interleaved'], [GgmlType.Q4_0, 'interleaved'],
+    [GgmlType.Q5_0, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'], [GgmlType.Q6_K, 'interleaved']];
+  for (const [type, int8Layout] of cases) {
     const k = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K ? 512 : 288;
     const bytes = randomWeightBytes(rng, type, n, k);
-    const w = Weight.create(type, n, k, bytes, { precision: 'int8', interleave });
+    const w = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout });
     assert.ok(w.packedBytes > 0);
     const x = rng.floats(9 * k, 3);
     const bias = rng.floats(n);

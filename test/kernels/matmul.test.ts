@@ -157,8 +157,8 @@ test('Weight: F32/F16/BF16 are packed into panels by default, at a stated cost; 
   }
   assert.equal(Weight.create(GgmlType.F16, 0, 8, new Uint8Array(0)).packedBytes, 0);
   assert.throws(() => Weight.create(GgmlType.F16, 1, 8, new Uint8Array(16), { pack: 1 as never }), /options.pack must be a boolean/);
-  assert.throws(() => Weight.create(GgmlType.F16, 1, 8, new Uint8Array(16), { storeInt8Panels: 'yes' as never }),
-    /options.storeInt8Panels must be a boolean/);
+  assert.throws(() => Weight.create(GgmlType.F16, 1, 8, new Uint8Array(16), { int8Layout: true as never }),
+    /options.int8Layout must be one of interleaved, blocks, panels, got true/);
 });
 
 test('matmul: M = 0 and N = 0 do nothing', () => {

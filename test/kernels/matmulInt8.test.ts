@@ -46,7 +46,7 @@ for (const type of TYPES) {
       if (k % blockLayout(type)!.blockElements !== 0) continue;
       const bytes = randomWeightBytes(rng, type, n, k);
       const dense = dequantize(type, bytes, n * k);
-      const w = Weight.create(type, n, k, bytes, { precision: 'int8', storeInt8Panels: true });
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'panels' });
       assert.equal(w.packedBytes, Math.ceil(n / 32) * (k / 32) * recordBytes(type), 'packedBytes');
       const x = rng.floats(m * k, 2);
       x[5] = 0;
@@ -58,12 +58,12 @@ for (const type of TYPES) {
       // without stored panels (the default for all but Q8_0) the GEMM packs each K run's records itself
       // (kernels/int8_records.h), the same bytes as the stored panels (common/int8_panels.cc), so the same bits
       const unpacked = Weight.create(type, n, k, bytes,
-        { precision: 'int8', pack: type === GgmlType.Q8_0 ? false : undefined, interleave: false });
+        { precision: 'int8', pack: type === GgmlType.Q8_0 ? false : undefined, int8Layout: 'blocks' });
       assert.equal(unpacked.packedBytes, 0);
       assertIdentical(checkInt8EveryLevel(x, m, unpacked, bias, ref, `${label} unpacked`), stored, `${label} unpacked vs stored`);
       if (!INTERLEAVED_TYPES.has(type)) continue;
       // interleaved blocks: the GEMM packs the same records from them (kernels/interleaved_records.h)
-      const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', interleave: true });
+      const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'interleaved' });
       assert.equal(interleaved.packedBytes, Math.ceil(n / 8) * 8 * (k / blockLayout(type)!.blockElements) * blockLayout(type)!.blockBytes,
         'interleaved bytes');
       assert.equal(interleaved.matmulReadsOnlyPanels, true);
@@ -101,9 +101,9 @@ test('matmul int8: quants at their extremes against the largest activations (the
     const x = new Float32Array(m * k).fill(1);
     const bias = new Float32Array(n);
     const ref = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, bias, MIN_TYPES.has(type));
-    for (const interleave of [false, true]) {
-      const w = Weight.create(type, n, k, bytes, { precision: 'int8', interleave });
-      if (!interleave || INTERLEAVED_TYPES.has(type)) checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} extremes interleave=${interleave}`);
+    for (const int8Layout of ['blocks', 'interleaved'] as const) {
+      const w = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout });
+      if (int8Layout === 'blocks' || INTERLEAVED_TYPES.has(type)) checkInt8EveryLevel(x, m, w, bias, ref, `${ggmlTypeName(type)} extremes ${int8Layout}`);
     }
   }
 });
@@ -182,7 +182,9 @@ test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q5_0 /
     /matmul: panels has 575 bytes, expected 576/);
   assert.throws(() => native.matmul(x, 2, data, GgmlType.Q4_0, 9, 64, out, null, new Uint8Array(576), 2, null, 2),
     /layout must be an integer in \[0, 1\]/);
-  assert.throws(() => Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'int8', interleave: true, storeInt8Panels: true }),
-    /exclude each other/);
-  assert.equal(Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'f32', interleave: true }).layout, 'panels');
+  assert.throws(() => Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'int8', int8Layout: 'interleave' as never }),
+    /options.int8Layout must be one of interleaved, blocks, panels, got interleave/);
+  assert.equal(Weight.create(GgmlType.Q4_1, 9, 64, new Uint8Array(9 * 40), { precision: 'int8', int8Layout: 'interleaved' }).packedBytes, 0,
+    'Q4_1 has no interleaved layout: its blocks alone');
+  assert.equal(Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'f32', int8Layout: 'interleaved' }).layout, 'panels');
 });

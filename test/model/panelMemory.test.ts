@@ -62,8 +62,8 @@ test('at int8 without interleaving only Q8_0 stores int8 panels: the 4-6-bit typ
     for (const type of [GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q4_K, GgmlType.Q6_K]) {
       const t = tensor(type, [COLS, ROWS]);
       assert.equal(panelBytesIfPacked(new Map([[t.name, t]]), 'int8'), 0, ggmlTypeName(type));
-      assert.equal(Weight.create(type, ROWS, COLS, t.data(), { precision: 'int8', storeInt8Panels: true }).packedBytes > 0, true,
-        `${ggmlTypeName(type)}: storeInt8Panels stores them`);
+      assert.equal(Weight.create(type, ROWS, COLS, t.data(), { precision: 'int8', int8Layout: 'panels' }).packedBytes > 0, true,
+        `${ggmlTypeName(type)}: int8Layout 'panels' stores them`);
     }
     const q8 = tensor(GgmlType.Q8_0, [COLS, ROWS]);
     assert.equal(panelBytesIfPacked(new Map([[q8.name, q8]]), 'int8'), ROWS * COLS * 1.25);
