@@ -84,6 +84,15 @@ inline void halfBlockPairs(const __m256i (&u)[8], const uint8_t* xq, __m256i& fr
   }
 }
 
+// The int32 sums of halfBlockPairs' halves: added in int16 first where all 8 pair sums fit (kFitsInt16: u <= 15),
+// else (u <= 31) each half widened on its own.
+template <bool kFitsInt16>
+inline __m256i halfBlockSum(__m256i front, __m256i back) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  if constexpr (kFitsInt16) return _mm256_madd_epi16(_mm256_add_epi16(front, back), ones);
+  else return _mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones));
+}
+
 inline float reduceLanesVec(__m256 v) {
   const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 h2 = _mm_add_ps(h, _mm_movehl_ps(h, h));

@@ -58,33 +58,20 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
 
 #ifdef __AVX2__
 
-// dot[r] = the exact dot products of one Q4_0 group block (8 weight rows) against rows m0 + r of x.
-template <int M>
-inline void interleavedDotsQ4(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
+// dot[r] = the exact dot products of one Q4_0 or Q5_0 group block (8 weight rows) against rows m0 + r of x:
+// u = nibble (Q5_0: + 16 * fifth bit) summed against x, minus the offset 8 (Q5_0: 16) * sum x (blockNeg is
+// minus the sum of x).
+template <int32_t kType, int M>
+inline void interleavedDotsSmall(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
+  constexpr int kOffset = kType == kTypeQ5_0 ? 16 : 8;
   __m256i u[8];
-  smallBlockNibbles<kTypeQ4_0>(groupBlock, u);
+  smallBlockNibbles<kType>(groupBlock, u);
   for (int r = 0; r < M; ++r) {
     __m256i front, back;
     halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
-    // blockNeg is minus the sum of x: nibble * x summed, minus 8 * sum x
-    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * 8);
-    dot[r] = _mm256_add_epi32(_mm256_madd_epi16(_mm256_add_epi16(front, back), _mm256_set1_epi16(1)), offset);
-  }
-}
-
-// Q4_0's with the fifth bits: u = nibble + 16 fifth, the low and the high nibbles' pair sums widened apart.
-template <int M>
-inline void interleavedDotsQ5(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
-  const int64_t k = job.args->w.cols;
-  __m256i u[8];
-  smallBlockNibbles<kTypeQ5_0>(groupBlock, u);
-  const __m256i ones = _mm256_set1_epi16(1);
-  for (int r = 0; r < M; ++r) {
-    __m256i front, back;
-    halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
-    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * 16);
-    dot[r] = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones)), offset);
+    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * kOffset);
+    dot[r] = _mm256_add_epi32(halfBlockSum<kType != kTypeQ5_0>(front, back), offset);
   }
 }
 
@@ -129,8 +116,7 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
     }
     __m256i dot[M];
     if constexpr (kType == kTypeQ8_0) interleavedDotsQ8<M>(job, m0, b, groupBlock, dot);
-    else if constexpr (kType == kTypeQ5_0) interleavedDotsQ5<M>(job, m0, b, groupBlock, dot);
-    else interleavedDotsQ4<M>(job, m0, b, groupBlock, dot);
+    else interleavedDotsSmall<kType, M>(job, m0, b, groupBlock, dot);
     const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
     for (int r = 0; r < M; ++r) {
       const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(job.xd[(m0 + r) * job.blocks + b]), wd);

@@ -61,7 +61,6 @@ inline void q45kSubBlockQuants(const uint8_t* groupBlock, int s, __m256i (&u)[8]
 template <int32_t kType, int M>
 inline void q45kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, const uint8_t* groupBlock, __m256 (&acc)[M]) {
   const int64_t k = job.args->w.cols;
-  const __m256i ones = _mm256_set1_epi16(1);
   for (int s = 0; s < 8; ++s) {
     __m256 scale, min;
     q4kSubBlockScales(groupBlock, s, scale, min);
@@ -72,9 +71,7 @@ inline void q45kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, c
       __m256i front, back;
       halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
       const int64_t index = (m0 + r) * job.blocks + b;
-      const __m256i sums = kType == kTypeQ5_K ? _mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones))
-                                              : _mm256_madd_epi16(_mm256_add_epi16(front, back), ones);
-      const __m256 dot = _mm256_cvtepi32_ps(sums);
+      const __m256 dot = _mm256_cvtepi32_ps(halfBlockSum<kType != kTypeQ5_K>(front, back));
       acc[r] = _mm256_fmadd_ps(dot, _mm256_mul_ps(_mm256_set1_ps(job.xd[index]), scale), acc[r]);
       acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), min, acc[r]);
     }
