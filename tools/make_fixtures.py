@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Makes the committed Python-made reference fixtures under test/fixtures/ (see tools/README.md).
 
-    .venv/bin/python tools/make_fixtures.py [--only models|tokenizers] [--out DIR] [--shared DIR]
+    .venv/bin/python tools/make_fixtures.py [--only models|tokenizers|quants] [--out DIR] [--shared DIR]
 """
 import argparse
 import json
@@ -19,10 +19,17 @@ from fixtures.paths import DEFAULT_SHARED_DIR, FIXTURES_DIR  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["models", "tokenizers"])
+    ap.add_argument("--only", choices=["models", "tokenizers", "quants"])
     ap.add_argument("--out", type=Path, default=FIXTURES_DIR, help="fixtures folder (default test/fixtures)")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED_DIR, help="shared data (default ../shared)")
     args = ap.parse_args()
+
+    if args.only in (None, "quants"):
+        from fixtures.quant_blocks import write_quant_fixtures
+
+        print("quants", json.dumps(write_quant_fixtures(args.out)))
+    if args.only == "quants":
+        return
 
     import torch
 

@@ -16,6 +16,8 @@ export enum GgmlType {
   Q5_K = 13,
   Q6_K = 14,
   Q8_K = 15,
+  IQ4_NL = 20,
+  IQ4_XS = 23,
   I8 = 24,
   I16 = 25,
   I32 = 26,
@@ -52,13 +54,15 @@ const LAYOUTS: Partial<Record<GgmlType, BlockLayout>> = {
   [GgmlType.Q5_K]: { blockElements: 256, blockBytes: 176 },
   [GgmlType.Q6_K]: { blockElements: 256, blockBytes: 210 },
   [GgmlType.Q8_K]: { blockElements: 256, blockBytes: 292 },
+  [GgmlType.IQ4_NL]: { blockElements: 32, blockBytes: 18 },
+  [GgmlType.IQ4_XS]: { blockElements: 256, blockBytes: 136 },
 };
 
 /** Types the model runner can compute with (weights). Others may be read but not run. */
 export const COMPUTE_TYPES: ReadonlySet<GgmlType> = new Set([
   GgmlType.F32, GgmlType.F16, GgmlType.BF16,
   GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0,
-  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+  GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS,
 ]);
 
 export function ggmlTypeName(type: number): string {

@@ -10,12 +10,13 @@ import { PanelArena } from './panelArena.js';
 export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlType.F16, GgmlType.BF16]);
 
 /**
- * Block-quantized types whose values are, per 32 elements (Q6_K: 16), an integer quant times a scale
- * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K): computed by the int8 GEMM on int8 panels (stored, or
- * packed from the blocks as it goes) at precision 'int8' (every block-quantized compute type).
+ * Block-quantized types whose values are, per 32 elements (Q6_K, Q3_K: 16), an integer quant times a scale
+ * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K; IQ4_NL / IQ4_XS quants are their table's int8 levels): computed
+ * by the int8 GEMM on int8 panels (stored, or packed from the blocks as it goes) at precision 'int8'. Q2_K
+ * (a min per 16 elements, which the records cannot hold) computes as at 'f32' there.
  */
 export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1,
-  GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K]);
+  GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS]);
 
 /**
  * The INT8_TYPES whose int8 panels a packed weight stores: Q8_0 (1.25 bytes per weight against its blocks'

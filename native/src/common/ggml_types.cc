@@ -15,6 +15,10 @@ BlockLayout computeBlockLayout(int32_t type) {
     case kTypeQ4_K: return {256, 144};
     case kTypeQ5_K: return {256, 176};
     case kTypeQ6_K: return {256, 210};
+    case kTypeQ2_K: return {256, 84};
+    case kTypeQ3_K: return {256, 110};
+    case kTypeIQ4_NL: return {32, 18};
+    case kTypeIQ4_XS: return {256, 136};
     default: return {0, 0};
   }
 }

@@ -13,9 +13,13 @@ enum GgmlType : int32_t {
   kTypeQ5_0 = 6,
   kTypeQ5_1 = 7,
   kTypeQ8_0 = 8,
+  kTypeQ2_K = 10,
+  kTypeQ3_K = 11,
   kTypeQ4_K = 12,
   kTypeQ5_K = 13,
   kTypeQ6_K = 14,
+  kTypeIQ4_NL = 20,
+  kTypeIQ4_XS = 23,
   kTypeBF16 = 30,
 };
 

@@ -1,13 +1,14 @@
 // Int8 panels: the layout the int8-precision GEMM (kernels/gemm_int8.h) reads weights in whose
-// values are, per sub-block of 32 (Q6_K: 16) elements, an integer quant times a scale plus (for
-// some) an offset: Q8_0, Q4_0, Q5_0, Q6_K (value = q d), Q4_1, Q5_1, Q4_K, Q5_K (value = q d + min;
+// values are, per sub-block of 32 (Q6_K, Q3_K: 16) elements, an integer quant times a scale plus (for
+// some) an offset: Q8_0, Q4_0, Q5_0, Q6_K, Q3_K, IQ4_NL, IQ4_XS (value = q d; the IQ4 quants are the table
+// levels), Q4_1, Q5_1, Q4_K, Q5_K (value = q d + min;
 // K-quants: d and min per sub-block). Stored when a Weight is packed at kPrecisionInt8 (the TypeScript
 // side stores Q8_0's; it leaves the others' to the GEMM, which packs them a K run at a time:
 // kernels/int8_records.h).
 //
 // Panel p holds weight rows (outputs) [32p, 32p + 32); rows past the last are zeros. For each
 // 32-element block b of K the panel has one record of int8RecordBytes(type) at (p * blocks + b) *
-// int8RecordBytes(type); with S = int8SubBlocks(type) (1, or 2 for Q6_K):
+// int8RecordBytes(type); with S = int8SubBlocks(type) (1, or 2 for Q6_K and Q3_K):
 //   bytes [0, 1024): the signed quants, element k (< 32) of column c at ((k / 4) * 32 + c) * 4 + k % 4
 //     (the vpdpbusd operand layout: 4 consecutive k of one column per int32 lane);
 //   then S x 32 floats: the scale d of sub-block h of column c at h * 32 + c;
@@ -35,17 +36,17 @@ constexpr bool int8HasMins(int32_t type) {
   return type == kTypeQ4_1 || type == kTypeQ5_1 || type == kTypeQ4_K || type == kTypeQ5_K;
 }
 
-// Sub-blocks per 32 elements: 2 for Q6_K, else 1.
-constexpr int int8SubBlocks(int32_t type) { return type == kTypeQ6_K ? 2 : 1; }
+// Sub-blocks per 32 elements: 2 for Q6_K and Q3_K, else 1.
+constexpr int int8SubBlocks(int32_t type) { return type == kTypeQ6_K || type == kTypeQ3_K ? 2 : 1; }
 
 // The largest |quant| of a type's records.
 constexpr int int8MaxQuant(int32_t type) {
   return type == kTypeQ4_0 ? 8 : type == kTypeQ5_0 ? 16 : type == kTypeQ4_1 || type == kTypeQ4_K ? 15
-       : type == kTypeQ5_1 || type == kTypeQ5_K ? 31 : type == kTypeQ6_K ? 32 : 128;
+       : type == kTypeQ5_1 || type == kTypeQ5_K ? 31 : type == kTypeQ6_K ? 32 : type == kTypeQ3_K ? 4 : 128;
 }
 
 // True when a sub-block's sums of pair products (vpmaddubsw: two |quant| * |activation| <= 127 each) add up
-// exactly in int16 over all its 4-element steps: Q4_0, Q5_0, Q4_1, Q4_K and Q6_K.
+// exactly in int16 over all its 4-element steps: Q4_0, Q5_0, Q4_1, Q4_K, Q6_K and Q3_K.
 constexpr bool int8SumsFitInt16(int32_t type) {
   return 2 * int8MaxQuant(type) * 127 * (8 / int8SubBlocks(type)) <= 32767;
 }
@@ -66,7 +67,7 @@ size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols);
 // Writes the int8 panels of w (an int8 type) to dst (int8PanelBytes bytes), on the thread pool.
 void packInt8Panels(const WeightView& w, uint8_t* dst);
 
-// The quants of the 32 elements of K block b of one weight row: value = q * d[sub-block] + min (Q6_K: two
+// The quants of the 32 elements of K block b of one weight row: value = q * d[sub-block] + min (Q6_K, Q3_K: two
 // sub-blocks of 16; Q4_K, Q5_K: q unsigned).
 struct Int8BlockQuants {
   int8_t q[kInt8BlockElements];

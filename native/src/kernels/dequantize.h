@@ -3,6 +3,7 @@
 #pragma once
 #include "common/ggml_types.h"
 #include "common/kernel_args.h"
+#include "common/low_bit_blocks.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -113,6 +114,57 @@ inline void decodeQ6_K(const uint8_t* block, float* out) {
   }
 }
 
+// Q2_K (84 bytes): scales[16] (low nibble scale, high nibble min), qs[64], d, dmin (f16). Sub-block s (16
+// elements e = 16 s + l) takes bit pair (e / 32) % 4 of qs[32 (e / 128) + e % 32]; value = d*sc*q - dmin*m.
+inline void decodeQ2_K(const uint8_t* block, float* out) {
+  const float d = loadHalf(block + 80), dmin = loadHalf(block + 82);
+  uint8_t q[16];
+  for (int s = 0; s < 16; ++s) {
+    const uint8_t* qs = block + 16 + 32 * (s / 8) + 16 * (s % 2);
+    const int shift = 2 * ((s / 2) % 4);
+    for (int l = 0; l < 16; ++l) q[l] = static_cast<uint8_t>((qs[l] >> shift) & 3);
+    decodeNibbles16(q, 0, nullptr, 0, 0, 0, d * static_cast<float>(block[s] & 0xF), -(dmin * static_cast<float>(block[s] >> 4)),
+                    out + 16 * s);
+  }
+}
+
+// Q3_K (110 bytes): hmask[32], qs[64], scales[12], d (f16). Element e: its two low bits as Q2_K's quants
+// (qs), minus 4 where bit e / 32 of hmask[e % 32] is clear; value = d * (sc - 32) * q.
+inline void decodeQ3_K(const uint8_t* block, float* out) {
+  const float d = loadHalf(block + 108);
+  int8_t q[16];
+  for (int s = 0; s < 16; ++s) {
+    const int e0 = 16 * s, run = e0 / 32;
+    const uint8_t* qs = block + 32 + 32 * (e0 / 128) + e0 % 32;
+    const uint8_t* hmask = block + e0 % 32;
+    for (int l = 0; l < 16; ++l) {
+      q[l] = static_cast<int8_t>(((qs[l] >> (2 * (run % 4))) & 3) - (((hmask[l] >> run) & 1) != 0 ? 0 : 4));
+    }
+    decodeInt8x16(q, d * static_cast<float>(q3kScale(block + 96, s) - 32), out + e0);
+  }
+}
+
+// 32 elements from 16 bytes of IQ4 nibbles (element j: low nibble of byte j, j + 16: its high nibble).
+inline void decodeIq4Levels32(const uint8_t* nibbles, float scale, float* out) {
+  int8_t q[32];
+  for (int j = 0; j < 16; ++j) {
+    q[j] = kIq4Levels[nibbles[j] & 0xF];
+    q[j + 16] = kIq4Levels[nibbles[j] >> 4];
+  }
+  decodeInt8x16(q, scale, out);
+  decodeInt8x16(q + 16, scale, out + 16);
+}
+
+// IQ4_NL (18 bytes, 32 elements): d (f16), 16 bytes of nibbles; value = d * level.
+inline void decodeIQ4_NL(const uint8_t* block, float* out) { decodeIq4Levels32(block + 2, loadHalf(block), out); }
+
+// IQ4_XS (136 bytes, 256 elements): d (f16), scales_h (u16), scales_l[4], qs[128]; block j (32 elements,
+// nibbles qs + 16 j as IQ4_NL's): value = d * (sc_j - 32) * level.
+inline void decodeIQ4_XS(const uint8_t* block, float* out) {
+  const float d = loadHalf(block);
+  for (int j = 0; j < 8; ++j) decodeIq4Levels32(block + 8 + 16 * j, d * static_cast<float>(iq4xsScale(block, j) - 32), out + 32 * j);
+}
+
 template <void (*Decode)(const uint8_t*, float*), int kElements, int kBytes>
 inline void decodeBlocks(const uint8_t* src, int64_t k0, int64_t count, float* dst) {
   const uint8_t* block = src + (k0 / kElements) * kBytes;
@@ -135,6 +187,10 @@ inline void decodeRow(const WeightView& w, int64_t row, int64_t k0, int64_t coun
     case kTypeQ4_K: decodeBlocks<decodeQ4_K, 256, 144>(src, k0, count, dst); return;
     case kTypeQ5_K: decodeBlocks<decodeQ5_K, 256, 176>(src, k0, count, dst); return;
     case kTypeQ6_K: decodeBlocks<decodeQ6_K, 256, 210>(src, k0, count, dst); return;
+    case kTypeQ2_K: decodeBlocks<decodeQ2_K, 256, 84>(src, k0, count, dst); return;
+    case kTypeQ3_K: decodeBlocks<decodeQ3_K, 256, 110>(src, k0, count, dst); return;
+    case kTypeIQ4_NL: decodeBlocks<decodeIQ4_NL, 32, 18>(src, k0, count, dst); return;
+    case kTypeIQ4_XS: decodeBlocks<decodeIQ4_XS, 256, 136>(src, k0, count, dst); return;
     default: std::memset(dst, 0, static_cast<size_t>(count) * 4); return;  // rejected by the bindings
   }
 }

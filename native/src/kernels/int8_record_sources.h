@@ -12,11 +12,13 @@ namespace FASTFILL_LEVEL {
 
 // A source block of kType: its bytes and its K blocks of 32.
 template <int32_t kType>
-constexpr int64_t kSourceBlockBytes = kType == kTypeQ8_0 ? 34 : kType == kTypeQ4_0 ? 18 : kType == kTypeQ5_0 ? 22
-                                    : kType == kTypeQ4_1 ? 20 : kType == kTypeQ5_1 ? 24 : kType == kTypeQ4_K ? 144
-                                    : kType == kTypeQ5_K ? 176 : 210;
+constexpr int64_t kSourceBlockBytes = kType == kTypeQ8_0 ? 34 : kType == kTypeQ4_0 || kType == kTypeIQ4_NL ? 18
+                                    : kType == kTypeQ5_0 ? 22 : kType == kTypeQ4_1 ? 20 : kType == kTypeQ5_1 ? 24
+                                    : kType == kTypeQ4_K ? 144 : kType == kTypeQ5_K ? 176 : kType == kTypeQ3_K ? 110
+                                    : kType == kTypeIQ4_XS ? 136 : 210;
 template <int32_t kType>
-constexpr int64_t kSourceBlocks = kType == kTypeQ4_K || kType == kTypeQ5_K || kType == kTypeQ6_K ? 8 : 1;
+constexpr int64_t kSourceBlocks = kType == kTypeQ4_K || kType == kTypeQ5_K || kType == kTypeQ6_K || kType == kTypeQ3_K ||
+                                  kType == kTypeIQ4_XS ? 8 : 1;
 
 // The rows of a panel's 32 columns; columns past the weight's last row read its first row instead
 // (their quants are masked out).
@@ -62,6 +64,18 @@ inline bool withInt8Type(int32_t type, const F& f) {
     case kTypeQ4_K: f(std::integral_constant<int32_t, kTypeQ4_K>{}); return true;
     case kTypeQ5_K: f(std::integral_constant<int32_t, kTypeQ5_K>{}); return true;
     case kTypeQ6_K: f(std::integral_constant<int32_t, kTypeQ6_K>{}); return true;
+    default: return false;
+  }
+}
+
+// As withInt8Type for the int8 types only the AVX2 packer packs with vectors (Q3_K, IQ4_NL, IQ4_XS; the
+// AVX-512 levels take the plain form for them).
+template <class F>
+inline bool withAvx2OnlyInt8Type(int32_t type, const F& f) {
+  switch (type) {
+    case kTypeQ3_K: f(std::integral_constant<int32_t, kTypeQ3_K>{}); return true;
+    case kTypeIQ4_NL: f(std::integral_constant<int32_t, kTypeIQ4_NL>{}); return true;
+    case kTypeIQ4_XS: f(std::integral_constant<int32_t, kTypeIQ4_XS>{}); return true;
     default: return false;
   }
 }

@@ -4,7 +4,8 @@
 // byte for byte those of common/int8_panels.cc (packInt8Records, the plain form and the fallback
 // below AVX-512).
 //
-// int8_records_avx512.h and int8_records_avx2.h pack with vectors; the scalar level uses the plain form.
+// int8_records_avx512.h and int8_records_avx2.h pack with vectors; the scalar level uses the plain form, and so do
+// the AVX-512 levels for Q3_K, IQ4_NL and IQ4_XS (withAvx2OnlyInt8Type).
 #pragma once
 #include "common/int8_panels.h"
 #include "kernels/int8_records_avx2.h"
@@ -24,6 +25,9 @@ inline void packInt8Run(const WeightView& w, int64_t panel, int64_t block0, int6
 #endif
 #if defined(__AVX512BW__) || defined(__AVX2__)
   if (withInt8Type(w.type, [&](auto type) { packInt8RunVector<decltype(type)::value>(w, panel, block0, blocks, dst); })) return;
+#endif
+#if defined(__AVX2__) && !defined(__AVX512BW__)
+  if (withAvx2OnlyInt8Type(w.type, [&](auto type) { packInt8RunVector<decltype(type)::value>(w, panel, block0, blocks, dst); })) return;
 #endif
   packInt8Records(w, panel, block0, blocks, dst);
 }

@@ -1,6 +1,8 @@
 import { blockLayout, GgmlType, ggmlTypeName } from '../ggmlTypes.js';
 import { bf16ToF32, f16Table32 } from './halfFloat.js';
 import { dequantQ4_K, dequantQ5_K, dequantQ6_K } from './kBlocks.js';
+import { dequantQ2_K, dequantQ3_K } from './lowBitKBlocks.js';
+import { dequantIQ4_NL, dequantIQ4_XS } from './iq4Blocks.js';
 import { dequantQ4_0, dequantQ4_1, dequantQ5_0, dequantQ5_1, dequantQ8_0 } from './legacyBlocks.js';
 
 type BlockDecoder = (b: Uint8Array, p: number, out: Float32Array, o: number) => void;
@@ -11,9 +13,13 @@ const BLOCK_DECODERS: Partial<Record<GgmlType, BlockDecoder>> = {
   [GgmlType.Q5_0]: dequantQ5_0,
   [GgmlType.Q5_1]: dequantQ5_1,
   [GgmlType.Q8_0]: dequantQ8_0,
+  [GgmlType.Q2_K]: dequantQ2_K,
+  [GgmlType.Q3_K]: dequantQ3_K,
   [GgmlType.Q4_K]: dequantQ4_K,
   [GgmlType.Q5_K]: dequantQ5_K,
   [GgmlType.Q6_K]: dequantQ6_K,
+  [GgmlType.IQ4_NL]: dequantIQ4_NL,
+  [GgmlType.IQ4_XS]: dequantIQ4_XS,
 };
 
 /** Types dequantize() accepts. */

@@ -46,6 +46,10 @@ const SCALE_OFFSETS: Partial<Record<GgmlType, number[]>> = {
   [GgmlType.Q4_K]: [0, 2],
   [GgmlType.Q5_K]: [0, 2],
   [GgmlType.Q6_K]: [208],
+  [GgmlType.Q2_K]: [80, 82],
+  [GgmlType.Q3_K]: [108],
+  [GgmlType.IQ4_NL]: [0],
+  [GgmlType.IQ4_XS]: [0],
 };
 
 /** Weight bytes of `rows` rows of `cols` elements: finite values, scales between 2^-5 and 1. */
