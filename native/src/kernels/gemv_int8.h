@@ -290,16 +290,17 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
     case kTypeQ4_K: gemvInt8KItem<KQuant::kQ4_K>(job, j0, j1); return;
     case kTypeQ5_K: gemvInt8KItem<KQuant::kQ5_K>(job, j0, j1); return;
     case kTypeQ6_K: gemvInt8KItem<KQuant::kQ6_K>(job, j0, j1); return;
+    case kTypeQ3_K: gemvInt8KItem<KQuant::kQ3_K>(job, j0, j1); return;
     default: gemvInt8Item<false>(job, j0, j1); return;
   }
 }
 
-// True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K or Q6_K weights at
+// True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K or Q3_K weights at
 // int8 precision (stored panels, if any, are not read), or interleaved blocks of any type (gemv_interleaved.h).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&
          (a.w.interleaved != nullptr || a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
-          a.w.type == kTypeQ6_K);
+          a.w.type == kTypeQ6_K || a.w.type == kTypeQ3_K);
 }
 
 // True when it ran (see takesGemvInt8).
