@@ -1,7 +1,9 @@
 // Re-encodes F32 values into a target weight type.
 import { GgmlType } from '../formats/ggmlTypes.js';
 import { f32ToBf16, f32ToF16 } from '../formats/quant/halfFloat.js';
-import { quantizeQ4_0, quantizeQ4_K, quantizeQ5_0, quantizeQ6_K, quantizeQ8_0 } from '../formats/quant/quantize.js';
+import {
+  quantizeIQ4_NL, quantizeIQ4_XS, quantizeQ2_K, quantizeQ3_K, quantizeQ4_0, quantizeQ4_K, quantizeQ5_0, quantizeQ6_K, quantizeQ8_0,
+} from '../formats/quant/quantize.js';
 
 export const TARGET_TYPES = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16, Q8_0: GgmlType.Q8_0, Q4_0: GgmlType.Q4_0 } as const;
 export type TargetTypeName = keyof typeof TARGET_TYPES;
@@ -27,6 +29,14 @@ export function encodeF32(values: Float32Array, type: GgmlType): Uint8Array {
       return quantizeQ4_K(values);
     case GgmlType.Q6_K:
       return quantizeQ6_K(values);
+    case GgmlType.Q3_K:
+      return quantizeQ3_K(values);
+    case GgmlType.Q2_K:
+      return quantizeQ2_K(values);
+    case GgmlType.IQ4_NL:
+      return quantizeIQ4_NL(values);
+    case GgmlType.IQ4_XS:
+      return quantizeIQ4_XS(values);
     default:
       throw new Error(`cannot encode tensors as type ${type}`);
   }

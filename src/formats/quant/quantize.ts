@@ -93,3 +93,5 @@ export function quantizeQ5_0(f32: Float32Array): Uint8Array {
 }
 
 export { quantizeQ4_K, quantizeQ6_K } from './quantizeK.js';
+export { quantizeQ2_K, quantizeQ3_K } from './quantizeLowBitK.js';
+export { quantizeIQ4_NL, quantizeIQ4_XS } from './quantizeIQ4.js';

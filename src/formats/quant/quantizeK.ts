@@ -7,16 +7,16 @@
 
 import { f16ToF32, f32ToF16 } from './halfFloat.js';
 
-const QK_K = 256;
+export const QK_K = 256;
 const F16_MAX_BITS = 0x7bff; // 65504
 
-function checkLength(f32: Float32Array, what: string): number {
+export function checkLength(f32: Float32Array, what: string): number {
   if (f32.length % QK_K !== 0) throw new Error(`${what}: ${f32.length} values is not a multiple of ${QK_K}`);
   return f32.length / QK_K;
 }
 
 /** fp16 bits of the smallest fp16 value >= v (v >= 0), capped at the largest finite fp16. */
-function f16AtLeast(v: number): number {
+export function f16AtLeast(v: number): number {
   if (!(v > 0)) return 0;
   let bits = f32ToF16(v);
   if (bits >= 0x7c00) return F16_MAX_BITS;
@@ -24,10 +24,10 @@ function f16AtLeast(v: number): number {
   return Math.min(bits, F16_MAX_BITS);
 }
 
-const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+export const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
 
 /** Smallest integer n in [0, max] with n * unit >= need (max when even that is too small). */
-function unitsAtLeast(need: number, unit: number, max: number): number {
+export function unitsAtLeast(need: number, unit: number, max: number): number {
   if (!(unit > 0) || !(need > 0)) return 0;
   return Math.min(max, Math.ceil(need / unit));
 }
