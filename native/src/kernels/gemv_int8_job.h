@@ -60,7 +60,7 @@ inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
   return _mm256_dpbusd_epi32(acc, u, s);
 #else
-  // pairs first: |u s + u' s'| <= 2 * 63 * 127 here, within int16 (u <= 63, |s| <= 127)
+  // pairs first: |u s + u' s'| <= 2 * 127 * 127, within int16 (u <= 127 here: IQ4 magnitudes, |s| <= 127)
   return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
 #endif
 }

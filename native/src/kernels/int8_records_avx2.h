@@ -9,6 +9,7 @@
 #include "common/low_bit_blocks.h"
 #include "kernels/dequantize.h"
 #include "kernels/int8_record_sources.h"
+#include "kernels/iq4_level_vector.h"
 #include "kernels/level_common.h"
 
 #if defined(__AVX2__) && !defined(__AVX512BW__)
@@ -22,13 +23,6 @@ inline __m256i load256(const uint8_t* p) { return _mm256_loadu_si256(reinterpret
 // The 32 quants of K block b of one column (its row at `row`), as bytes: elements 0-15 in the low 128
 // bits (the record's vpdpbusd groups 0-3), 16-31 in the high ones (groups 4-7). Layouts as in
 // int8_records_avx512.h.
-// IQ4 nibbles (16 bytes: element j the low nibble of byte j, j + 16 its high one) as their int8 levels.
-inline __m256i iq4Levels(const uint8_t* nibbles) {
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(nibbles));
-  const __m128i levels = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4Levels));
-  return _mm256_shuffle_epi8(_mm256_set_m128i(levels, levels), nibblesLow(_mm256_set_m128i(_mm_srli_epi16(packed, 4), packed)));
-}
-
 template <int32_t kType>
 inline __m256i columnQuants(const uint8_t* row, int64_t b) {
   if constexpr (kType == kTypeQ3_K) {
@@ -39,9 +33,9 @@ inline __m256i columnQuants(const uint8_t* row, int64_t b) {
     const __m256i high = _mm256_and_si256(_mm256_srli_epi16(load256(block), s), _mm256_set1_epi8(1));
     return _mm256_sub_epi8(_mm256_or_si256(low, _mm256_slli_epi16(high, 2)), _mm256_set1_epi8(4));
   } else if constexpr (kType == kTypeIQ4_NL) {
-    return iq4Levels(row + b * 18 + 2);
+    return iq4LevelVector(row + b * 18 + 2);
   } else if constexpr (kType == kTypeIQ4_XS) {
-    return iq4Levels(row + (b / 8) * 136 + 8 + 16 * (b % 8));
+    return iq4LevelVector(row + (b / 8) * 136 + 8 + 16 * (b % 8));
   } else if constexpr (kType == kTypeQ6_K) {
     const uint8_t* block = row + (b / 8) * 210;
     const int s = static_cast<int>(b % 8), h = s / 4, r = s % 4;

@@ -11,7 +11,7 @@ import { BENCH_MODEL_NAMES, ensureBenchModel, isBenchWeightType } from './makeBe
 import { measureFastfill } from './measureFastfill.js';
 
 const USAGE = `usage: fastfill bench model <model> [options]
-  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 / bench:q4_k_m for the
+  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 / bench:q4_k_m / bench:iq4_nl for the
                              random-weight Qwen2.5-0.5B-shaped benchmark model (q4_k_m: llama.cpp's Q4_K_M mix; made
                              on first use in $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models)
   -p, --n-prompt <N,...>     prefill lengths (default 512; 0 = none)
