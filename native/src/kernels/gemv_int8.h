@@ -25,6 +25,7 @@
 #include "kernels/int8_record_sources.h"
 #include "kernels/gemv_int8_iq4.h"
 #include "kernels/gemv_int8_kquants.h"
+#include "kernels/gemv_int8_q2k.h"
 #include "kernels/gemv_split.h"
 
 namespace fastfill {
@@ -294,16 +295,18 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
     case kTypeQ3_K: gemvInt8KItem<KQuant::kQ3_K>(job, j0, j1); return;
     case kTypeIQ4_NL: gemvIq4Item<false>(job, j0, j1); return;
     case kTypeIQ4_XS: gemvIq4Item<true>(job, j0, j1); return;
+    case kTypeQ2_K: gemvQ2KItem(job, j0, j1); return;
     default: gemvInt8Item<false>(job, j0, j1); return;
   }
 }
 
-// True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K, Q3_K, IQ4_NL or IQ4_XS weights at
+// True when a takes the int8 GEMV: fewer than kInt8GemmMinRows rows of x, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K, Q3_K, IQ4_NL, IQ4_XS or Q2_K weights at
 // int8 precision (stored panels, if any, are not read), or interleaved blocks of any type (gemv_interleaved.h).
 inline bool takesGemvInt8(const MatmulArgs& a) {
   return a.w.precision == kPrecisionInt8 && a.m <= kGemvInt8MaxRows &&
          (a.w.interleaved != nullptr || a.w.type == kTypeQ4_0 || a.w.type == kTypeQ5_0 || a.w.type == kTypeQ4_K || a.w.type == kTypeQ5_K ||
-          a.w.type == kTypeQ6_K || a.w.type == kTypeQ3_K || a.w.type == kTypeIQ4_NL || a.w.type == kTypeIQ4_XS);
+          a.w.type == kTypeQ6_K || a.w.type == kTypeQ3_K || a.w.type == kTypeIQ4_NL || a.w.type == kTypeIQ4_XS ||
+          a.w.type == kTypeQ2_K);
 }
 
 // True when it ran (see takesGemvInt8).

@@ -6,8 +6,8 @@
 // chains). At int8 precision Q8_0 weights take the int8 GEMM on their panels at any row count (the
 // panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
 // bit-identical to prefill rows); from kInt8GemmMinRows (6) rows on every int8 type takes the int8 GEMM
-// (gemm_int8.h); below that Q4_0, Q5_0 and the K-quants take the int8 GEMV on their own blocks (gemv_int8.h:
-// panels would be 2-2.7x the bytes), and weights stored as interleaved blocks (Q8_0 too) the int8 GEMV on those
+// (gemm_int8.h); below that Q4_0, Q5_0, the K-quants (Q2_K too, though it has no int8 GEMM) and IQ4_NL / IQ4_XS
+// take the int8 GEMV on their own blocks (gemv_int8.h: panels would be 2-2.7x the bytes), and weights stored as interleaved blocks (Q8_0 too) the int8 GEMV on those
 // (gemv_interleaved.h; the GEMM then packs its records from them). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
 // F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
@@ -55,16 +55,14 @@ inline void matmul(const MatmulArgs& a) {
     matmulFloat(a);
     return;
   }
+  if (takesInt8Gemm(a)) {
+    gemmInt8(a);
+    return;
+  }
+  if (gemvInt8(a)) return;  // fewer rows: the int8 GEMV on the blocks (Q2_K too, which has no int8 GEMM)
   MatmulArgs f32 = a;
   f32.w.precision = kPrecisionF32;
-  if (usesInt8Panels(a.w.type, a.w.precision)) {
-    if (takesInt8Gemm(a)) {
-      gemmInt8(a);
-      return;
-    }
-    if (gemvInt8(a)) return;  // fewer rows, Q4_0 and Q5_0
-    f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
-  }
+  if (usesInt8Panels(a.w.type, a.w.precision)) f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
   matmulFloat(f32);
 }
 
