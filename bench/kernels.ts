@@ -36,13 +36,15 @@ const option = (name: string): string | undefined => {
 const quick = args.includes('--quick');
 const threadList = (option('threads') ?? '1,2').split(',').map(Number);
 const only = option('only');
-const ALL_TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0,
+/** Measured when --types is not given. */
+const DEFAULT_TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0,
   GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
+const KNOWN_TYPES = [...DEFAULT_TYPES, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS];
 const types = option('types')?.split(',').map((name) => {
-  const t = ALL_TYPES.find((x) => ggmlTypeName(x) === name);
-  if (t === undefined) throw new Error(`unknown type ${name}; one of ${ALL_TYPES.map(ggmlTypeName).join(', ')}`);
+  const t = KNOWN_TYPES.find((x) => ggmlTypeName(x) === name);
+  if (t === undefined) throw new Error(`unknown type ${name}; one of ${KNOWN_TYPES.map(ggmlTypeName).join(', ')}`);
   return t;
-}) ?? ALL_TYPES;
+}) ?? DEFAULT_TYPES;
 /** The comma-separated values of --name (default `fallback`), each one of `allowed`. */
 function choices<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
   return (option(name) ?? fallback).split(',').map((value) => {

@@ -2,13 +2,13 @@
 // GGUF files, same threads, context, batch size and token ids; every test in a fresh process so that its peak
 // RSS is its own. Prints a side-by-side table and writes bench/results/model-<date>.json.
 //   node dist/bench/model.js [--types f16,q8_0] [-p 512,2048] [-n 128] [-t 2] [-r 3] [--chunk 512]
-//                            [--engines fastfill,llama] [--profile pp512] [--out FILE] [--shape tiny]
+//                            [--engines fastfill,llama] [--profile pp512] [--out FILE] [--shape tiny|qwen2.5-1.5b]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QWEN25_05B_SHAPE, TINY_SHAPE } from '../src/bench/model/benchShape.js';
+import { QWEN25_05B_SHAPE, QWEN25_15B_SHAPE, TINY_SHAPE, type BenchShape } from '../src/bench/model/benchShape.js';
 import { runTestInChild, type BenchOptions } from '../src/bench/model/benchModelCommand.js';
 import { modelFacts, peakRssMb, summarize, type BenchRecord } from '../src/bench/model/benchRecord.js';
 import { benchTests, parseBenchTest, parseCountList, type BenchTest } from '../src/bench/model/benchTests.js';
@@ -28,12 +28,12 @@ const REPO_ROOT = path.resolve(path.dirname(THIS_SCRIPT), '..', '..');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const USAGE = `node dist/bench/model.js [--types f16,q8_0] [-p 512,2048] [-n 128] [-t 2] [-r 3] [--chunk 512]
-  [--engines fastfill,llama] [--profile pp512] [--out FILE] [--shape tiny] [--note TEXT]`;
+  [--engines fastfill,llama] [--profile pp512] [--out FILE] [--shape tiny|qwen2.5-1.5b] [--note TEXT]`;
 
 const { values } = parseScriptArgs(USAGE, {
   options: {
     types: { type: 'string', default: 'f16,q8_0' },
-    shape: { type: 'string', default: 'qwen2.5-0.5b' }, // or 'tiny', for a quick check of the script
+    shape: { type: 'string', default: 'qwen2.5-0.5b' }, // or qwen2.5-1.5b, or 'tiny' for a quick check of the script
     'n-prompt': { type: 'string', short: 'p', default: '512,2048' },
     'n-gen': { type: 'string', short: 'n', default: '128' },
     threads: { type: 'string', short: 't', default: '2' },
@@ -106,8 +106,9 @@ async function main(): Promise<void> {
     threads: positiveInt(values.threads!, 'threads'), reps: positiveInt(values.reps!, 'reps'),
     chunk: positiveInt(values.chunk!, 'chunk'), seed: positiveInt(values.seed!, 'seed'),
   };
-  const shape = values.shape === 'tiny' ? TINY_SHAPE : QWEN25_05B_SHAPE;
-  if (values.shape !== 'tiny' && values.shape !== 'qwen2.5-0.5b') throw new Error(`--shape: '${values.shape}' is not tiny or qwen2.5-0.5b`);
+  const shapes: Record<string, BenchShape> = { tiny: TINY_SHAPE, 'qwen2.5-0.5b': QWEN25_05B_SHAPE, 'qwen2.5-1.5b': QWEN25_15B_SHAPE };
+  const shape = shapes[values.shape];
+  if (!shape) throw new Error(`--shape: '${values.shape}' is not one of ${Object.keys(shapes).join(', ')}`);
   const engines = new Set(values.engines!.split(','));
   const records: BenchRecord[] = [];
   const rows: ComparisonRow[] = [];

@@ -71,21 +71,10 @@ void q6kRun(const uint8_t* block, int s, Quants* out) {
 // 16 with scale d * (sc - 32); quants (two low bits) - 4 where the hmask bit is clear.
 void q3kRun(const uint8_t* block, int s, Quants* out) {
   const float d = halfAt(block + 108);
-  const uint8_t* qs = block + 32 + 32 * (s / 4);
-  for (int l = 0; l < 32; ++l) {
-    out->q[l] = static_cast<int8_t>(((qs[l] >> (2 * (s % 4))) & 3) - (((block[l] >> s) & 1) != 0 ? 0 : 4));
-  }
+  for (int l = 0; l < 32; ++l) out->q[l] = static_cast<int8_t>(q3kQuant(block, 32 * s + l));
   out->d[0] = d * static_cast<float>(q3kScale(block + 96, 2 * s) - 32);
   out->d[1] = d * static_cast<float>(q3kScale(block + 96, 2 * s + 1) - 32);
   out->min = 0.0f;
-}
-
-// 32 IQ4 nibbles (element j: low nibble of byte j, j + 16: its high nibble) as their levels.
-void iq4Levels(const uint8_t* nibbles, int8_t* q) {
-  for (int j = 0; j < 16; ++j) {
-    q[j] = kIq4Levels[nibbles[j] & 15];
-    q[j + 16] = kIq4Levels[nibbles[j] >> 4];
-  }
 }
 
 // The 32 elements [32 b, 32 b + 32) of a row (ggml layouts; see kernels/dequantize.h).
@@ -98,7 +87,8 @@ void quantsAt(int32_t type, const uint8_t* row, int64_t b, Quants* out) {
   if (type == kTypeIQ4_XS || type == kTypeIQ4_NL) {
     const uint8_t* block = row + (type == kTypeIQ4_XS ? (b / 8) * layout.bytes : b * layout.bytes);
     const int s = static_cast<int>(b % 8);
-    iq4Levels(type == kTypeIQ4_XS ? block + 8 + 16 * s : block + 2, out->q);
+    const uint8_t* nibbles = type == kTypeIQ4_XS ? block + 8 + 16 * s : block + 2;
+    for (int e = 0; e < 32; ++e) out->q[e] = static_cast<int8_t>(iq4Level(nibbles, e));
     out->d[0] = halfAt(block) * (type == kTypeIQ4_XS ? static_cast<float>(iq4xsScale(block, s) - 32) : 1.0f);
     out->min = 0.0f;
     return;

@@ -120,9 +120,7 @@ inline void decodeQ2_K(const uint8_t* block, float* out) {
   const float d = loadHalf(block + 80), dmin = loadHalf(block + 82);
   uint8_t q[16];
   for (int s = 0; s < 16; ++s) {
-    const uint8_t* qs = block + 16 + 32 * (s / 8) + 16 * (s % 2);
-    const int shift = 2 * ((s / 2) % 4);
-    for (int l = 0; l < 16; ++l) q[l] = static_cast<uint8_t>((qs[l] >> shift) & 3);
+    for (int l = 0; l < 16; ++l) q[l] = static_cast<uint8_t>(q2kQuant(block, 16 * s + l));
     decodeNibbles16(q, 0, nullptr, 0, 0, 0, d * static_cast<float>(block[s] & 0xF), -(dmin * static_cast<float>(block[s] >> 4)),
                     out + 16 * s);
   }
@@ -134,23 +132,15 @@ inline void decodeQ3_K(const uint8_t* block, float* out) {
   const float d = loadHalf(block + 108);
   int8_t q[16];
   for (int s = 0; s < 16; ++s) {
-    const int e0 = 16 * s, run = e0 / 32;
-    const uint8_t* qs = block + 32 + 32 * (e0 / 128) + e0 % 32;
-    const uint8_t* hmask = block + e0 % 32;
-    for (int l = 0; l < 16; ++l) {
-      q[l] = static_cast<int8_t>(((qs[l] >> (2 * (run % 4))) & 3) - (((hmask[l] >> run) & 1) != 0 ? 0 : 4));
-    }
-    decodeInt8x16(q, d * static_cast<float>(q3kScale(block + 96, s) - 32), out + e0);
+    for (int l = 0; l < 16; ++l) q[l] = static_cast<int8_t>(q3kQuant(block, 16 * s + l));
+    decodeInt8x16(q, d * static_cast<float>(q3kScale(block + 96, s) - 32), out + 16 * s);
   }
 }
 
 // 32 elements from 16 bytes of IQ4 nibbles (element j: low nibble of byte j, j + 16: its high nibble).
 inline void decodeIq4Levels32(const uint8_t* nibbles, float scale, float* out) {
   int8_t q[32];
-  for (int j = 0; j < 16; ++j) {
-    q[j] = kIq4Levels[nibbles[j] & 0xF];
-    q[j + 16] = kIq4Levels[nibbles[j] >> 4];
-  }
+  for (int e = 0; e < 32; ++e) q[e] = static_cast<int8_t>(iq4Level(nibbles, e));
   decodeInt8x16(q, scale, out);
   decodeInt8x16(q + 16, scale, out + 16);
 }

@@ -26,6 +26,7 @@
 #include "kernels/gemv_int8_iq4.h"
 #include "kernels/gemv_int8_kquants.h"
 #include "kernels/gemv_int8_q2k.h"
+#include "kernels/gemv_int8_q3k.h"
 #include "kernels/gemv_split.h"
 
 namespace fastfill {
@@ -292,7 +293,7 @@ inline void gemvInt8RunItem(const GemvInt8Job& job, int64_t item) {
     case kTypeQ4_K: gemvInt8KItem<KQuant::kQ4_K>(job, j0, j1); return;
     case kTypeQ5_K: gemvInt8KItem<KQuant::kQ5_K>(job, j0, j1); return;
     case kTypeQ6_K: gemvInt8KItem<KQuant::kQ6_K>(job, j0, j1); return;
-    case kTypeQ3_K: gemvInt8KItem<KQuant::kQ3_K>(job, j0, j1); return;
+    case kTypeQ3_K: gemvQ3KItem(job, j0, j1); return;
     case kTypeIQ4_NL: gemvIq4Item<false>(job, j0, j1); return;
     case kTypeIQ4_XS: gemvIq4Item<true>(job, j0, j1); return;
     case kTypeQ2_K: gemvQ2KItem(job, j0, j1); return;

@@ -1,16 +1,15 @@
-// The int8 GEMV for K-quant weights (Q4_K, Q5_K, Q6_K, Q3_K; dispatched by gemv_int8.h): 1..7 rows of x against
+// The int8 GEMV for K-quant weights (Q4_K, Q5_K, Q6_K; dispatched by gemv_int8.h): 1..7 rows of x against
 // 256-element super-blocks read in their own layout. Each super-block of a weight row is decoded once for all
 // rows of x: the unsigned quants u of its 8 blocks of 32 in element order (Q5_K: with the fifth bit; Q6_K:
-// q6 + 32; Q3_K: q3 + 4), the weight scales (Q4_K, Q5_K: d * sc per block; Q6_K, Q3_K: per 16 elements, so
-// lanes 0-3 of a block take one and lanes 4-7 the next) and, for Q4_K and Q5_K, the offsets dmin * m of the
-// blocks. Then per block b and row of x, as for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
+// q6 + 32), the weight scales (Q4_K, Q5_K: d * sc per block; Q6_K: d * sc per 16 elements, so lanes 0-3 of
+// a block take one and lanes 4-7 the next) and, for Q4_K and Q5_K, the offsets dmin * m of the blocks. Then
+// per block b and row of x, as for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * scale[l], acc[b % 2][l])
-// with partial_l the lane's sum of u * xq (Q6_K, Q3_K: plus -offset * the lane sums), and for Q4_K and Q5_K the
+// with partial_l the lane's sum of u * xq (Q6_K: plus -32 * the lane sums), and for Q4_K and Q5_K the
 // offsets in one lane per block position j of the super-block:
 //   mins[j] = fma(xs_b, dmin * m_j, mins[j])      (xs_b = xd_b * the block's sum of quants)
 // out = bias + (reduceLanes(acc[0] + acc[1]) - reduceLanes(mins)). Every level takes these float steps.
 #pragma once
-#include "common/low_bit_blocks.h"
 #include "kernels/dequantize.h"
 #include "kernels/gemv_int8_job.h"
 #include "kernels/gemv_split.h"
@@ -18,23 +17,23 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-enum class KQuant { kQ4_K, kQ5_K, kQ6_K, kQ3_K };
+enum class KQuant { kQ4_K, kQ5_K, kQ6_K };
 
 constexpr int kKBlocks = 8;  // blocks of 32 per 256-element super-block
 
 struct KSuperBlock {
   alignas(64) uint8_t u[kKBlocks * kInt8BlockElements];
-  alignas(64) float scales[2 * kKBlocks];  // Q4_K, Q5_K: one per block (the first 8); Q6_K, Q3_K: one per 16 elements
+  alignas(64) float scales[2 * kKBlocks];  // Q4_K, Q5_K: one per block (the first 8); Q6_K: one per 16 elements
   alignas(32) float mins[kKBlocks];
 };
 
 template <KQuant kKind>
 struct KQuantFormat {
-  static constexpr bool kMins = kKind == KQuant::kQ4_K || kKind == KQuant::kQ5_K;  // a (scale, min) pair per block
+  static constexpr bool kMins = kKind != KQuant::kQ6_K;  // Q4_K, Q5_K: a (scale, min) pair per block
   static constexpr bool kFifthBit = kKind == KQuant::kQ5_K;
-  static constexpr int64_t kBytes = kKind == KQuant::kQ4_K ? 144 : kKind == KQuant::kQ5_K ? 176 : kKind == KQuant::kQ6_K ? 210 : 110;
+  static constexpr int64_t kBytes = kKind == KQuant::kQ4_K ? 144 : kKind == KQuant::kQ5_K ? 176 : 210;
   static constexpr int kNibbles = kFifthBit ? 48 : 16;  // Q4_K / Q5_K: bytes to the nibbles (Q5_K: after qh[32])
-  static constexpr int kShift = kKind == KQuant::kQ6_K ? 5 : 2;  // the offset of u: Q6_K 32, Q3_K 4 (Q4_K, Q5_K: none)
+  static constexpr int kShift = 5;  // Q6_K: offset 32 = 1 << kShift (Q4_K, Q5_K have none)
   // The weight scale of lane l of block j.
   static float laneScale(const KSuperBlock& s, int j, int l) {
     return kMins ? s.scales[j] : s.scales[2 * j + l / (kGemvInt8Lanes / 2)];
@@ -89,23 +88,10 @@ inline void unpackQ6_K(const uint8_t* b, KSuperBlock& s) {
   }
 }
 
-// Q3_K (110 bytes, layout as kernels/dequantize.h: decodeQ3_K): u of element 32 j + l (block j) is bit pair
-// j % 4 of qs[32 (j / 4) + l], plus 4 where bit j of hmask[l] is set; the scales d * (sc - 32) per 16.
-inline void unpackQ3_K(const uint8_t* b, KSuperBlock& s) {
-  const float d = loadHalf(b + 108);
-  for (int i = 0; i < 2 * kKBlocks; ++i) s.scales[i] = d * static_cast<float>(q3kScale(b + 96, i) - 32);
-  for (int j = 0; j < kKBlocks; ++j) {
-    for (int l = 0; l < 32; ++l) {
-      s.u[32 * j + l] = static_cast<uint8_t>(((b[32 + 32 * (j / 4) + l] >> (2 * (j % 4))) & 3) | (((b[l] >> j) & 1) << 2));
-    }
-  }
-}
-
 template <KQuant kKind>
 inline void unpackKSuperBlock(const uint8_t* block, KSuperBlock& s) {
   if constexpr (KQuantFormat<kKind>::kMins) unpackQ45_K<KQuantFormat<kKind>::kFifthBit>(block, s);
-  else if constexpr (kKind == KQuant::kQ6_K) unpackQ6_K(block, s);
-  else unpackQ3_K(block, s);
+  else unpackQ6_K(block, s);
 }
 
 #ifdef __AVX2__
@@ -129,12 +115,6 @@ inline KQuantScales kQuantScales(const uint8_t* block) {
     const __m128i mins = _mm_set_epi32(0, 0, static_cast<int32_t>(minsHigh), static_cast<int32_t>(w[1] & 0x3F3F3F3Fu));
     v.lo = _mm256_mul_ps(_mm256_set1_ps(loadHalf(block)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(scales)));
     v.mins = _mm256_mul_ps(_mm256_set1_ps(loadHalf(block + 2)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(mins)));
-  } else if constexpr (kKind == KQuant::kQ3_K) {
-    alignas(32) float scales[2 * kKBlocks];
-    for (int i = 0; i < 2 * kKBlocks; ++i) scales[i] = static_cast<float>(q3kScale(block + 96, i) - 32);
-    const __m256 d = _mm256_set1_ps(loadHalf(block + 108));
-    v.lo = _mm256_mul_ps(d, _mm256_load_ps(scales));
-    v.hi = _mm256_mul_ps(d, _mm256_load_ps(scales + 8));
   } else {
     const __m128i sc = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 192));
     const __m256 d = _mm256_set1_ps(loadHalf(block + 208));
@@ -166,20 +146,6 @@ inline void forEachKBlock(const uint8_t* block, const F& f) {
         high = _mm256_or_si256(high, qhBitTimes16(qh, 2 * i + 1));
       }
       f(2 * i, low, high);
-    }
-  } else if constexpr (kKind == KQuant::kQ3_K) {
-    const __m256i hmask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
-    const __m256i three = _mm256_set1_epi8(3), four = _mm256_set1_epi8(4);
-    // 16-bit shifts: the bits a byte gets from its neighbour land outside the masks
-    const auto u = [&](__m256i qs, int j) {
-      const __m256i high = _mm256_and_si256(_mm256_srl_epi16(hmask, _mm_cvtsi32_si128(j)), _mm256_set1_epi8(1));
-      return _mm256_or_si256(_mm256_and_si256(_mm256_srl_epi16(qs, _mm_cvtsi32_si128(2 * (j % 4))), three),
-                             _mm256_and_si256(_mm256_slli_epi16(high, 2), four));
-    };
-    for (int n = 0; n < 2; ++n) {
-      const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32 + 32 * n));
-      f(4 * n, u(qs, 4 * n), u(qs, 4 * n + 1));
-      f(4 * n + 2, u(qs, 4 * n + 2), u(qs, 4 * n + 3));
     }
   } else {
     const __m256i top = _mm256_set1_epi8(0x30);
@@ -215,7 +181,7 @@ inline void kPairStep(const GemvInt8Job& job, int64_t m0, int64_t b, __m256i u0,
     const int64_t row = m0 + r;
     const __m512i x = _mm512_loadu_si512(job.xq + row * k + b * kInt8BlockElements);
     __m512i start = _mm512_setzero_si512();
-    if constexpr (!KQuantFormat<kKind>::kMins)
+    if constexpr (kKind == KQuant::kQ6_K)
       start = _mm512_slli_epi32(_mm512_loadu_si512(job.xLaneNeg + (row * job.blocks + b) * kGemvInt8Lanes), KQuantFormat<kKind>::kShift);
     const __m512i partial = _mm512_dpbusd_epi32(start, u, x);
     const float* xd = job.xd + row * job.blocks + b;
@@ -232,7 +198,7 @@ inline void kBlockStep(const GemvInt8Job& job, int64_t m0, int64_t b, __m256i u,
     const int64_t row = m0 + r;
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xq + row * k + b * kInt8BlockElements));
     __m256i start = _mm256_setzero_si256();
-    if constexpr (!KQuantFormat<kKind>::kMins)
+    if constexpr (kKind == KQuant::kQ6_K)
       start = _mm256_slli_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xLaneNeg + (row * job.blocks + b) * kGemvInt8Lanes)),
                                 KQuantFormat<kKind>::kShift);
     const __m256i partial = dotLanes(start, u, x);
@@ -300,7 +266,7 @@ inline void gemvInt8KRowPlain(const GemvInt8Job& job, int64_t j) {
         const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k + b * kInt8BlockElements);
         const int32_t* laneNeg = job.xLaneNeg + (r * job.blocks + b) * kGemvInt8Lanes;
         for (int l = 0; l < kGemvInt8Lanes; ++l) {
-          int32_t partial = !KQuantFormat<kKind>::kMins ? laneNeg[l] * (1 << KQuantFormat<kKind>::kShift) : 0;
+          int32_t partial = kKind == KQuant::kQ6_K ? laneNeg[l] * (1 << KQuantFormat<kKind>::kShift) : 0;
           for (int e = 4 * l; e < 4 * l + 4; ++e) partial += static_cast<int32_t>(s.u[jb * kInt8BlockElements + e]) * xq[e];
           const float scale = job.xd[r * job.blocks + b] * KQuantFormat<kKind>::laneScale(s, jb, l);
           acc[jb % 2][l] = fmaf(static_cast<float>(partial), scale, acc[jb % 2][l]);

@@ -23,6 +23,21 @@ export const QWEN25_05B_SHAPE: BenchShape = {
   rmsNormEps: 1e-6,
 };
 
+/** Qwen2.5-1.5B's hyper-parameters: every row a whole number of 256-element super-blocks (pure K-quant files). */
+export const QWEN25_15B_SHAPE: BenchShape = {
+  name: 'qwen2.5-1.5b-shape',
+  hiddenSize: 1536,
+  numLayers: 28,
+  numHeads: 12,
+  numKvHeads: 2,
+  headDim: 128,
+  intermediateSize: 8960,
+  vocabSize: 151936,
+  contextLength: 32768,
+  ropeTheta: 1e6,
+  rmsNormEps: 1e-6,
+};
+
 /** Same structure (GQA 2:1, biases, tied embeddings), small enough to write and run in a test. */
 export const TINY_SHAPE: BenchShape = {
   name: 'tiny-shape',

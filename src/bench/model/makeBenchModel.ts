@@ -1,5 +1,5 @@
 // Makes (once) and finds the benchmark models: random weights in a Qwen2.5-0.5B shape, written by our GGUF
-// writer in F16, BF16, Q8_0, Q4_0, IQ4_NL or llama.cpp's Q4_K_M mixture, cached outside the repository with a sidecar
+// writer in F16, BF16, Q8_0, Q4_0, IQ4_NL, (1.5B shape) Q3_K, Q2_K, IQ4_XS or llama.cpp's Q4_K_M mixture, cached outside the repository with a sidecar
 // JSON of the parameters.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,13 +17,17 @@ import { findSharedDir } from './sharedData.js';
 /** One type for every matrix, or (q4_k_m) llama.cpp's Q4_K_M choice per matrix. */
 export const BENCH_WEIGHT_TYPES = {
   f16: GgmlType.F16, bf16: GgmlType.BF16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0, q4_k_m: 'Q4_K_M', iq4_nl: GgmlType.IQ4_NL,
+  // rows of whole 256-element super-blocks only: the qwen2.5-1.5b shape, not 0.5b's (hidden 896)
+  q3_k: GgmlType.Q3_K, q2_k: GgmlType.Q2_K, iq4_xs: GgmlType.IQ4_XS,
 } as const;
 export type BenchWeightType = keyof typeof BENCH_WEIGHT_TYPES;
 /** 'bench:f16, bench:bf16, ...' for messages */
 export const BENCH_MODEL_NAMES = Object.keys(BENCH_WEIGHT_TYPES).map((t) => `bench:${t}`).join(', ');
 
 /** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*) for each type */
-const FILE_TYPE: Record<BenchWeightType, number> = { f16: 1, bf16: 32, q4_0: 2, q8_0: 7, q4_k_m: Q4_K_M_FILE_TYPE, iq4_nl: 25 };
+const FILE_TYPE: Record<BenchWeightType, number> = {
+  f16: 1, bf16: 32, q4_0: 2, q8_0: 7, q4_k_m: Q4_K_M_FILE_TYPE, iq4_nl: 25, q3_k: 11, q2_k: 10, iq4_xs: 30,
+};
 /** bump when the generated contents change, so cached files are remade */
 const GENERATOR_VERSION = 1;
 
