@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QWEN25_05B_SHAPE, shapeParameterCount, TINY_SHAPE } from '../../src/bench/model/benchShape.js';
+import { QWEN25_05B_SHAPE, QWEN25_15B_SHAPE, shapeParameterCount, TINY_SHAPE } from '../../src/bench/model/benchShape.js';
 import { benchTensorSpecs, makeBenchTensor } from '../../src/bench/model/benchTensors.js';
 import { benchTokenizer, qwenTokenizerDir } from '../../src/bench/model/benchTokenizer.js';
 import { benchMatrixTypes, benchModelPath, ensureBenchModel } from '../../src/bench/model/makeBenchModel.js';
@@ -216,4 +216,15 @@ test('the tiny q4_k_m bench model: the mixture\'s types, file type 15, values cl
   const model = loadModel(made.path);
   assert.equal(model.config.hiddenSize, 128);
   assert.equal(model.tensors.get('blk.0.ffn_down.weight')!.type, GgmlType.Q4_K);
+});
+
+test('a weight type whose blocks do not fit the shape\'s rows is refused before anything is written', () => {
+  for (const type of ['q3_k', 'q2_k', 'iq4_xs'] as const) {
+    assert.throws(() => ensureBenchModel({ type, shape: TINY_SHAPE, cacheDir, tokenizerDir: null }),
+      /needs rows of whole (Q3_K|Q2_K|IQ4_XS) blocks \(256 elements\), but tiny-shape's token_embd\.weight rows hold 128/);
+    assert.throws(() => statSync(benchModelPath({ type, shape: TINY_SHAPE, cacheDir }, 'bytes')), /ENOENT/);
+  }
+  const types = benchMatrixTypes('q3_k', benchTensorSpecs(QWEN25_15B_SHAPE), QWEN25_15B_SHAPE);
+  assert.ok([...types.values()].every((t) => t === GgmlType.Q3_K) && types.size > 0, 'the 1.5B shape takes pure Q3_K');
+  assert.ok(benchTensorSpecs(QWEN25_15B_SHAPE).every((s) => !s.matrix || s.dims[0]! % 256 === 0));
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { architectureMetadata } from '../../convert/ggufKeys.js';
-import { GgmlType } from '../../formats/ggmlTypes.js';
+import { blockLayout, GgmlType, ggmlTypeName } from '../../formats/ggmlTypes.js';
 import { gguf, writeGguf } from '../../formats/gguf/writer.js';
 import type { GgufTypedValue } from '../../formats/gguf/types.js';
 import { QWEN25_05B_SHAPE, shapeToConfig, type BenchShape } from './benchShape.js';
@@ -79,6 +79,7 @@ export function benchModelPath(request: BenchModelRequest, tokenizer: BenchToken
 export function ensureBenchModel(request: BenchModelRequest, log: (line: string) => void = () => {}): BenchModel {
   const tokenizerDir = request.tokenizerDir === undefined ? qwenTokenizerDir(findSharedDir()) : request.tokenizerDir ?? undefined;
   const shape = request.shape ?? QWEN25_05B_SHAPE;
+  checkWholeBlocks(request.type, shape);
   const tokenizer = benchTokenizer(shape.vocabSize, tokenizerDir);
   const file = benchModelPath(request, tokenizer.source);
   const expected = { generator: GENERATOR_VERSION, shape, type: request.type, seed: request.seed ?? 1, tokenizer: tokenizer.source };
@@ -118,6 +119,19 @@ export function benchMatrixTypes(type: BenchWeightType, specs: readonly BenchTen
   const matrices = specs.filter((s) => s.matrix);
   if (weightType === 'Q4_K_M') return q4KMTypes(matrices, shape.numLayers);
   return new Map(matrices.map((s) => [s.name, weightType]));
+}
+
+/** Throws, naming a matrix, when a `type` model of `shape` would need rows that are not whole blocks. */
+function checkWholeBlocks(type: BenchWeightType, shape: BenchShape): void {
+  const specs = benchTensorSpecs(shape);
+  const types = benchMatrixTypes(type, specs, shape);
+  for (const spec of specs) {
+    const t = types.get(spec.name);
+    if (t === undefined || spec.dims[0]! % blockLayout(t)!.blockElements === 0) continue;
+    throw new Error(`bench:${type} needs rows of whole ${ggmlTypeName(t)} blocks (${blockLayout(t)!.blockElements} elements), ` +
+      `but ${shape.name}'s ${spec.name} rows hold ${spec.dims[0]} (the qwen2.5-1.5b shape has whole blocks: ` +
+      'node dist/bench/model.js --shape qwen2.5-1.5b)');
+  }
 }
 
 function sidecarPath(file: string): string {
