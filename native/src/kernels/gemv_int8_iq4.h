@@ -1,8 +1,8 @@
-// The int8 GEMV for IQ4_NL and IQ4_XS weights (dispatched by gemv_int8.h): 1..7 rows of x against the blocks
-// in their own layout. Each 32-element block's nibbles become their int8 levels (a table lookup per byte);
-// vpmaddubsw wants an unsigned operand, so the levels' magnitudes meet the activations with the levels'
-// signs moved onto them (|level| <= 127, |xq| <= 127: pair sums within int16). Per block b and row of x, with
-// ws_b the block's weight scale (IQ4_NL: d; IQ4_XS: d * (sc_b - 32)):
+// The int8 GEMV for IQ4_NL and IQ4_XS weights (dispatched by gemv_int8.h): 1..5 rows of x (kGemvInt8MaxRows) against
+// the blocks in their own layout. Each 32-element block's nibbles become their int8 levels (a table lookup per byte);
+// vpmaddubsw wants an unsigned operand, so the levels' magnitudes meet the activations with the levels' signs moved
+// onto them (|level| <= 127, |xq| <= 127: pair sums within int16). Per block b and row of x, with ws_b the block's
+// weight scale (IQ4_NL: d; IQ4_XS: d * (sc_b - 32)):
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * ws_b, acc[b % 2][l])
 // out = bias + reduceLanes(acc[0] + acc[1]), the same float steps at every level.
 #pragma once

@@ -1,12 +1,12 @@
-// The int8 GEMV for K-quant weights (Q4_K, Q5_K, Q6_K; dispatched by gemv_int8.h): 1..7 rows of x against
-// 256-element super-blocks read in their own layout. Each super-block of a weight row is decoded once for all
-// rows of x: the unsigned quants u of its 8 blocks of 32 in element order (Q5_K: with the fifth bit; Q6_K:
-// q6 + 32), the weight scales (Q4_K, Q5_K: d * sc per block; Q6_K: d * sc per 16 elements, so lanes 0-3 of
-// a block take one and lanes 4-7 the next) and, for Q4_K and Q5_K, the offsets dmin * m of the blocks. Then
-// per block b and row of x, as for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
+// The int8 GEMV for K-quant weights (Q4_K, Q5_K, Q6_K; dispatched by gemv_int8.h): 1..5 rows of x (kGemvInt8MaxRows)
+// against 256-element super-blocks read in their own layout. Each super-block of a weight row is decoded once for all
+// rows of x: the unsigned quants u of its 8 blocks of 32 in element order (Q5_K: with the fifth bit; Q6_K: q6 + 32),
+// the weight scales (Q4_K, Q5_K: d * sc per block; Q6_K: d * sc per 16 elements, so lanes 0-3 of a block take one and
+// lanes 4-7 the next) and, for Q4_K and Q5_K, the offsets dmin * m of the blocks. Then per block b and row of x, as
+// for Q4_0 (gemv_int8.h), with scale[l] the weight scale of lane l:
 //   acc[b % 2][l] = fma(float(partial_l), xd_b * scale[l], acc[b % 2][l])
-// with partial_l the lane's sum of u * xq (Q6_K: plus -32 * the lane sums), and for Q4_K and Q5_K the
-// offsets in one lane per block position j of the super-block:
+// with partial_l the lane's sum of u * xq (Q6_K: plus -32 * the lane sums), and for Q4_K and Q5_K the offsets in one
+// lane per block position j of the super-block:
 //   mins[j] = fma(xs_b, dmin * m_j, mins[j])      (xs_b = xd_b * the block's sum of quants)
 // out = bias + (reduceLanes(acc[0] + acc[1]) - reduceLanes(mins)). Every level takes these float steps.
 #pragma once

@@ -1,9 +1,9 @@
-// The int8 GEMV for Q3_K weights (dispatched by gemv_int8.h): 1..7 rows of x against the super-blocks in their
-// own layout. Q3_K (110 bytes): hmask[32], qs[64], 12 bytes of 6-bit scales, f16 d; element e of sub-block s
-// (16 elements) has quant q in [-4, 3] (common/low_bit_blocks.h: q3kQuant) and value d * (sc_s - 32) * q.
-// vpmaddubsw wants an unsigned operand, so |q| meets the activations with q's sign moved onto them; the
-// sub-block scales multiply the pair sums in integers (vpmaddwd). Per row of x and block b (lane l: 4 elements
-// of sub-block s(l)):
+// The int8 GEMV for Q3_K weights (dispatched by gemv_int8.h): 1..5 rows of x (kGemvInt8MaxRows) against the
+// super-blocks in their own layout. Q3_K (110 bytes): hmask[32], qs[64], 12 bytes of 6-bit scales, f16 d; element e
+// of sub-block s (16 elements) has quant q in [-4, 3] (common/low_bit_blocks.h: q3kQuant) and value d * (sc_s - 32) *
+// q. vpmaddubsw wants an unsigned operand, so |q| meets the activations with q's sign moved onto them; the sub-block
+// scales multiply the pair sums in integers (vpmaddwd). Per row of x and block b (lane l: 4 elements of sub-block
+// s(l)):
 //   acc[b % 2][l] = fma(float((sc_s(l) - 32) * sum_lane q * xq), xd_b * d, acc[b % 2][l])
 // out = bias + reduceLanes(acc[0] + acc[1]), the same float steps at every level.
 #pragma once
