@@ -79,9 +79,7 @@ inline void gemvInt8RowPlain(const GemvInt8Job& job, int64_t j) {
       const float scale = job.xd[r * job.blocks + b] * loadHalf(block);
       for (int l = 0; l < kGemvInt8Lanes; ++l) acc[b % 2][l] = fmaf(static_cast<float>(partial[l]), scale, acc[b % 2][l]);
     }
-    float v[kGemvInt8Lanes];
-    for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
-    storeLaneSum(a, r, j, reduceLanes(v));
+    storeLaneSum(a, r, j, reduceBlockPairs(acc));
   }
 }
 

@@ -60,7 +60,7 @@ inline void gemvIq4RowsVec(const GemvInt8Job& job, int64_t m0, int64_t j0, int64
       const __m256i levels = iq4LevelVector(Format::nibbles(unit, b));
       const __m256i magnitudes = _mm256_abs_epi8(levels);
       const __m256 weightScale = kXS ? _mm256_permutevar8x32_ps(superScales, _mm256_set1_epi32(static_cast<int>(b % 8)))
-                                     : _mm256_set1_ps(loadHalf(unit));
+                                     : _mm256_set1_ps(Format::scale(unit, b));
       for (int r = 0; r < M; ++r) {
         const int64_t xRow = m0 + r;
         const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.xq + xRow * k + b * kInt8BlockElements));
@@ -93,9 +93,7 @@ inline void gemvIq4RowPlain(const GemvInt8Job& job, int64_t j) {
         acc[b % 2][l] = fmaf(static_cast<float>(partial), scale, acc[b % 2][l]);
       }
     }
-    float v[kGemvInt8Lanes];
-    for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
-    storeLaneSum(a, r, j, reduceLanes(v));
+    storeLaneSum(a, r, j, reduceBlockPairs(acc));
   }
 }
 

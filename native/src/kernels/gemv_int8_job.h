@@ -54,6 +54,14 @@ inline float reduceLanes(const float* v) {
   return h2[0] + h2[1];
 }
 
+// The plain loops' accumulators of even and odd blocks, added lane by lane and reduced (as reduceLanesVec of
+// their vector sum).
+inline float reduceBlockPairs(const float (&acc)[2][kGemvInt8Lanes]) {
+  float v[kGemvInt8Lanes];
+  for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
+  return reduceLanes(v);
+}
+
 #ifdef __AVX2__
 // Lane l of the result: acc_l + the sum over e in 4l..4l+3 of u_e * s_e (u unsigned, s signed bytes).
 inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {

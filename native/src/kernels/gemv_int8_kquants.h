@@ -274,9 +274,7 @@ inline void gemvInt8KRowPlain(const GemvInt8Job& job, int64_t j) {
         if constexpr (KQuantFormat<kKind>::kMins) mins[jb] = fmaf(job.xs[r * job.blocks + b], s.mins[jb], mins[jb]);
       }
     }
-    float v[kGemvInt8Lanes];
-    for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
-    float sum = reduceLanes(v);
+    float sum = reduceBlockPairs(acc);
     if constexpr (KQuantFormat<kKind>::kMins) sum -= reduceLanes(mins);
     storeLaneSum(a, r, j, sum);
   }

@@ -105,9 +105,7 @@ inline void gemvQ2KRowPlain(const GemvInt8Job& job, int64_t j) {
         }
       }
     }
-    float v[kGemvInt8Lanes];
-    for (int l = 0; l < kGemvInt8Lanes; ++l) v[l] = acc[0][l] + acc[1][l];
-    storeLaneSum(a, r, j, reduceLanes(v) + reduceLanes(mins));
+    storeLaneSum(a, r, j, reduceBlockPairs(acc) + reduceLanes(mins));
   }
 }
 
