@@ -33,8 +33,8 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  * quants of 8 rows and the int8 GEMM packs its records from them, so they replace the blocks (and Q8_0's
  * int8 panels) for matmul.
  */
-export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K,
-  GgmlType.Q5_K, GgmlType.Q6_K]);
+export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.IQ4_NL,
+  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
 
 /**
  * How an INT8_TYPES weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):

@@ -8,11 +8,11 @@
 //   3. every level and 1 / 2 threads give bit-identical results;
 //   4. precision 'f32', Q8_0 without its panels and the other block types (Q4_1, Q5_1) still compute exactly as at f32;
 //   5. the weights' own blocks are read: stored int8 panels (int8Layout 'panels') change no bit;
-//   6. Q4_0, Q5_0, Q8_0 and the K-quants as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
+//   6. INTERLEAVED_TYPES as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
 //      rows (like Q8_0's on its panels) are bit-identical to the same rows of a prefill batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
+import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { cpuInfo, INTERLEAVED_TYPES, matmul, setThreads, Weight, type Int8Layout } from '../../src/kernels/native.js';
 import { forEachLevel } from './support/levels.js';
@@ -120,13 +120,14 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
   }
 });
 
-test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0 and the K-quants interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
+test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, IQ4_NL, the K-quants and IQ4_XS interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
   const rng = new Rng(5250);
   const n = 203;
   const cases: [GgmlType, Int8Layout][] = [[GgmlType.Q8_0, 'blocks'], [GgmlType.Q8_0, 'interleaved'], [GgmlType.Q4_0, 'interleaved'],
-    [GgmlType.Q5_0, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'], [GgmlType.Q6_K, 'interleaved']];
+    [GgmlType.Q5_0, 'interleaved'], [GgmlType.IQ4_NL, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'],
+    [GgmlType.Q6_K, 'interleaved'], [GgmlType.Q3_K, 'interleaved'], [GgmlType.IQ4_XS, 'interleaved']];
   for (const [type, int8Layout] of cases) {
-    const k = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K ? 512 : 288;
+    const k = blockLayout(type)!.blockElements === 256 ? 512 : 288;
     const bytes = randomWeightBytes(rng, type, n, k);
     const w = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout });
     assert.ok(w.packedBytes > 0);

@@ -33,6 +33,20 @@ void forEachMove(int32_t type, int r, const Move& move) {
     for (int q = 0; q < 16; ++q) move(kInterleaved6HighOffset + 32 * q + 4 * r, 128 + 4 * q, 4);
     return;
   }
+  if (type == kTypeQ3_K) {
+    move(2 * r, 108, 2);
+    for (int c = 0; c < 3; ++c) move(kInterleaved3ScalesOffset + 32 * c + 4 * r, 96 + 4 * c, 4);
+    for (int q = 0; q < 8; ++q) move(kInterleaved3MaskOffset + 32 * q + 4 * r, 4 * q, 4);
+    for (int q = 0; q < 16; ++q) move(kInterleaved3LowOffset + 32 * q + 4 * r, 32 + 4 * q, 4);
+    return;
+  }
+  if (type == kTypeIQ4_XS) {
+    move(2 * r, 0, 2);
+    move(kInterleavedXsHighOffset + 2 * r, 2, 2);
+    move(kInterleavedXsLowOffset + 4 * r, 4, 4);
+    for (int q = 0; q < 32; ++q) move(kInterleavedXsNibblesOffset + 32 * q + 4 * r, 8 + 4 * q, 4);
+    return;
+  }
   move(2 * r, 0, 2);
   const int quants = type == kTypeQ5_0 ? 6 : 2;
   for (int j = 0; j < interleavedChunks(type); ++j) {

@@ -1,8 +1,9 @@
-// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K
-// weights 8 rows side by side (the K-quants: gemv_interleaved_q4k.h, gemv_interleaved_q6k.h), for 1..5 rows of x at
-// kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x,
-// with no horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per
-// weight byte, which left Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, IQ4_NL and the 256-element
+// types (Q4_K, Q5_K: gemv_interleaved_q4k.h; Q6_K, Q3_K: gemv_interleaved_halves.h; IQ4_XS: gemv_interleaved_iq4.h)
+// 8 rows side by side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of
+// 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x, with no
+// horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per weight byte, which left
+// Q4_0 / Q5_0 decode compute-bound on AVX2-only CPUs.
 //
 // Activations are gemv_int8.h's (quantizeGemvActivations). Per weight row i and block b the signed dot
 // product of the 32 quants is formed exactly in int32:
@@ -11,7 +12,7 @@
 //   Q5_0: the same with u = nibble + 16 fifth <= 31 (pair sums <= 7,874: 4 add up exactly in int16, so the
 //         low and the high nibbles' sums are widened apart) minus 16 * sum x;
 //   Q8_0: sum of |w| * (x with w's sign) (vpmaddubsw, exact pairs as in gemm_int8_tile_maddubs.h), widened
-//         with vpmaddwd before adding.
+//         with vpmaddwd before adding; IQ4_NL (and IQ4_XS) the same on the nibbles' int8 levels.
 // Then one chain from the bias (or 0): acc = fma(float(dot), xd_b * wd_b, acc) over the blocks in order,
 // the int8 GEMM's own float steps (gemm_int8_tile.h), so a decode row is bit-identical to the same row in a
 // prefill batch. The plain loops take the same steps, so every level agrees bit for bit, and every output
@@ -21,8 +22,9 @@
 #include "common/interleaved_blocks.h"
 #include "kernels/dequantize.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/gemv_interleaved_halves.h"
+#include "kernels/gemv_interleaved_iq4.h"
 #include "kernels/gemv_interleaved_q4k.h"
-#include "kernels/gemv_interleaved_q6k.h"
 #include "kernels/interleaved_nibbles.h"
 
 namespace fastfill {
@@ -75,24 +77,16 @@ inline void interleavedDotsSmall(const GemvInt8Job& job, int64_t m0, int64_t b, 
   }
 }
 
-template <int M>
-inline void interleavedDotsQ8(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
-  const int64_t k = job.args->w.cols;
-  __m256i w[8], magnitude[8];
-  for (int j = 0; j < 8; ++j) {
-    w[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes + j * kInterleavedChunkBytes));
-    magnitude[j] = _mm256_abs_epi8(w[j]);
+// Q8_0's quants, IQ4_NL's levels: signed int8 weights (signedBlockDots).
+template <int32_t kType, int M>
+inline void interleavedDotsSigned(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
+  __m256i w[8];
+  if constexpr (kType == kTypeIQ4_NL) {
+    iq4ChunkLevels(groupBlock + interleavedQuantsOffset(kType), w);
+  } else {
+    for (int j = 0; j < 8; ++j) w[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(groupBlock + kInterleavedScaleBytes + j * kInterleavedChunkBytes));
   }
-  const __m256i ones = _mm256_set1_epi16(1);
-  for (int r = 0; r < M; ++r) {
-    const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
-    __m256i sum = _mm256_setzero_si256();
-    for (int j = 0; j < 8; ++j) {
-      const __m256i pairs = _mm256_maddubs_epi16(magnitude[j], _mm256_sign_epi8(broadcastFour(xq + 4 * j), w[j]));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, ones));
-    }
-    dot[r] = sum;
-  }
+  signedBlockDots<M>(job, m0, b, w, dot);
 }
 
 template <int32_t kType, int M>
@@ -109,13 +103,14 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
   for (int r = 0; r < M; ++r) acc[r] = _mm256_load_ps(start);
   for (int64_t b = 0; b < blocks; ++b, groupBlock += kBytes) {
     prefetchWeightsAhead(groupBlock, kBytes);
-    if constexpr (kType == kTypeQ4_K || kType == kTypeQ5_K || kType == kTypeQ6_K) {
-      if constexpr (kType == kTypeQ6_K) q6kSuperBlockStep<M>(job, m0, b, groupBlock, acc);
+    if constexpr (interleavedBlockElements(kType) == 256) {
+      if constexpr (kType == kTypeQ6_K || kType == kTypeQ3_K) halvesSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
+      else if constexpr (kType == kTypeIQ4_XS) iq4xsSuperBlockStep<M>(job, m0, b, groupBlock, acc);
       else q45kSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
       continue;
     }
     __m256i dot[M];
-    if constexpr (kType == kTypeQ8_0) interleavedDotsQ8<M>(job, m0, b, groupBlock, dot);
+    if constexpr (kType == kTypeQ8_0 || kType == kTypeIQ4_NL) interleavedDotsSigned<kType, M>(job, m0, b, groupBlock, dot);
     else interleavedDotsSmall<kType, M>(job, m0, b, groupBlock, dot);
     const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
     for (int r = 0; r < M; ++r) {
@@ -150,6 +145,9 @@ inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) 
       else if (type == kTypeQ4_K) gemvInterleavedGroupVec<kTypeQ4_K, kM>(job, m0, group);
       else if (type == kTypeQ5_K) gemvInterleavedGroupVec<kTypeQ5_K, kM>(job, m0, group);
       else if (type == kTypeQ6_K) gemvInterleavedGroupVec<kTypeQ6_K, kM>(job, m0, group);
+      else if (type == kTypeIQ4_NL) gemvInterleavedGroupVec<kTypeIQ4_NL, kM>(job, m0, group);
+      else if (type == kTypeQ3_K) gemvInterleavedGroupVec<kTypeQ3_K, kM>(job, m0, group);
+      else if (type == kTypeIQ4_XS) gemvInterleavedGroupVec<kTypeIQ4_XS, kM>(job, m0, group);
       else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
     }
   });

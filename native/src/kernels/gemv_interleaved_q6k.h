@@ -1,5 +1,5 @@
-// Q6_K on interleaved super-blocks (common/interleaved_blocks.h) with AVX2: the int8 GEMV's group loop
-// (gemv_interleaved.h) and the decoding it shares with the GEMM's record packer (interleaved_records.h).
+// Q6_K on interleaved super-blocks (common/interleaved_blocks.h) with AVX2: the decoding the int8 GEMV's group loop
+// (gemv_interleaved_halves.h) shares with the GEMM's record packer (interleaved_records.h).
 // Sub-block b of 32 (half n = b / 4, k = b % 4) takes element l's low 4 bits from nibble k / 2 of ql byte
 // 64 n + 32 (k % 2) + l and bits 4-5 from bits 2k, 2k + 1 of qh byte 32 n + l (q - 32, scale d * sc per 16).
 #pragma once
@@ -34,36 +34,6 @@ inline void q6kSubBlockQuants(const uint8_t* groupBlock, int b, __m256i (&u)[8])
     // bits 2k, 2k + 1 of each byte to bits 4, 5 (masked first, so nothing crosses a byte)
     const __m256i top = k < 2 ? _mm256_slli_epi16(qh, 4 - 2 * k) : k == 2 ? qh : _mm256_srli_epi16(qh, 2);
     u[j] = _mm256_or_si256(_mm256_and_si256(k < 2 ? ql : _mm256_srli_epi16(ql, 4), mask), top);
-  }
-}
-
-// acc[r] += super-block sb of a group against row m0 + r of x: per 16 elements the exact sum of u * xq (two
-// pair sums of u <= 63 add up exactly in int16) minus 32 * sum xq, then the GEMM's float step.
-template <int M>
-inline void q6kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, const uint8_t* groupBlock, __m256 (&acc)[M]) {
-  const int64_t k = job.args->w.cols;
-  const __m256i ones = _mm256_set1_epi16(1);
-  for (int s = 0; s < 8; ++s) {
-    __m256 scales[2];
-    q6kSubBlockScales(groupBlock, s, scales[0], scales[1]);
-    __m256i u[8];
-    q6kSubBlockQuants(groupBlock, s, u);
-    const int64_t b = sb * 8 + s;
-    for (int r = 0; r < M; ++r) {
-      const uint8_t* xq = job.xq + (m0 + r) * k + b * kInt8BlockElements;
-      const int64_t index = (m0 + r) * job.blocks + b;
-      const __m256 xd = _mm256_set1_ps(job.xd[index]);
-      for (int h = 0; h < 2; ++h) {
-        const int j = 4 * h;
-        const __m256i front = _mm256_add_epi16(_mm256_maddubs_epi16(u[j], broadcastFour(xq + 4 * j)),
-                                               _mm256_maddubs_epi16(u[j + 1], broadcastFour(xq + 4 * j + 4)));
-        const __m256i back = _mm256_add_epi16(_mm256_maddubs_epi16(u[j + 2], broadcastFour(xq + 4 * j + 8)),
-                                              _mm256_maddubs_epi16(u[j + 3], broadcastFour(xq + 4 * j + 12)));
-        const __m256i dot = _mm256_add_epi32(_mm256_add_epi32(_mm256_madd_epi16(front, ones), _mm256_madd_epi16(back, ones)),
-                                             _mm256_set1_epi32(job.xHalfNeg[2 * index + h] * 32));
-        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(xd, scales[h]), acc[r]);
-      }
-    }
   }
 }
 

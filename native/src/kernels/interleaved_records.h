@@ -1,12 +1,15 @@
 // The int8 GEMM's records (common/int8_panels.h) packed from interleaved blocks (common/interleaved_blocks.h)
 // with AVX2, at every level that has it: group block chunk j of the panel's 4 groups is already record
-// group j (Q8_0) or, as low and high nibbles (with Q5_0's fifth bits) minus the offset, record groups j and
-// 4 + j (Q4_0, Q5_0), 8 columns each; the K-quants' sub-blocks decode as their GEMVs do
-// (gemv_interleaved_q4k.h, gemv_interleaved_q6k.h). No transpose. Byte for byte common/int8_panels.cc's
+// group j (Q8_0) or, as low and high nibbles (with Q5_0's fifth bits) minus the offset (IQ4_NL: their levels),
+// record groups j and 4 + j (Q4_0, Q5_0, IQ4_NL), 8 columns each; the 256-element types' sub-blocks decode as
+// their GEMVs do (gemv_interleaved_q4k.h, gemv_interleaved_q6k.h, gemv_interleaved_q3k.h, gemv_interleaved_iq4.h).
+// No transpose. Byte for byte common/int8_panels.cc's
 // records (packInt8Records reads the same layout).
 #pragma once
 #include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
+#include "kernels/gemv_interleaved_iq4.h"
+#include "kernels/gemv_interleaved_q3k.h"
 #include "kernels/gemv_interleaved_q4k.h"
 #include "kernels/gemv_interleaved_q6k.h"
 #include "kernels/interleaved_nibbles.h"
@@ -16,7 +19,7 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// One group's 8 columns of a record: quants of groups 0-7, scales of the sub-blocks (Q6_K: 2), mins (Q4_K).
+// One group's 8 columns of a record: quants of groups 0-7, scales of the sub-blocks (Q6_K, Q3_K: 2), mins (Q4_K).
 struct InterleavedSet {
   __m256i quants[8];
   __m256 scales[2], mins;
@@ -40,6 +43,13 @@ inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, 
       if (w.type == kTypeQ5_K) q45kSubBlockQuants<kTypeQ5_K>(source, s, out.quants);
       else q45kSubBlockQuants<kTypeQ4_K>(source, s, out.quants);
       q4kSubBlockScales(source, s, out.scales[0], out.mins);
+    } else if (w.type == kTypeIQ4_XS) {
+      iq4ChunkLevels(iq4xsChunks(source, s), out.quants);
+      out.scales[0] = iq4xsBlockScales(source, s);
+    } else if (w.type == kTypeQ3_K) {
+      q3kSubBlockQuants(source, s, out.quants);
+      for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, _mm256_set1_epi8(4));
+      q3kSubBlockScales(source, s, out.scales[0], out.scales[1]);
     } else {
       q6kSubBlockQuants(source, s, out.quants);
       for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, _mm256_set1_epi8(32));
@@ -51,6 +61,8 @@ inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, 
   if (w.type == kTypeQ8_0) {
     const uint8_t* chunks = source + interleavedQuantsOffset(kTypeQ8_0);
     for (int g = 0; g < 8; ++g) out.quants[g] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + g * kInterleavedChunkBytes));
+  } else if (w.type == kTypeIQ4_NL) {
+    iq4ChunkLevels(source + interleavedQuantsOffset(kTypeIQ4_NL), out.quants);
   } else if (w.type == kTypeQ5_0) {
     smallNibbleSet<kTypeQ5_0>(source, out);
   } else {
