@@ -72,8 +72,8 @@ const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
  * into them when packed (1.25 bytes per weight, which then replace the blocks for matmul); the other
  * types keep only their own blocks, and the GEMM packs their panel records a K run at a time as it goes
  * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
- * panels (so a decode row is bit-identical to the same row in a prefill batch), Q4_0, Q5_0, Q4_K, Q5_K
- * and Q6_K weights take int8 activations (the same rule) dotted with their own blocks, and weights stored
+ * panels (so a decode row is bit-identical to the same row in a prefill batch), the other INT8_TYPES and Q2_K
+ * (Q4_1 / Q5_1 aside) take int8 activations (the same rule) dotted with their own blocks, and weights stored
  * as interleaved blocks (WeightOptions.int8Layout) take them with the int8 GEMM's float steps (decode rows
  * bit-identical to prefill rows again); Q4_1 / Q5_1 and float weights compute exactly as at 'f32'.
  */
