@@ -37,7 +37,8 @@ export interface NativeAddon {
     layout?: number): void;
   /** matmulGroup(x, m, then per part: data, type, rows, cols, out, bias | null, panels | null, precision, layout). */
   matmulGroup(x: Float32Array, m: number, ...parts: unknown[]): void;
-  getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array): void;
+  getRows(data: Uint8Array, type: number, rows: number, cols: number, ids: Int32Array, out: Float32Array,
+    panels?: Uint8Array | null, precision?: number, layout?: number): void;
   rmsNorm(x: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number, out: Float32Array): void;
   addRmsNorm(x: Float32Array, delta: Float32Array, rows: number, cols: number, weight: Float32Array, eps: number,
     out: Float32Array): void;

@@ -82,5 +82,6 @@ export function getRows(w: Weight, ids: Int32Array, out: Float32Array): void {
   checkInt32(fn, 'ids', ids);
   checkIndices(fn, 'ids', ids, w.rows);
   checkFloat32(fn, 'out', out, ids.length * w.cols, `ids.length*cols = ${ids.length}*${w.cols}`);
-  addon().getRows(w.data, w.type, w.rows, w.cols, ids, out);
+  if (w.layout === 'interleaved') addon().getRows(w.data, w.type, w.rows, w.cols, ids, out, w.panels, w.precisionCode, w.layoutCode);
+  else addon().getRows(w.data, w.type, w.rows, w.cols, ids, out);
 }

@@ -156,7 +156,7 @@ export class Weight {
     readonly precision: Precision,
     /**
      * The same weights in the GEMM's panel layout for `precision` (native/src/common/weight_panels.h),
-     * or null. matmul reads these when present; getRows always reads `data`.
+     * or null. matmul reads these when present; getRows reads `data`, or interleaved blocks when it has them.
      */
     readonly panels: Uint8Array | null,
     /** What panels hold ('panels' when there are none). */
@@ -169,8 +169,8 @@ export class Weight {
   }
 
   /**
-   * True when matmul never reads `data` (F32/F16/BF16 weights with panels, and Q8_0 with int8 panels:
-   * every matmul reads the panels); getRows still does.
+   * True when matmul never reads `data` (F32/F16/BF16 weights with panels, Q8_0 with int8 panels and interleaved
+   * blocks: every matmul reads the panels); getRows still does, but for interleaved blocks.
    */
   get matmulReadsOnlyPanels(): boolean {
     return this.panels !== null && readsOnlyPanelsWhenPacked(this.type, this.precision, this.layout);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { getRows, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
+import { getRows, INTERLEAVED_TYPES, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { float64Matmul } from './support/float64Reference.js';
@@ -215,6 +215,26 @@ for (const type of TYPES) {
     });
   });
 }
+
+test('getRows of interleaved weights decodes their interleaved blocks (the file bytes may be gone), bit for bit as from the blocks', () => {
+  for (const type of INTERLEAVED_TYPES) {
+    const rng = new Rng(2100 + type);
+    const cols = blockLayout(type)!.blockElements === 256 ? 512 : 96;
+    const rows = 21;  // 3 groups of 8, the last one partial
+    const bytes = randomWeightBytes(rng, type, rows, cols);
+    const ids = Int32Array.from([20, 0, 9, 9, 15, 16]);
+    const want = new Float32Array(ids.length * cols);
+    getRows(Weight.create(type, rows, cols, bytes), ids, want);
+    const w = Weight.create(type, rows, cols, bytes.slice(), { precision: 'int8', int8Layout: 'interleaved' });
+    assert.equal(w.layout, 'interleaved');
+    w.data.fill(0);
+    forEachLevel((level) => {
+      const out = new Float32Array(ids.length * cols).fill(NaN);
+      getRows(w, ids, out);
+      assertIdentical(out, want, `${ggmlTypeName(type)} ${level}`);
+    });
+  }
+});
 
 test('getRows: an empty id list is fine', () => {
   const w = Weight.create(GgmlType.F32, 2, 4, new Uint8Array(32));

@@ -27,8 +27,8 @@ struct WeightView {
   // The same weights in the panel layout of `precision` (common/weight_panels.h), 4-byte aligned;
   // nullptr when the weight was not packed (block-quantized types are only at kPrecisionInt8).
   const uint8_t* panels;
-  // Q4_0 / Q5_0 / Q8_0 / Q4_K / Q5_K / Q6_K at kPrecisionInt8 only: the same weights as interleaved blocks (common/interleaved_blocks.h),
-  // read by the int8 GEMV and the int8 GEMM's record packer instead of `data`; panels is then nullptr.
+  // The interleaved types at kPrecisionInt8 only: the same weights as interleaved blocks (common/interleaved_blocks.h),
+  // read instead of `data` by the int8 GEMV, the int8 GEMM's record packer and decodeRow; panels is then nullptr.
   const uint8_t* interleaved = nullptr;
 };
 

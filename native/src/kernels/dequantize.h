@@ -2,6 +2,7 @@
 // Block layouts and formulas are ggml's; each decoder writes one whole block.
 #pragma once
 #include "common/ggml_types.h"
+#include "common/interleaved_blocks.h"
 #include "common/kernel_args.h"
 #include "common/low_bit_blocks.h"
 
@@ -161,9 +162,15 @@ inline void decodeBlocks(const uint8_t* src, int64_t k0, int64_t count, float* d
   for (int64_t e = 0; e < count; e += kElements, block += kBytes) Decode(block, dst + e);
 }
 
+inline void decodeInterleavedRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst);
+
 // Decodes elements [k0, k0 + count) of weight row `row` into dst. For block types k0 and count
 // are whole blocks (the bindings require cols to be a multiple of the block).
 inline void decodeRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst) {
+  if (w.interleaved != nullptr) {
+    decodeInterleavedRow(w, row, k0, count, dst);
+    return;
+  }
   const uint8_t* src = w.data + static_cast<size_t>(row) * w.rowBytes;
   switch (w.type) {
     case kTypeF32: std::memcpy(dst, src + 4 * k0, static_cast<size_t>(count) * 4); return;
@@ -182,6 +189,20 @@ inline void decodeRow(const WeightView& w, int64_t row, int64_t k0, int64_t coun
     case kTypeIQ4_NL: decodeBlocks<decodeIQ4_NL, 32, 18>(src, k0, count, dst); return;
     case kTypeIQ4_XS: decodeBlocks<decodeIQ4_XS, 256, 136>(src, k0, count, dst); return;
     default: std::memset(dst, 0, static_cast<size_t>(count) * 4); return;  // rejected by the bindings
+  }
+}
+
+// decodeRow of a weight kept as interleaved blocks (common/interleaved_blocks.h), which then replace its blocks
+// (their file pages are released): each block is put back together, then decoded as the type's own.
+inline void decodeInterleavedRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst) {
+  const int64_t elements = interleavedBlockElements(w.type);
+  alignas(64) uint8_t block[256];  // the largest block of the interleaved types (Q6_K: 210 bytes)
+  WeightView one = w;
+  one.data = block;
+  one.interleaved = nullptr;
+  for (int64_t e = 0; e < count; e += elements) {
+    interleavedRowBlock(w, row, (k0 + e) / elements, block);
+    decodeRow(one, 0, 0, elements, dst + e);
   }
 }
 

@@ -83,7 +83,7 @@ inline void matmulFloat(const MatmulArgs& a) {
     return;
   }
 #ifdef FASTFILL_QUANT_GROUPS
-  if (gemvGroups(a)) return;
+  if (a.w.interleaved == nullptr && gemvGroups(a)) return;  // it reads the blocks themselves
 #endif
   gemv(a);
 }
