@@ -30,17 +30,17 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
 /**
  * The types that can be stored as interleaved blocks at 'int8' (native/src/common/interleaved_blocks.h):
  * 8 rows side by side, the same bytes as the blocks. The int8 GEMV reads them with one AVX2 vector per 4
- * quants of 8 rows and the int8 GEMM packs its records from them, so they replace the blocks (and Q8_0's
- * int8 panels) for matmul.
+ * quants of 8 rows and the int8 GEMM packs its records from them (Q2_K, which has no int8 GEMM: the F32 GEMM
+ * decodes its rows from them), so they replace the blocks (and Q8_0's int8 panels) for matmul and getRows.
  */
 export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.IQ4_NL,
-  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
+  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
 
 /**
- * How an INT8_TYPES weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
+ * How an INT8_TYPES (or Q2_K) weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
  *   'interleaved': as interleaved blocks (INTERLEAVED_TYPES; Q4_1 and Q5_1 as 'blocks'), which serve every matmul;
  *   'blocks': its own blocks, plus int8 panels for STORED_INT8_PANEL_TYPES (Q8_0), which replace its blocks;
- *   'panels': int8 panels beside the blocks for every type (decode reads the blocks).
+ *   'panels': int8 panels beside the blocks for every INT8_TYPES type (decode reads the blocks; Q2_K as 'blocks').
  */
 export type Int8Layout = 'interleaved' | 'blocks' | 'panels';
 export const INT8_LAYOUTS: readonly Int8Layout[] = ['interleaved', 'blocks', 'panels'];
@@ -113,20 +113,21 @@ export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, 
 
 /** The Int8Layout a weight of `type` packed at 'int8' takes when asked for `requested` (default: as WeightOptions). */
 export function int8LayoutOf(type: GgmlType, requested?: Int8Layout): Int8Layout {
-  if (!INTERLEAVED_TYPES.has(type)) return requested === 'panels' ? 'panels' : 'blocks';
+  if (requested === 'panels') return INT8_TYPES.has(type) ? 'panels' : 'blocks';  // Q2_K has no int8 panels
+  if (!INTERLEAVED_TYPES.has(type)) return 'blocks';
   return requested ?? (interleavesByDefault() ? 'interleaved' : 'blocks');
 }
 
 /** What the panels of a weight of `type` packed at `precision` hold (int8Layout: as WeightOptions). */
 export function panelLayout(type: GgmlType, precision: Precision, int8Layout?: Int8Layout): PanelLayout {
-  return precision === 'int8' && INT8_TYPES.has(type) && int8LayoutOf(type, int8Layout) === 'interleaved'
+  return precision === 'int8' && INTERLEAVED_TYPES.has(type) && int8LayoutOf(type, int8Layout) === 'interleaved'
     ? 'interleaved' : 'panels';
 }
 
 /** True when a weight of `type` packed at `precision` stores panels (int8Layout: as WeightOptions). */
 export function storesPanels(type: GgmlType, precision: Precision, int8Layout?: Int8Layout): boolean {
   if (PANEL_TYPES.has(type)) return true;
-  if (precision === 'int8' && INT8_TYPES.has(type)) {
+  if (precision === 'int8' && (INT8_TYPES.has(type) || INTERLEAVED_TYPES.has(type))) {
     return int8LayoutOf(type, int8Layout) !== 'blocks' || STORED_INT8_PANEL_TYPES.has(type);
   }
   return precision === 'bf16' && type === GgmlType.Q8_0;

@@ -148,3 +148,26 @@ test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, IQ4_NL, the K-quants and IQ4_XS inte
   }
   setThreads(cpuInfo().threads);
 });
+
+test('Q2_K interleaved: 6 or more rows compute at F32 on rows decoded from the interleaved blocks, bit for bit as from its blocks, every level', () => {
+  const rng = new Rng(5260);
+  const n = 70, k = 512;
+  const bytes = randomWeightBytes(rng, GgmlType.Q2_K, n, k);
+  const blocks = Weight.create(GgmlType.Q2_K, n, k, bytes, { precision: 'int8', int8Layout: 'blocks' });
+  assert.equal(Weight.create(GgmlType.Q2_K, n, k, bytes, { precision: 'int8', int8Layout: 'panels' }).packedBytes, 0,
+    'Q2_K has no int8 panels: its blocks alone');
+  const interleaved = Weight.create(GgmlType.Q2_K, n, k, bytes.slice(), { precision: 'int8', int8Layout: 'interleaved' });
+  assert.equal(interleaved.layout, 'interleaved');
+  assert.equal(interleaved.matmulReadsOnlyPanels, true);
+  interleaved.data.fill(0);  // every matmul reads the interleaved blocks
+  const x = rng.floats(17 * k, 3);
+  const bias = rng.floats(n);
+  forEachLevel((level) => {
+    for (const m of [6, 7, 8, 17]) {
+      const want = new Float32Array(m * n), out = new Float32Array(m * n).fill(NaN);
+      matmul(x.subarray(0, m * k), m, blocks, want, bias);
+      matmul(x.subarray(0, m * k), m, interleaved, out, bias);
+      assertIdentical(out, want, `Q2_K m=${m} ${level}`);
+    }
+  });
+});

@@ -33,6 +33,13 @@ void forEachMove(int32_t type, int r, const Move& move) {
     for (int q = 0; q < 16; ++q) move(kInterleaved6HighOffset + 32 * q + 4 * r, 128 + 4 * q, 4);
     return;
   }
+  if (type == kTypeQ2_K) {
+    move(2 * r, 80, 2);
+    move(16 + 2 * r, 82, 2);
+    for (int c = 0; c < 4; ++c) move(kInterleaved2ScalesOffset + 32 * c + 4 * r, 4 * c, 4);
+    for (int q = 0; q < 16; ++q) move(kInterleaved2LowOffset + 32 * q + 4 * r, 16 + 4 * q, 4);
+    return;
+  }
   if (type == kTypeQ3_K) {
     move(2 * r, 108, 2);
     for (int c = 0; c < 3; ++c) move(kInterleaved3ScalesOffset + 32 * c + 4 * r, 96 + 4 * c, 4);

@@ -1,7 +1,7 @@
-// Interleaved blocks: Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q3_K and IQ4_XS weights stored 8 rows side by side, the layout the int8
+// Interleaved blocks: Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS weights stored 8 rows side by side, the layout the int8
 // GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the
 // int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the blocks
-// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.5625 / 0.6875 / 0.8203 / 0.4297 / 0.5313 per weight), so a packed weight's
+// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.5625 / 0.6875 / 0.8203 / 0.3281 / 0.4297 / 0.5313 per weight), so a packed weight's
 // mapped file pages can be released.
 //
 // Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
@@ -23,6 +23,8 @@
 //     of element l of sub-block s) at 128, before the nibble chunks (at 384).
 //   Q6_K: bytes [0, 16) d (f16), then the 16 int8 scales as 4 chunks (chunk c: scales 4c..4c+3), then ql as 32
 //     chunks (chunk q: ql bytes 4q..4q+3) and qh as 16 chunks (chunk q: qh bytes 4q..4q+3).
+//   Q2_K: bytes [0, 16) d and [16, 32) dmin (f16, row r at 2r), then the 16 scale bytes as 4 chunks (chunk c: bytes
+//     4c..4c+3), then qs as 16 chunks (chunk q: qs bytes 4q..4q+3).
 //   Q3_K: bytes [0, 16) d (f16), then the 12 bytes of packed scales as 3 chunks (chunk c: bytes 4c..4c+3), then
 //     hmask as 8 chunks (chunk q: hmask bytes 4q..4q+3) and qs as 16 chunks (chunk q: qs bytes 4q..4q+3).
 //   IQ4_XS: bytes [0, 16) d and [16, 32) scales_h (both 16-bit, row r at 2r), then scales_l as 1 chunk, then 32
@@ -43,12 +45,13 @@ constexpr int kInterleavedChunkBytes = 4 * kInterleavedRows;
 // The types that have the layout.
 constexpr bool isInterleavedType(int32_t type) {
   return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0 || type == kTypeIQ4_NL || type == kTypeQ4_K ||
-         type == kTypeQ5_K || type == kTypeQ6_K || type == kTypeQ3_K || type == kTypeIQ4_XS;
+         type == kTypeQ5_K || type == kTypeQ6_K || type == kTypeQ2_K || type == kTypeQ3_K || type == kTypeIQ4_XS;
 }
 
 // Elements per block of the layout (the type's own block).
 constexpr int64_t interleavedBlockElements(int32_t type) {
-  return type == kTypeQ4_K || type == kTypeQ5_K || type == kTypeQ6_K || type == kTypeQ3_K || type == kTypeIQ4_XS ? 256 : 32;
+  return type == kTypeQ4_K || type == kTypeQ5_K || type == kTypeQ6_K || type == kTypeQ2_K || type == kTypeQ3_K ||
+         type == kTypeIQ4_XS ? 256 : 32;
 }
 
 constexpr int kInterleavedKScalesOffset = 32;    // Q4_K, Q5_K: bytes into a group block of the scale chunks,
@@ -59,6 +62,8 @@ constexpr int interleavedKNibblesOffset(int32_t type) { return type == kTypeQ5_K
 constexpr int kInterleaved6ScalesOffset = 16;    // Q6_K: bytes into a group block of the scale chunks,
 constexpr int kInterleaved6LowOffset = 144;      // of the ql chunks
 constexpr int kInterleaved6HighOffset = 1168;    // and of the qh chunks
+constexpr int kInterleaved2ScalesOffset = 32;    // Q2_K: bytes into a group block of the scale chunks
+constexpr int kInterleaved2LowOffset = 160;      // and of the qs chunks
 constexpr int kInterleaved3ScalesOffset = 16;    // Q3_K: bytes into a group block of the scale chunks,
 constexpr int kInterleaved3MaskOffset = 112;     // of the hmask chunks
 constexpr int kInterleaved3LowOffset = 368;      // and of the qs chunks
@@ -77,6 +82,7 @@ constexpr int interleavedQuantsOffset(int32_t type) {
 constexpr int64_t interleavedBlockBytes(int32_t type) {
   if (type == kTypeQ4_K || type == kTypeQ5_K) return interleavedKNibblesOffset(type) + 32 * kInterleavedChunkBytes;
   if (type == kTypeQ6_K) return kInterleaved6HighOffset + 16 * kInterleavedChunkBytes;
+  if (type == kTypeQ2_K) return kInterleaved2LowOffset + 16 * kInterleavedChunkBytes;
   if (type == kTypeQ3_K) return kInterleaved3LowOffset + 16 * kInterleavedChunkBytes;
   if (type == kTypeIQ4_XS) return kInterleavedXsNibblesOffset + 32 * kInterleavedChunkBytes;
   return interleavedQuantsOffset(type) + interleavedChunks(type) * kInterleavedChunkBytes;

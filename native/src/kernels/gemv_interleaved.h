@@ -1,5 +1,5 @@
 // The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, IQ4_NL and the 256-element
-// types (Q4_K, Q5_K: gemv_interleaved_q4k.h; Q6_K, Q3_K: gemv_interleaved_halves.h; IQ4_XS: gemv_interleaved_iq4.h)
+// types (Q4_K, Q5_K: gemv_interleaved_q4k.h; Q6_K, Q3_K, Q2_K: gemv_interleaved_halves.h; IQ4_XS: gemv_interleaved_iq4.h)
 // 8 rows side by side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of
 // 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x, with no
 // horizontal sums: the blocks' own GEMV (gemv_int8.h) spends about 3x the instructions per weight byte, which left
@@ -104,7 +104,7 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
   for (int64_t b = 0; b < blocks; ++b, groupBlock += kBytes) {
     prefetchWeightsAhead(groupBlock, kBytes);
     if constexpr (interleavedBlockElements(kType) == 256) {
-      if constexpr (kType == kTypeQ6_K || kType == kTypeQ3_K) halvesSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
+      if constexpr (kType == kTypeQ6_K || kType == kTypeQ3_K || kType == kTypeQ2_K) halvesSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
       else if constexpr (kType == kTypeIQ4_XS) iq4xsSuperBlockStep<M>(job, m0, b, groupBlock, acc);
       else q45kSuperBlockStep<kType, M>(job, m0, b, groupBlock, acc);
       continue;
@@ -147,12 +147,16 @@ inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) 
       else if (type == kTypeQ6_K) gemvInterleavedGroupVec<kTypeQ6_K, kM>(job, m0, group);
       else if (type == kTypeIQ4_NL) gemvInterleavedGroupVec<kTypeIQ4_NL, kM>(job, m0, group);
       else if (type == kTypeQ3_K) gemvInterleavedGroupVec<kTypeQ3_K, kM>(job, m0, group);
+      else if (type == kTypeQ2_K) gemvInterleavedGroupVec<kTypeQ2_K, kM>(job, m0, group);
       else if (type == kTypeIQ4_XS) gemvInterleavedGroupVec<kTypeIQ4_XS, kM>(job, m0, group);
       else gemvInterleavedGroupVec<kTypeQ4_0, kM>(job, m0, group);
     }
   });
 #else
-  for (int64_t group = group0; group < group1; ++group) gemvInterleavedGroupPlain(job, group);
+  for (int64_t group = group0; group < group1; ++group) {
+    if (job.args->w.type == kTypeQ2_K) gemvInterleavedQ2KPlain(job, group);
+    else gemvInterleavedGroupPlain(job, group);
+  }
 #endif
 }
 
