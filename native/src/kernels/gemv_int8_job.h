@@ -2,6 +2,7 @@
 // per 32-element block the signed dot product in 8 lanes of 4 consecutive elements (lane l: elements
 // 4l..4l+3), reduced at the end by one fixed tree, the same at every level.
 #pragma once
+#include "common/interleaved_blocks.h"
 #include "kernels/gemv_split.h"
 #include "kernels/level_common.h"
 
@@ -39,6 +40,20 @@ template <class F>
 inline void forEachRowPass(int64_t m, const F& f) {
   for (int64_t m0 = 0; m0 < m; m0 += kGemvInt8MaxRows)
     withCount<kGemvInt8MaxRows>(static_cast<int>(minI64(kGemvInt8MaxRows, m - m0)), [&](auto rows) { f(m0, rows); });
+}
+
+// out[r][j] = f(r, j, bias[j] or 0) for every row r of x and weight row j of interleaved group `group` (the plain loops
+// of gemv_interleaved*.h).
+template <class F>
+inline void forEachGroupOutput(const GemvInt8Job& job, int64_t group, const F& f) {
+  const MatmulArgs& a = *job.args;
+  for (int64_t r = 0; r < a.m; ++r) {
+    for (int i = 0; i < kInterleavedRows; ++i) {
+      const int64_t j = group * kInterleavedRows + i;
+      if (j >= a.w.rows) break;
+      a.out[r * a.w.rows + j] = f(r, j, a.bias != nullptr ? a.bias[j] : 0.0f);
+    }
+  }
 }
 
 // out[r][j] = bias[j] + sum (sum alone without a bias).

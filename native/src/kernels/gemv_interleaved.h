@@ -34,28 +34,22 @@ namespace FASTFILL_LEVEL {
 // float steps (with the min term of Q4_K; per 16 elements for Q6_K).
 inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
   const MatmulArgs& a = *job.args;
-  const int64_t k = a.w.cols;
   const bool mins = int8HasMins(a.w.type);
-  for (int64_t r = 0; r < a.m; ++r) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k);
-    for (int i = 0; i < kInterleavedRows; ++i) {
-      const int64_t j = group * kInterleavedRows + i;
-      if (j >= a.w.rows) break;
-      float acc = a.bias != nullptr ? a.bias[j] : 0.0f;
-      for (int64_t b = 0; b < job.blocks; ++b) {
-        Int8BlockQuants quants;
-        int8QuantsAt(a.w, j, b, &quants);
-        const int subBlocks = int8SubBlocks(a.w.type), subElements = kInt8BlockElements / subBlocks;
-        for (int h = 0; h < subBlocks; ++h) {
-          int32_t dot = 0;
-          for (int e = h * subElements; e < (h + 1) * subElements; ++e) dot += quants.q[e] * xq[b * kInt8BlockElements + e];
-          acc = fmaf(static_cast<float>(dot), job.xd[r * job.blocks + b] * quants.d[h], acc);
-        }
-        if (mins) acc = fmaf(job.xs[r * job.blocks + b], quants.min, acc);
+  forEachGroupOutput(job, group, [&](int64_t r, int64_t j, float acc) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * a.w.cols);
+    for (int64_t b = 0; b < job.blocks; ++b) {
+      Int8BlockQuants quants;
+      int8QuantsAt(a.w, j, b, &quants);
+      const int subBlocks = int8SubBlocks(a.w.type), subElements = kInt8BlockElements / subBlocks;
+      for (int h = 0; h < subBlocks; ++h) {
+        int32_t dot = 0;
+        for (int e = h * subElements; e < (h + 1) * subElements; ++e) dot += quants.q[e] * xq[b * kInt8BlockElements + e];
+        acc = fmaf(static_cast<float>(dot), job.xd[r * job.blocks + b] * quants.d[h], acc);
       }
-      a.out[r * a.w.rows + j] = acc;
+      if (mins) acc = fmaf(job.xs[r * job.blocks + b], quants.min, acc);
     }
-  }
+    return acc;
+  });
 }
 
 #ifdef __AVX2__

@@ -20,31 +20,25 @@ namespace FASTFILL_LEVEL {
 // Every output of group `group` against every row of x, a row's block at a time (interleavedRowBlock).
 inline void gemvInterleavedQ2KPlain(const GemvInt8Job& job, int64_t group) {
   const MatmulArgs& a = *job.args;
-  const int64_t k = a.w.cols, superBlocks = k / 256;
-  for (int64_t r = 0; r < a.m; ++r) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k);
-    for (int i = 0; i < kInterleavedRows; ++i) {
-      const int64_t j = group * kInterleavedRows + i;
-      if (j >= a.w.rows) break;
-      float acc = a.bias != nullptr ? a.bias[j] : 0.0f;
-      for (int64_t sb = 0; sb < superBlocks; ++sb) {
-        uint8_t block[84];
-        interleavedRowBlock(a.w, j, sb, block);
-        const float d = loadHalf(block + 80), dmin = loadHalf(block + 82);
-        for (int s = 0; s < 8; ++s) {
-          const int64_t index = r * job.blocks + sb * 8 + s;
-          for (int h = 0; h < 2; ++h) {
-            int32_t dot = 0;
-            for (int l = 16 * h; l < 16 * h + 16; ++l) dot += q2kQuant(block, 32 * s + l) * xq[(sb * 8 + s) * kInt8BlockElements + l];
-            const uint8_t scale = block[2 * s + h];
-            acc = fmaf(static_cast<float>(dot), job.xd[index] * (d * static_cast<float>(scale & 0xF)), acc);
-            acc = fmaf(job.xd[index] * static_cast<float>(job.xHalfNeg[2 * index + h]), dmin * static_cast<float>(scale >> 4), acc);
-          }
+  forEachGroupOutput(job, group, [&](int64_t r, int64_t j, float acc) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * a.w.cols);
+    for (int64_t sb = 0; sb < a.w.cols / 256; ++sb) {
+      uint8_t block[84];
+      interleavedRowBlock(a.w, j, sb, block);
+      const float d = loadHalf(block + 80), dmin = loadHalf(block + 82);
+      for (int s = 0; s < 8; ++s) {
+        const int64_t index = r * job.blocks + sb * 8 + s;
+        for (int h = 0; h < 2; ++h) {
+          int32_t dot = 0;
+          for (int l = 16 * h; l < 16 * h + 16; ++l) dot += q2kQuant(block, 32 * s + l) * xq[(sb * 8 + s) * kInt8BlockElements + l];
+          const uint8_t scale = block[2 * s + h];
+          acc = fmaf(static_cast<float>(dot), job.xd[index] * (d * static_cast<float>(scale & 0xF)), acc);
+          acc = fmaf(job.xd[index] * static_cast<float>(job.xHalfNeg[2 * index + h]), dmin * static_cast<float>(scale >> 4), acc);
         }
       }
-      a.out[r * a.w.rows + j] = acc;
     }
-  }
+    return acc;
+  });
 }
 
 #ifdef __AVX2__
