@@ -82,6 +82,5 @@ export function getRows(w: Weight, ids: Int32Array, out: Float32Array): void {
   checkInt32(fn, 'ids', ids);
   checkIndices(fn, 'ids', ids, w.rows);
   checkFloat32(fn, 'out', out, ids.length * w.cols, `ids.length*cols = ${ids.length}*${w.cols}`);
-  if (w.layout === 'interleaved') addon().getRows(w.data, w.type, w.rows, w.cols, ids, out, w.panels, w.precisionCode, w.layoutCode);
-  else addon().getRows(w.data, w.type, w.rows, w.cols, ids, out);
+  addon().getRows(w.data, w.type, w.rows, w.cols, ids, out, w.panels, w.precisionCode, w.layoutCode);
 }

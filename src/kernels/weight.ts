@@ -157,7 +157,8 @@ export class Weight {
     readonly precision: Precision,
     /**
      * The same weights in the GEMM's panel layout for `precision` (native/src/common/weight_panels.h),
-     * or null. matmul reads these when present; getRows reads `data`, or interleaved blocks when it has them.
+     * or null. matmul reads these when present; getRows too where they hold the exact values (F32/F16/BF16 native
+     * panels, Q8_0's int8 panels, interleaved blocks), else `data`.
      */
     readonly panels: Uint8Array | null,
     /** What panels hold ('panels' when there are none). */
@@ -171,7 +172,7 @@ export class Weight {
 
   /**
    * True when matmul never reads `data` (F32/F16/BF16 weights with panels, Q8_0 with int8 panels and interleaved
-   * blocks: every matmul reads the panels); getRows still does, but for interleaved blocks.
+   * blocks: every matmul reads the panels); getRows does only for bf16 pair panels.
    */
   get matmulReadsOnlyPanels(): boolean {
     return this.panels !== null && readsOnlyPanelsWhenPacked(this.type, this.precision, this.layout);

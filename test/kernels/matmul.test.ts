@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockLayout, COMPUTE_TYPES, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
-import { getRows, INTERLEAVED_TYPES, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight } from '../../src/kernels/native.js';
+import { getRows, INTERLEAVED_TYPES, matmul, PANEL_TYPES, setThreads, cpuInfo, Weight, type WeightOptions } from '../../src/kernels/native.js';
 import { assertClose, assertIdentical } from './support/close.js';
 import { forEachLevel } from './support/levels.js';
 import { float64Matmul } from './support/float64Reference.js';
@@ -216,22 +216,27 @@ for (const type of TYPES) {
   });
 }
 
-test('getRows of interleaved weights decodes their interleaved blocks (the file bytes may be gone), bit for bit as from the blocks', () => {
-  for (const type of INTERLEAVED_TYPES) {
+test('getRows of packed weights decodes the packed copy where it holds the exact values (the file bytes may be gone), bit for bit as from the blocks', () => {
+  const cases: [GgmlType, WeightOptions][] = [
+    ...[...INTERLEAVED_TYPES].map((type): [GgmlType, WeightOptions] => [type, { precision: 'int8', int8Layout: 'interleaved' }]),
+    ...[...PANEL_TYPES].flatMap((type): [GgmlType, WeightOptions][] => [[type, { precision: 'f32' }], [type, { precision: 'int8' }]]),
+    [GgmlType.Q8_0, { precision: 'int8', int8Layout: 'blocks' }],  // its stored int8 panels
+  ];
+  for (const [type, options] of cases) {
     const rng = new Rng(2100 + type);
     const cols = blockLayout(type)!.blockElements === 256 ? 512 : 96;
-    const rows = 21;  // 3 groups of 8, the last one partial
+    const rows = 45;  // a partial last group of 8 and panel of 32
     const bytes = randomWeightBytes(rng, type, rows, cols);
-    const ids = Int32Array.from([20, 0, 9, 9, 15, 16]);
+    const ids = Int32Array.from([44, 0, 9, 9, 31, 32, 15]);
     const want = new Float32Array(ids.length * cols);
-    getRows(Weight.create(type, rows, cols, bytes), ids, want);
-    const w = Weight.create(type, rows, cols, bytes.slice(), { precision: 'int8', int8Layout: 'interleaved' });
-    assert.equal(w.layout, 'interleaved');
+    getRows(Weight.create(type, rows, cols, bytes, { pack: false }), ids, want);
+    const w = Weight.create(type, rows, cols, bytes.slice(), options);
+    assert.equal(w.matmulReadsOnlyPanels, true, `${ggmlTypeName(type)} ${w.layout}`);
     w.data.fill(0);
     forEachLevel((level) => {
       const out = new Float32Array(ids.length * cols).fill(NaN);
       getRows(w, ids, out);
-      assertIdentical(out, want, `${ggmlTypeName(type)} ${level}`);
+      assertIdentical(out, want, `${ggmlTypeName(type)} ${w.precision} ${w.layout} ${level}`);
     });
   }
 });

@@ -146,14 +146,14 @@ Napi::Value MatmulGroup(const Napi::CallbackInfo& info) {
   return args.finish();
 }
 
-// getRows(data, type, rows, cols, ids, out, panels?, precision?, layout?): rows are decoded from interleaved
-// blocks when given them (a packed weight's file pages are released, so they are not read back), else from data.
+// getRows(data, type, rows, cols, ids, out, panels?, precision?, layout?): with the weight's panels, rows whose
+// values a packed copy holds exactly are decoded from it (kernels/dequantize.h: decodeRow), so the file pages that
+// packing released are not read back; the others from data.
 Napi::Value GetRows(const Napi::CallbackInfo& info) {
   JsArgs args(info, "getRows");
   WeightView w = readWeight(args, 0);
   w.precision = readPrecision(args, info, 7);
-  const int32_t layout = readLayout(args, info, 8, w.type, w.precision);
-  if (args.ok() && layout == kLayoutInterleaved) readPanels(args, info, 6, layout, w);
+  readPanels(args, info, 6, readLayout(args, info, 8, w.type, w.precision), w);
   const std::vector<int32_t> idList = args.indexList(4, "ids");
   const int32_t* ids = idList.data();
   const int64_t count = static_cast<int64_t>(idList.size());

@@ -2,9 +2,11 @@
 // Block layouts and formulas are ggml's; each decoder writes one whole block.
 #pragma once
 #include "common/ggml_types.h"
+#include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
 #include "common/kernel_args.h"
 #include "common/low_bit_blocks.h"
+#include "common/weight_panels.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -163,12 +165,24 @@ inline void decodeBlocks(const uint8_t* src, int64_t k0, int64_t count, float* d
 }
 
 inline void decodeInterleavedRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst);
+inline void decodePanelRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst);
+inline void decodeQ8RecordRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst);
 
 // Decodes elements [k0, k0 + count) of weight row `row` into dst. For block types k0 and count
-// are whole blocks (the bindings require cols to be a multiple of the block).
+// are whole blocks (the bindings require cols to be a multiple of the block). Where a packed copy
+// has replaced the weight's own bytes (their file pages are released: interleaved blocks, F32 / F16 /
+// BF16 native panels, Q8_0's int8 panels), the row comes from that copy, with the same values.
 inline void decodeRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst) {
   if (w.interleaved != nullptr) {
     decodeInterleavedRow(w, row, k0, count, dst);
+    return;
+  }
+  if (w.panels != nullptr && w.precision != kPrecisionBf16 && isPanelType(w.type)) {
+    decodePanelRow(w, row, k0, count, dst);
+    return;
+  }
+  if (w.panels != nullptr && w.precision == kPrecisionInt8 && w.type == kTypeQ8_0) {
+    decodeQ8RecordRow(w, row, k0, count, dst);
     return;
   }
   const uint8_t* src = w.data + static_cast<size_t>(row) * w.rowBytes;
@@ -189,6 +203,37 @@ inline void decodeRow(const WeightView& w, int64_t row, int64_t k0, int64_t coun
     case kTypeIQ4_NL: decodeBlocks<decodeIQ4_NL, 32, 18>(src, k0, count, dst); return;
     case kTypeIQ4_XS: decodeBlocks<decodeIQ4_XS, 256, 136>(src, k0, count, dst); return;
     default: std::memset(dst, 0, static_cast<size_t>(count) * 4); return;  // rejected by the bindings
+  }
+}
+
+// decodeRow of an F32 / F16 / BF16 weight from its native panels (common/weight_panels.h: element k of row 32p + c at
+// k * 32 + c of panel p, in the weight's own type).
+inline void decodePanelRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst) {
+  const size_t bytes = w.type == kTypeF32 ? 4 : 2;
+  const uint8_t* column = w.panels + (static_cast<size_t>(row / kPanelColumns) * static_cast<size_t>(w.cols) * kPanelColumns +
+                                      static_cast<size_t>(row % kPanelColumns)) * bytes;
+  for (int64_t k = k0; k < k0 + count; ++k) {
+    const uint8_t* element = column + static_cast<size_t>(k) * kPanelColumns * bytes;
+    uint16_t half;
+    std::memcpy(&half, element, 2);
+    if (w.type == kTypeF32) std::memcpy(dst + k - k0, element, 4);
+    else dst[k - k0] = w.type == kTypeF16 ? halfToFloat(half) : bf16ToFloat(half);
+  }
+}
+
+// decodeRow of a Q8_0 weight from its int8 panels (common/int8_panels.h: quant k of column c at ((k / 4) * 32 + c) * 4 +
+// k % 4 of its block's record, the scale, f16 d as a float, at kInt8ScalesOffset + 4c): decodeQ8_0's products.
+inline void decodeQ8RecordRow(const WeightView& w, int64_t row, int64_t k0, int64_t count, float* dst) {
+  const int64_t blocks = w.cols / kInt8BlockElements, c = row % kInt8PanelColumns;
+  for (int64_t b = k0 / kInt8BlockElements; b < (k0 + count) / kInt8BlockElements; ++b) {
+    const uint8_t* record = w.panels + static_cast<size_t>((row / kInt8PanelColumns) * blocks + b) * int8RecordBytes(kTypeQ8_0);
+    int8_t q[kInt8BlockElements];
+    for (int k = 0; k < kInt8BlockElements; ++k) q[k] = static_cast<int8_t>(record[((k / 4) * kInt8PanelColumns + c) * 4 + k % 4]);
+    float d;
+    std::memcpy(&d, record + kInt8ScalesOffset + 4 * c, 4);
+    float* out = dst + b * kInt8BlockElements - k0;
+    decodeInt8x16(q, d, out);
+    decodeInt8x16(q + 16, d, out + 16);
   }
 }
 
