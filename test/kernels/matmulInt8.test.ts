@@ -167,7 +167,7 @@ test('matmul int8: the native layer checks int8 panels and the precision code', 
   assert.equal(native.panelBytes(GgmlType.Q8_0, 1, 32, 2), 1280);
 });
 
-test('matmul int8: the native layer checks the interleaved layout (Q4_0 / Q5_0 / Q8_0 / K-quants at int8 only, its exact size)', () => {
+test('matmul int8: the native layer checks the interleaved layout (INTERLEAVED_TYPES at int8 only, its exact size)', () => {
   const native = addon();
   const x = new Float32Array(2 * 64), out = new Float32Array(2 * 9);
   const data = new Uint8Array(9 * 36);  // 9 Q4_0 rows of 64

@@ -55,7 +55,7 @@ int32_t readLayout(JsArgs& args, const Napi::CallbackInfo& info, size_t index, i
   const int32_t layout = static_cast<int32_t>(args.integer(index, "layout", kLayoutPanels, kLayoutInterleaved));
   if (args.ok() && layout == kLayoutInterleaved && (!isInterleavedType(type) || precision != kPrecisionInt8)) {
     args.fail("weight type " + std::to_string(type) + " at precision " + std::to_string(precision) +
-              " has no interleaved layout (Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q3_K and IQ4_XS at int8 only)");
+              " has no interleaved layout (Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS at int8 only)");
   }
   return layout;
 }
