@@ -77,6 +77,17 @@ inline float reduceBlockPairs(const float (&acc)[2][kGemvInt8Lanes]) {
   return reduceLanes(v);
 }
 
+// The plain loops' step of one 32-element block jb of a super-block whose sub-blocks of 16 have integer scales (Q2_K,
+// Q3_K): acc[l] += float(scale(2 jb + l / 4) * sum over lane l of quant(32 jb + e) * xq[e]) * step.
+template <class Quant, class Scale>
+inline void scaledLanesStep(float (&acc)[kGemvInt8Lanes], const int8_t* xq, int jb, float step, const Quant& quant, const Scale& scale) {
+  for (int l = 0; l < kGemvInt8Lanes; ++l) {
+    int32_t partial = 0;
+    for (int e = 4 * l; e < 4 * l + 4; ++e) partial += quant(32 * jb + e) * xq[e];
+    acc[l] = fmaf(static_cast<float>(partial * scale(2 * jb + l / 4)), step, acc[l]);
+  }
+}
+
 #ifdef __AVX2__
 // Lane l of the result: acc_l + the sum over e in 4l..4l+3 of u_e * s_e (u unsigned, s signed bytes).
 inline __m256i dotLanes(__m256i acc, __m256i u, __m256i s) {

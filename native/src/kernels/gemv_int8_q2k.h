@@ -96,13 +96,8 @@ inline void gemvQ2KRowPlain(const GemvInt8Job& job, int64_t j) {
       for (int jb = 0; jb < 8; ++jb) {
         const int64_t b = first + jb;
         const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k + b * kInt8BlockElements);
-        const float step = job.xd[r * job.blocks + b] * d;
-        for (int l = 0; l < kGemvInt8Lanes; ++l) {
-          int32_t partial = 0;
-          for (int e = 4 * l; e < 4 * l + 4; ++e) partial += q2kQuant(block, 32 * jb + e) * xq[e];
-          const int32_t scaled = partial * (block[2 * jb + l / 4] & 0xF);
-          acc[b % 2][l] = fmaf(static_cast<float>(scaled), step, acc[b % 2][l]);
-        }
+        scaledLanesStep(acc[b % 2], xq, jb, job.xd[r * job.blocks + b] * d, [&](int e) { return q2kQuant(block, e); },
+                        [&](int s) { return block[s] & 0xF; });
       }
     }
     storeLaneSum(a, r, j, reduceBlockPairs(acc) + reduceLanes(mins));

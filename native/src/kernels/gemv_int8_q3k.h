@@ -97,12 +97,8 @@ inline void gemvQ3KRowPlain(const GemvInt8Job& job, int64_t j) {
       for (int jb = 0; jb < 8; ++jb) {
         const int64_t b = first + jb;
         const int8_t* xq = reinterpret_cast<const int8_t*>(job.xq + r * k + b * kInt8BlockElements);
-        const float step = job.xd[r * job.blocks + b] * d;
-        for (int l = 0; l < kGemvInt8Lanes; ++l) {
-          int32_t partial = 0;
-          for (int e = 4 * l; e < 4 * l + 4; ++e) partial += q3kQuant(block, 32 * jb + e) * xq[e];
-          acc[b % 2][l] = fmaf(static_cast<float>(partial * scales[2 * jb + l / 4]), step, acc[b % 2][l]);
-        }
+        scaledLanesStep(acc[b % 2], xq, jb, job.xd[r * job.blocks + b] * d, [&](int e) { return q3kQuant(block, e); },
+                        [&](int s) { return static_cast<int32_t>(scales[s]); });
       }
     }
     storeLaneSum(a, r, j, reduceBlockPairs(acc));
