@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/low_bit_blocks.h"
 #include "threads/thread_pool.h"
 
 namespace fastfill {
@@ -40,11 +41,9 @@ void forEachMove(int32_t type, int r, const Move& move) {
     for (int q = 0; q < 16; ++q) move(kInterleaved2LowOffset + 32 * q + 4 * r, 16 + 4 * q, 4);
     return;
   }
-  if (type == kTypeQ3_K) {
+  if (type == kTypeQ3_K) {  // the quants: packQ3KTriples
     move(2 * r, 108, 2);
     for (int c = 0; c < 3; ++c) move(kInterleaved3ScalesOffset + 32 * c + 4 * r, 96 + 4 * c, 4);
-    for (int q = 0; q < 8; ++q) move(kInterleaved3MaskOffset + 32 * q + 4 * r, 4 * q, 4);
-    for (int q = 0; q < 16; ++q) move(kInterleaved3LowOffset + 32 * q + 4 * r, 32 + 4 * q, 4);
     return;
   }
   if (type == kTypeIQ4_XS) {
@@ -58,6 +57,41 @@ void forEachMove(int32_t type, int r, const Move& move) {
   const int quants = type == kTypeQ5_0 ? 6 : 2;
   for (int j = 0; j < interleavedChunks(type); ++j) {
     move(interleavedQuantsOffset(type) + j * kInterleavedChunkBytes + 4 * r, quants + 4 * j, 4);
+  }
+}
+
+// Q3_K's quants of one row's block (hmask[32], qs[64]) as row r's bytes of the triple chunks, and back:
+// triples[t][l] is byte t of element l's triple.
+void packQ3KTriples(const uint8_t* block, int r, uint8_t* groupBlock) {
+  uint8_t triples[3][32];
+  for (int l = 0; l < 32; ++l) {
+    int u[8];
+    for (int b = 0; b < 8; ++b) u[b] = q3kQuant(block, 32 * b + l) + 4;
+    triples[0][l] = static_cast<uint8_t>(u[0] | u[1] << 3 | (u[2] & 3) << 6);
+    triples[1][l] = static_cast<uint8_t>(u[3] | u[4] << 3 | (u[5] & 3) << 6);
+    triples[2][l] = static_cast<uint8_t>(u[6] | u[7] << 3 | (u[2] >> 2) << 6 | (u[5] >> 2) << 7);
+  }
+  for (int j = 0; j < 8; ++j) {
+    for (int t = 0; t < 3; ++t) std::memcpy(groupBlock + kInterleaved3TriplesOffset + 32 * (3 * j + t) + 4 * r, &triples[t][4 * j], 4);
+  }
+}
+
+void unpackQ3KTriples(const uint8_t* groupBlock, int r, uint8_t* block) {
+  uint8_t triples[3][32];
+  for (int j = 0; j < 8; ++j) {
+    for (int t = 0; t < 3; ++t) std::memcpy(&triples[t][4 * j], groupBlock + kInterleaved3TriplesOffset + 32 * (3 * j + t) + 4 * r, 4);
+  }
+  for (int l = 0; l < 32; ++l) {
+    const int t0 = triples[0][l], t1 = triples[1][l], t2 = triples[2][l];
+    const int u[8] = {t0 & 7, (t0 >> 3) & 7, (t0 >> 6) | ((t2 >> 4) & 4), t1 & 7, (t1 >> 3) & 7, (t1 >> 6) | ((t2 >> 5) & 4), t2 & 7, (t2 >> 3) & 7};
+    int high = 0, low[2] = {0, 0};
+    for (int b = 0; b < 8; ++b) {
+      high |= (u[b] >> 2) << b;
+      low[b / 4] |= (u[b] & 3) << (2 * (b % 4));
+    }
+    block[l] = static_cast<uint8_t>(high);
+    block[32 + l] = static_cast<uint8_t>(low[0]);
+    block[64 + l] = static_cast<uint8_t>(low[1]);
   }
 }
 
@@ -88,6 +122,7 @@ void packGroup(void* context, int64_t group, int) {
         for (int e = 0; e < 32; ++e) fifth |= ((bits >> e) & 1u) << fifthBitPosition(e);
         std::memcpy(dst + kInterleavedScaleBytes + 4 * r, &fifth, 4);
       }
+      if (w.type == kTypeQ3_K) packQ3KTriples(block, r, dst);
     }
   }
 }
@@ -115,6 +150,7 @@ void interleavedRowBlock(const WeightView& w, int64_t row, int64_t b, uint8_t* o
     for (int e = 0; e < 32; ++e) bits |= ((fifth >> fifthBitPosition(e)) & 1u) << e;
     std::memcpy(out + 2, &bits, 4);
   }
+  if (w.type == kTypeQ3_K) unpackQ3KTriples(source, r, out);
 }
 
 }  // namespace fastfill

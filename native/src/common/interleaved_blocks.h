@@ -1,8 +1,8 @@
-// Interleaved blocks: Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS weights stored 8 rows side by side, the layout the int8
-// GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h) and from which the
-// int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes as the blocks
-// (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.5625 / 0.6875 / 0.8203 / 0.3281 / 0.4297 / 0.5313 per weight), so a packed weight's
-// mapped file pages can be released.
+// Interleaved blocks: Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS weights stored 8 rows side by
+// side, the layout the int8 GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h)
+// and from which the int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes
+// as the blocks, Q5_0's fifth bits and Q3_K's quant bits rearranged (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.5625 /
+// 0.6875 / 0.8203 / 0.3281 / 0.4297 / 0.5313 per weight), so a packed weight's mapped file pages can be released.
 //
 // Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
 // K-quants: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * that:
@@ -26,7 +26,11 @@
 //   Q2_K: bytes [0, 16) d and [16, 32) dmin (f16, row r at 2r), then the 16 scale bytes as 4 chunks (chunk c: bytes
 //     4c..4c+3), then qs as 16 chunks (chunk q: qs bytes 4q..4q+3).
 //   Q3_K: bytes [0, 16) d (f16), then the 12 bytes of packed scales as 3 chunks (chunk c: bytes 4c..4c+3), then
-//     hmask as 8 chunks (chunk q: hmask bytes 4q..4q+3) and qs as 16 chunks (chunk q: qs bytes 4q..4q+3).
+//     the quants as 24 triple chunks: chunks 3j, 3j + 1, 3j + 2 hold, in the byte of element l (4j <= l < 4j + 4),
+//     the unsigned quants u_b = q + 4 (0..7, the two low bits from qs and the third from hmask) of the 8 sub-blocks
+//     b (of 32) as t0 = u0 | u1 << 3 | (u2 & 3) << 6, t1 = u3 | u4 << 3 | (u5 & 3) << 6 and
+//     t2 = u6 | u7 << 3 | (u2 >> 2) << 6 | (u5 >> 2) << 7: the same 96 bytes as hmask and qs, but each u a shift
+//     and a mask away (two of them two), where qs and hmask take two of each and a join.
 //   IQ4_XS: bytes [0, 16) d and [16, 32) scales_h (both 16-bit, row r at 2r), then scales_l as 1 chunk, then 32
 //     nibble chunks: chunk 4s + j holds the nibble bytes 4j..4j+3 of block s (of 32), as IQ4_NL's chunk j.
 #pragma once
@@ -64,9 +68,8 @@ constexpr int kInterleaved6LowOffset = 144;      // of the ql chunks
 constexpr int kInterleaved6HighOffset = 1168;    // and of the qh chunks
 constexpr int kInterleaved2ScalesOffset = 32;    // Q2_K: bytes into a group block of the scale chunks
 constexpr int kInterleaved2LowOffset = 160;      // and of the qs chunks
-constexpr int kInterleaved3ScalesOffset = 16;    // Q3_K: bytes into a group block of the scale chunks,
-constexpr int kInterleaved3MaskOffset = 112;     // of the hmask chunks
-constexpr int kInterleaved3LowOffset = 368;      // and of the qs chunks
+constexpr int kInterleaved3ScalesOffset = 16;    // Q3_K: bytes into a group block of the scale chunks
+constexpr int kInterleaved3TriplesOffset = 112;  // and of the triple chunks
 constexpr int kInterleavedXsHighOffset = 16;     // IQ4_XS: bytes into a group block of scales_h,
 constexpr int kInterleavedXsLowOffset = 32;      // of the scales_l chunk
 constexpr int kInterleavedXsNibblesOffset = 64;  // and of the nibble chunks
@@ -83,7 +86,7 @@ constexpr int64_t interleavedBlockBytes(int32_t type) {
   if (type == kTypeQ4_K || type == kTypeQ5_K) return interleavedKNibblesOffset(type) + 32 * kInterleavedChunkBytes;
   if (type == kTypeQ6_K) return kInterleaved6HighOffset + 16 * kInterleavedChunkBytes;
   if (type == kTypeQ2_K) return kInterleaved2LowOffset + 16 * kInterleavedChunkBytes;
-  if (type == kTypeQ3_K) return kInterleaved3LowOffset + 16 * kInterleavedChunkBytes;
+  if (type == kTypeQ3_K) return kInterleaved3TriplesOffset + 24 * kInterleavedChunkBytes;
   if (type == kTypeIQ4_XS) return kInterleavedXsNibblesOffset + 32 * kInterleavedChunkBytes;
   return interleavedQuantsOffset(type) + interleavedChunks(type) * kInterleavedChunkBytes;
 }

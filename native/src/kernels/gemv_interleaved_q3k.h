@@ -1,7 +1,7 @@
 // Q3_K on interleaved super-blocks (common/interleaved_blocks.h) with AVX2: the decoding the int8 GEMV's group loop
-// (gemv_interleaved_halves.h) shares with the GEMM's record packer (interleaved_records.h). Sub-block b of 32 (n = b / 4,
-// k = b % 4) takes element l's two low bits from bits 2k, 2k + 1 of qs byte 32 n + l and its third from bit b of hmask
-// byte l: u = q + 4 in [0, 7] (common/low_bit_blocks.h: q3kQuant); scale d * (sc - 32) per 16 elements.
+// (gemv_interleaved_halves.h) shares with the GEMM's record packer (interleaved_records.h). Sub-block b of 32 takes
+// the unsigned quants u = q + 4 in [0, 7] (common/low_bit_blocks.h: q3kQuant) of elements 4j..4j+3 from triple
+// chunks 3j..3j+2; scale d * (sc - 32) per 16 elements.
 #pragma once
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_int8_job.h"
@@ -10,35 +10,82 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// The 8 rows' scales d * (sc_j - 32) of elements 0-15 (first, j = 2b) and 16-31 (second, j = 2b + 1) of sub-block b
-// (q3kScale's fields: nibble j / 8 of byte j % 8, bits 2 (j / 4), +1 of byte 8 + j % 4 on top).
-inline void q3kSubBlockScales(const uint8_t* groupBlock, int b, __m256& first, __m256& second) {
-  const uint8_t* chunks = groupBlock + kInterleaved3ScalesOffset;
-  const __m256i top = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + 2 * kInterleavedChunkBytes));
-  const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
-  __m256* out[2] = {&first, &second};
-  for (int h = 0; h < 2; ++h) {
-    const int j = 2 * b + h;
-    const __m256i lowChunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + kInterleavedChunkBytes * ((j % 8) / 4)));
-    const __m256i low = _mm256_and_si256(_mm256_srl_epi32(lowChunk, _mm_cvtsi32_si128(8 * (j % 4) + 4 * (j / 8))), _mm256_set1_epi32(15));
-    const __m256i high = _mm256_and_si256(_mm256_srl_epi32(top, _mm_cvtsi32_si128(8 * (j % 4) + 2 * (j / 4))), _mm256_set1_epi32(3));
-    const __m256i sc = _mm256_sub_epi32(_mm256_or_si256(low, _mm256_slli_epi32(high, 4)), _mm256_set1_epi32(32));
-    *out[h] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(sc));
+// The three triple chunks of element quad j.
+struct Q3KTriples {
+  __m256i t[3];
+};
+
+inline Q3KTriples q3kTriplesAt(const uint8_t* groupBlock, int j) {
+  const uint8_t* chunks = groupBlock + kInterleaved3TriplesOffset + 3 * kInterleavedChunkBytes * j;
+  Q3KTriples out;
+  for (int i = 0; i < 3; ++i) out.t[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + i * kInterleavedChunkBytes));
+  return out;
+}
+
+// u of sub-block b from its quad's triples. 16-bit shifts: the bits a byte gets from its neighbour land outside
+// the masks.
+template <int b>
+inline __m256i q3kTripleQuant(const Q3KTriples& q) {
+  if constexpr (b == 2 || b == 5) {
+    const __m256i low = _mm256_and_si256(_mm256_srli_epi16(q.t[b / 3], 6), _mm256_set1_epi8(3));
+    const __m256i third = _mm256_srli_epi16(q.t[2], b == 2 ? 4 : 5);
+    return _mm256_or_si256(low, _mm256_and_si256(third, _mm256_set1_epi8(4)));
+  } else {
+    return _mm256_and_si256(_mm256_srli_epi16(q.t[b / 3], 3 * (b % 3)), _mm256_set1_epi8(7));
   }
 }
 
+// u of sub-blocks 4n..4n+3.
+template <int n>
+inline void q3kQuadQuants(const Q3KTriples& q, __m256i (&u)[4]) {
+  u[0] = q3kTripleQuant<4 * n>(q);
+  u[1] = q3kTripleQuant<4 * n + 1>(q);
+  u[2] = q3kTripleQuant<4 * n + 2>(q);
+  u[3] = q3kTripleQuant<4 * n + 3>(q);
+}
+
+// The scales sc - 32 of 16-element runs 4g..4g+3 as int8s, run 4g + k in byte k of each row's dword (q3kScale's
+// fields: nibble g / 2 of packed byte 4 (g % 2) + k, bits 2g, 2g + 1 of byte 8 + k on top).
+inline __m256i q3kScaleBytes(const uint8_t* groupBlock, int g) {
+  const uint8_t* chunks = groupBlock + kInterleaved3ScalesOffset;
+  const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + kInterleavedChunkBytes * (g % 2)));
+  const __m256i top = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunks + 2 * kInterleavedChunkBytes));
+  // 16-bit shifts, as above
+  const __m256i low = _mm256_and_si256(_mm256_srl_epi16(packed, _mm_cvtsi32_si128(4 * (g / 2))), _mm256_set1_epi8(0x0F));
+  const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(top, _mm_cvtsi32_si128(2 * g)), _mm256_set1_epi8(3)), 4);
+  return _mm256_sub_epi8(_mm256_or_si256(low, high), _mm256_set1_epi8(32));
+}
+
+// The 8 rows' d * (sc - 32) of byte k of q3kScaleBytes.
+inline __m256 q3kScaleOf(__m256i scaleBytes, int k, __m256 d) {
+  const __m256i sc = _mm256_srai_epi32(_mm256_sll_epi32(scaleBytes, _mm_cvtsi32_si128(24 - 8 * k)), 24);
+  return _mm256_mul_ps(d, _mm256_cvtepi32_ps(sc));
+}
+
+// The 8 rows' scales of elements 0-15 (first, run 2b) and 16-31 (second, run 2b + 1) of sub-block b.
+inline void q3kSubBlockScales(const uint8_t* groupBlock, int b, __m256& first, __m256& second) {
+  const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
+  const __m256i bytes = q3kScaleBytes(groupBlock, b / 2);
+  first = q3kScaleOf(bytes, 2 * (b % 2), d);
+  second = q3kScaleOf(bytes, 2 * (b % 2) + 1, d);
+}
+
 // The unsigned quants u = q + 4 (0..7) of sub-block b, 4 elements of the 8 rows per vector.
+template <int b>
+inline void q3kSubBlockQuantsOf(const uint8_t* groupBlock, __m256i (&u)[8]) {
+  for (int j = 0; j < 8; ++j) u[j] = q3kTripleQuant<b>(q3kTriplesAt(groupBlock, j));
+}
+
 inline void q3kSubBlockQuants(const uint8_t* groupBlock, int b, __m256i (&u)[8]) {
-  const uint8_t* low = groupBlock + kInterleaved3LowOffset + kInterleavedChunkBytes * 8 * (b / 4);
-  const uint8_t* mask = groupBlock + kInterleaved3MaskOffset;
-  const __m128i lowShift = _mm_cvtsi32_si128(2 * (b % 4)), maskShift = _mm_cvtsi32_si128(b);
-  for (int j = 0; j < 8; ++j) {
-    const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(low + j * kInterleavedChunkBytes));
-    const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + j * kInterleavedChunkBytes));
-    // 16-bit shifts: the bits a byte gets from its neighbour land outside the masks
-    const __m256i two = _mm256_and_si256(_mm256_srl_epi16(qs, lowShift), _mm256_set1_epi8(3));
-    const __m256i third = _mm256_and_si256(_mm256_srl_epi16(hm, maskShift), _mm256_set1_epi8(1));
-    u[j] = _mm256_or_si256(two, _mm256_slli_epi16(third, 2));
+  switch (b) {
+    case 0: return q3kSubBlockQuantsOf<0>(groupBlock, u);
+    case 1: return q3kSubBlockQuantsOf<1>(groupBlock, u);
+    case 2: return q3kSubBlockQuantsOf<2>(groupBlock, u);
+    case 3: return q3kSubBlockQuantsOf<3>(groupBlock, u);
+    case 4: return q3kSubBlockQuantsOf<4>(groupBlock, u);
+    case 5: return q3kSubBlockQuantsOf<5>(groupBlock, u);
+    case 6: return q3kSubBlockQuantsOf<6>(groupBlock, u);
+    default: return q3kSubBlockQuantsOf<7>(groupBlock, u);
   }
 }
 
