@@ -2,7 +2,8 @@
 import { GgmlType } from '../formats/ggmlTypes.js';
 import { f32ToBf16, f32ToF16 } from '../formats/quant/halfFloat.js';
 import {
-  quantizeIQ4_NL, quantizeIQ4_XS, quantizeQ2_K, quantizeQ3_K, quantizeQ4_0, quantizeQ4_K, quantizeQ5_0, quantizeQ6_K, quantizeQ8_0,
+  quantizeIQ4_NL, quantizeIQ4_XS, quantizeQ2_K, quantizeQ3_K, quantizeQ4_0, quantizeQ4_K, quantizeQ5_0, quantizeQ5_1, quantizeQ5_K, quantizeQ6_K,
+  quantizeQ8_0,
 } from '../formats/quant/quantize.js';
 
 export const TARGET_TYPES = { F32: GgmlType.F32, F16: GgmlType.F16, BF16: GgmlType.BF16, Q8_0: GgmlType.Q8_0, Q4_0: GgmlType.Q4_0 } as const;
@@ -25,8 +26,12 @@ export function encodeF32(values: Float32Array, type: GgmlType): Uint8Array {
       return quantizeQ4_0(values);
     case GgmlType.Q5_0:
       return quantizeQ5_0(values);
+    case GgmlType.Q5_1:
+      return quantizeQ5_1(values);
     case GgmlType.Q4_K:
       return quantizeQ4_K(values);
+    case GgmlType.Q5_K:
+      return quantizeQ5_K(values);
     case GgmlType.Q6_K:
       return quantizeQ6_K(values);
     case GgmlType.Q3_K:

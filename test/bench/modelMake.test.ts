@@ -10,7 +10,7 @@ import { QWEN25_05B_SHAPE, QWEN25_15B_SHAPE, shapeParameterCount, TINY_SHAPE } f
 import { benchTensorSpecs, makeBenchTensor } from '../../src/bench/model/benchTensors.js';
 import { benchTokenizer, qwenTokenizerDir } from '../../src/bench/model/benchTokenizer.js';
 import { benchMatrixTypes, benchModelPath, ensureBenchModel } from '../../src/bench/model/makeBenchModel.js';
-import { q4KMTypes, useMoreBits } from '../../src/bench/model/q4KMMixture.js';
+import { kQuantMixtureTypes, useMoreBits, type KQuantMixture } from '../../src/bench/model/kQuantMixtures.js';
 import { GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
 import { openGguf } from '../../src/formats/gguf/reader.js';
 import type { GgufTypedValue, GgufValue } from '../../src/formats/gguf/types.js';
@@ -151,13 +151,16 @@ test('Q4_K_M "more bits" layers: the first and last eighth and every third betwe
   assert.deepEqual(layers(2), [1]);
 });
 
-test('q4KMTypes reproduces llama-quantize\'s Q4_K_M choices (K-quant rows and the Q5_0 / Q8_0 fallbacks)',
+test('kQuantMixtureTypes reproduces llama-quantize\'s Q4_K_M, Q5_K_M and Q6_K choices (K-quant rows and the Q5_0 / Q5_1 / Q8_0 fallbacks)',
   { skip: sharedSkip('models/random/llama-pub-q4_k_m.gguf') }, () => {
     const cases = JSON.parse(readFileSync(sharedPath('models/random/cases.json'), 'utf8'));
-    for (const name of ['qwen2-pub-q4_k_m', 'llama-pub-q4_k_m']) {
+    const files: Array<[string, KQuantMixture]> = [
+      ['qwen2-pub-q4_k_m', 'Q4_K_M'], ['llama-pub-q4_k_m', 'Q4_K_M'], ['llama-pub-q5_k_m', 'Q5_K_M'], ['qwen2-pub-q6_k', 'Q6_K'],
+    ];
+    for (const [name, mixture] of files) {
       const file = openGguf(sharedPath(`models/random/${name}.gguf`));
       const layers = Number(file.metadata.get(`${file.metadata.get('general.architecture')}.block_count`));
-      const ours = typeNames(q4KMTypes(file.tensors, layers));
+      const ours = typeNames(kQuantMixtureTypes(mixture, file.tensors, layers));
       const theirs = Object.fromEntries(Object.entries(cases.models[name].tensor_types as Record<string, string>).filter(([, t]) => t !== 'F32'));
       assert.deepEqual(ours, theirs, name);
       file.close();
@@ -179,6 +182,26 @@ test('the q4_k_m mixture of the Qwen2.5-0.5B shape (hidden 896 = 3.5 x 256)', ()
   }
   assert.equal(types.size, 1 + 24 * 7);
   assert.deepEqual(benchMatrixTypes('q8_0', benchTensorSpecs(TINY_SHAPE), TINY_SHAPE).get('blk.0.attn_v.weight'), GgmlType.Q8_0);
+});
+
+test('the q3_k_m mixture (no llama.cpp file to compare): its attn_v, ffn_down and attn_output rules, and the fallbacks of hidden 896', () => {
+  const big = typeNames(benchMatrixTypes('q3_k_m', benchTensorSpecs(QWEN25_15B_SHAPE), QWEN25_15B_SHAPE));
+  assert.equal(big['token_embd.weight'], 'Q6_K'); // tied output, rows of 1536 = 6 x 256
+  for (let i = 0; i < 28; i++) {
+    const expected = {
+      attn_q: 'Q3_K', attn_k: 'Q3_K', ffn_gate: 'Q3_K', ffn_up: 'Q3_K', attn_output: 'Q4_K',
+      attn_v: i < 2 ? 'Q5_K' : 'Q4_K',
+      ffn_down: i < 1 ? 'Q5_K' : 'Q4_K', // the first sixteenth of 28 layers: layer 0
+    };
+    for (const [t, type] of Object.entries(expected)) assert.equal(big[`blk.${i}.${t}.weight`], type, `blk.${i}.${t}`);
+  }
+  const small = typeNames(benchMatrixTypes('q3_k_m', benchTensorSpecs(QWEN25_05B_SHAPE), QWEN25_05B_SHAPE));
+  assert.equal(small['token_embd.weight'], 'Q8_0');
+  assert.equal(small['blk.0.attn_q.weight'], 'IQ4_NL'); // Q3_K's fallback
+  assert.equal(small['blk.0.attn_v.weight'], 'Q5_1'); // Q5_K's
+  assert.equal(small['blk.2.attn_v.weight'], 'Q5_0'); // Q4_K's
+  assert.equal(small['blk.0.ffn_down.weight'], 'Q5_K'); // rows of 4864 = 19 x 256
+  assert.equal(small['blk.1.ffn_down.weight'], 'Q4_K');
 });
 
 test('the tiny q4_k_m bench model: the mixture\'s types, file type 15, values close to the F16 model\'s', () => {

@@ -1,6 +1,7 @@
-// The Q4_K / Q6_K quantizers, decoded by kBlocks.ts's dequantizers (tested against llama.cpp): every
+// The Q4_K / Q5_K / Q6_K quantizers, decoded by kBlocks.ts's dequantizers (tested against llama.cpp): every
 // element within half a quantization step of its block's own scales, steps no coarser than the data
-// needs, finite scales on extreme inputs; and the Q5_0 fallback quantizer byte for byte against llama-quantize.
+// needs, finite scales on extreme inputs; the Q5_0 fallback quantizer byte for byte against llama-quantize, and
+// Q5_K's and the Q5_1 fallback's errors against llama-quantize's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openGguf } from '../../src/formats/gguf/reader.js';
@@ -9,7 +10,7 @@ import { GgmlType } from '../../src/formats/ggmlTypes.js';
 import { dequantize } from '../../src/formats/quant/dequantize.js';
 import { f16ToF32 } from '../../src/formats/quant/halfFloat.js';
 import { scaleMinK4 } from '../../src/formats/quant/kBlocks.js';
-import { quantizeQ4_K, quantizeQ5_0, quantizeQ6_K } from '../../src/formats/quant/quantize.js';
+import { quantizeQ4_K, quantizeQ5_0, quantizeQ5_1, quantizeQ5_K, quantizeQ6_K } from '../../src/formats/quant/quantize.js';
 import { sharedPath, sharedSkip } from '../helpers/paths.js';
 import { mulberry32 } from './support/prng.js';
 
@@ -17,20 +18,21 @@ const half = (b: Uint8Array, p: number): number => f16ToF32(b[p]! | (b[p + 1]! <
 const int8 = (v: number): number => (v << 24) >> 24;
 
 /**
- * Q4_K: element i of sub-block j decodes to d*sc*q - dmin*m. Checked per element:
+ * Q4_K (Q5_K): element i of sub-block j decodes to d*sc*q - dmin*m, q <= Q = 15 (31). Checked per element:
  *  - |x - x'| <= d*sc/2 (half a step of the block's own, rounded scales) + the float32 rounding of the
  *    decoder's subtraction (2^-23 of |x| + dmin*m);
- *  - |x - x'| <= range/30 + (R + L)/1500 + 1e-7, where range = max - min(0, min) of the sub-block, R the
- *    largest such range and L the largest -min(0, min) in the super-block: a step of at most range/15 plus
- *    what rounding the 6-bit sc, m up against d ~ R/945 and dmin ~ L/63 adds (each about R/1890 and
+ *  - |x - x'| <= range/2Q + (R + L)/1500 + 1e-7, where range = max - min(0, min) of the sub-block, R the
+ *    largest such range and L the largest -min(0, min) in the super-block: a step of at most range/Q plus
+ *    what rounding the 6-bit sc, m up against d ~ R/63Q and dmin ~ L/63 adds (each at most about R/1890 and
  *    L/1890); so a quantizer with needlessly coarse steps fails, whatever its scales say.
  * Returns the first violation, or undefined.
  */
-function q4KViolation(x: Float32Array, bytes: Uint8Array): string | undefined {
-  if (bytes.length !== (x.length / 256) * 144) return `length ${bytes.length}`;
-  const y = dequantize(GgmlType.Q4_K, bytes, x.length);
+function kMinsViolation(type: GgmlType.Q4_K | GgmlType.Q5_K, x: Float32Array, bytes: Uint8Array): string | undefined {
+  const blockBytes = type === GgmlType.Q4_K ? 144 : 176, maxQ = type === GgmlType.Q4_K ? 15 : 31;
+  if (bytes.length !== (x.length / 256) * blockBytes) return `length ${bytes.length}`;
+  const y = dequantize(type, bytes, x.length);
   for (let b = 0; b < x.length / 256; b++) {
-    const p = b * 144;
+    const p = b * blockBytes;
     const d = half(bytes, p);
     const dmin = half(bytes, p + 2);
     if (!Number.isFinite(d) || !Number.isFinite(dmin) || d < 0 || dmin < 0) return `block ${b}: d ${d}, dmin ${dmin}`;
@@ -49,7 +51,7 @@ function q4KViolation(x: Float32Array, bytes: Uint8Array): string | undefined {
         const err = Math.abs(x[i]! - y[i]!);
         const halfStep = (d * sc) / 2 + 2 ** -23 * (Math.abs(x[i]!) + dmin * m);
         if (!(err <= halfStep)) return `[${i}] ${x[i]} -> ${y[i]}: error ${err} > half step ${halfStep} (d ${d} sc ${sc} dmin ${dmin} m ${m})`;
-        const needed = ranges[j]! / 30 + slack;
+        const needed = ranges[j]! / (2 * maxQ) + slack;
         if (!(err <= needed)) return `[${i}] ${x[i]} -> ${y[i]}: error ${err} > ${needed}, steps coarser than the data needs`;
       }
     }
@@ -121,7 +123,12 @@ for (const [name, x] of CASES) {
   test(`Q4_K: ${name}`, () => {
     const bytes = quantizeQ4_K(x);
     assert.equal(bytes.length, (x.length / 256) * 144);
-    assert.equal(q4KViolation(x, bytes), undefined);
+    assert.equal(kMinsViolation(GgmlType.Q4_K, x, bytes), undefined);
+  });
+  test(`Q5_K: ${name}`, () => {
+    const bytes = quantizeQ5_K(x);
+    assert.equal(bytes.length, (x.length / 256) * 176);
+    assert.equal(kMinsViolation(GgmlType.Q5_K, x, bytes), undefined);
   });
   test(`Q6_K: ${name}`, () => {
     const bytes = quantizeQ6_K(x);
@@ -162,6 +169,8 @@ test('lengths that are not whole super-blocks are refused', () => {
   assert.throws(() => quantizeQ4_K(new Float32Array(896)), /quantizeQ4_K: 896 values is not a multiple of 256/);
   assert.throws(() => quantizeQ6_K(new Float32Array(100)), /quantizeQ6_K: 100 values is not a multiple of 256/);
   assert.throws(() => quantizeQ5_0(new Float32Array(48)), /quantizeQ5_0: 48 values is not a multiple of 32/);
+  assert.throws(() => quantizeQ5_1(new Float32Array(48)), /quantizeQ5_1: 48 values is not a multiple of 32/);
+  assert.throws(() => quantizeQ5_K(new Float32Array(300)), /quantizeQ5_K: 300 values is not a multiple of 256/);
   assert.equal(quantizeQ4_K(new Float32Array(0)).length, 0);
 });
 
@@ -171,12 +180,16 @@ test('the checks catch broken packing: swapped scale nibbles, swapped qh bit pai
   const swapped = q4.slice();
   swapped[4 + 8] = ((q4[4 + 8]! & 0xf) << 4) | (q4[4 + 8]! >> 4); // sub-block 4's scale <-> min low bits
   assert.notEqual(swapped[4 + 8], q4[4 + 8]);
-  assert.match(q4KViolation(x, swapped) ?? '', /error/);
+  assert.match(kMinsViolation(GgmlType.Q4_K, x, swapped) ?? '', /error/);
   const q6 = quantizeQ6_K(x);
   const badQh = q6.slice();
   badQh[128] = ((q6[128]! & 3) << 2) | ((q6[128]! >> 2) & 3) | (q6[128]! & 0xf0);
   if (badQh[128] === q6[128]) badQh[128] ^= 1;
   assert.match(q6KViolation(x, badQh) ?? '', /error/);
+  const q5 = quantizeQ5_K(x);
+  const flipped = q5.slice();
+  flipped[16 + 5] ^= 1 << 3; // the fifth bit of element 5 of sub-block 3
+  assert.match(kMinsViolation(GgmlType.Q5_K, x, flipped) ?? '', /error/);
 });
 
 test('our Q4_K / Q6_K are within 1.25x of llama-quantize\'s RMS error on the same weights',
@@ -207,6 +220,36 @@ test('our Q4_K / Q6_K are within 1.25x of llama-quantize\'s RMS error on the sam
       }
       theirs.close();
     }
+    source.close();
+  });
+
+test('our Q5_K and Q5_1 (Q5_K_M\'s fallback) are within 1.25x and 1.01x of llama-quantize\'s RMS error on the same weights',
+  { skip: sharedSkip('models/random/llama-pub-q5_k_m.gguf') }, () => {
+    // llama-quantize read F32 weights that are not in ../shared; the F16 file holds them rounded
+    const source = openGguf(sharedPath('models/random/llama-pub-f16.gguf'));
+    const theirs = openGguf(sharedPath('models/random/llama-pub-q5_k_m.gguf'));
+    const limits = new Map([[GgmlType.Q5_K, 1.25], [GgmlType.Q5_1, 1.01]]);
+    const seen = new Set<GgmlType>();
+    for (const t of theirs.tensors) {
+      const limit = limits.get(t.type);
+      if (limit === undefined) continue;
+      seen.add(t.type);
+      const count = t.dims.reduce((a, b) => a * b, 1);
+      const s = source.tensor(t.name)!;
+      const x = dequantize(s.type, source.tensorData(s), count);
+      const ours = dequantize(t.type, t.type === GgmlType.Q5_K ? quantizeQ5_K(x) : quantizeQ5_1(x), count);
+      const ref = dequantize(t.type, theirs.tensorData(t), count);
+      let ourErr = 0;
+      let refErr = 0;
+      for (let i = 0; i < count; i++) {
+        ourErr += (ours[i]! - x[i]!) ** 2;
+        refErr += (ref[i]! - x[i]!) ** 2;
+      }
+      const ratio = Math.sqrt(ourErr / refErr);
+      assert.ok(ratio < limit, `${t.name}: RMS error ${ratio.toFixed(3)}x llama.cpp's`);
+    }
+    assert.deepEqual([...seen].sort(), [GgmlType.Q5_1, GgmlType.Q5_K].sort());
+    theirs.close();
     source.close();
   });
 

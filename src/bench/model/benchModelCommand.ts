@@ -11,8 +11,8 @@ import { BENCH_MODEL_NAMES, ensureBenchModel, isBenchWeightType } from './makeBe
 import { measureFastfill } from './measureFastfill.js';
 
 const USAGE = `usage: fastfill bench model <model> [options]
-  <model>                    a .gguf file, or bench:f16 / bench:bf16 / bench:q8_0 / bench:q4_0 / bench:q4_k_m / bench:iq4_nl for the
-                             random-weight Qwen2.5-0.5B-shaped benchmark model (q4_k_m: llama.cpp's Q4_K_M mix; made
+  <model>                    a .gguf file, or bench:f16 / bf16 / q8_0 / q4_0 / iq4_nl / q3_k_m / q4_k_m / q5_k_m / q6_k for the
+                             random-weight Qwen2.5-0.5B-shaped benchmark model (q3_k_m .. q6_k: llama.cpp's mixes; made
                              on first use in $FASTFILL_CACHE/bench-models, default ~/.cache/fastfill/bench-models)
   -p, --n-prompt <N,...>     prefill lengths (default 512; 0 = none)
   -n, --n-gen <N,...>        decode lengths, after a 16-token prompt (default 128; 0 = none)

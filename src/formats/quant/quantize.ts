@@ -1,4 +1,4 @@
-// ggml's reference quantizers (quantize_row_q8_0_ref, quantize_row_q4_0_ref, quantize_row_q5_0_ref), step for
+// ggml's reference quantizers (quantize_row_q8_0_ref, quantize_row_q4_0_ref, quantize_row_q5_0_ref, quantize_row_q5_1_ref), step for
 // step in float32 arithmetic (Math.fround) so that the bytes equal llama-quantize's output. (llama.cpp falls
 // back to Q5_0 for Q4_K matrices whose rows are not a whole number of 256-element super-blocks.)
 
@@ -92,6 +92,44 @@ export function quantizeQ5_0(f32: Float32Array): Uint8Array {
   return out;
 }
 
-export { quantizeQ4_K, quantizeQ6_K } from './quantizeK.js';
+/**
+ * Q5_1 (24 bytes): fp16 d, fp16 m, 32 fifth bits and 16 bytes of low nibbles as Q5_0; x = q d + m with q in [0, 31]:
+ * d = (max - min) / 31, m = min, q = trunc((x - min) * (1/d) + 0.5).
+ */
+export function quantizeQ5_1(f32: Float32Array): Uint8Array {
+  const blocks = checkLength(f32, 'quantizeQ5_1');
+  const out = new Uint8Array(blocks * 24);
+  for (let i = 0; i < blocks; i++) {
+    const x = i * BLOCK, o = i * 24;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let j = 0; j < BLOCK; j++) {
+      min = Math.min(min, f32[x + j]!);
+      max = Math.max(max, f32[x + j]!);
+    }
+    const d = Math.fround(Math.fround(max - min) / 31);
+    const id = d ? Math.fround(1 / d) : 0;
+    const q = (v: number) => Math.trunc(Math.fround(Math.fround(Math.fround(v - min) * id) + 0.5));
+    const dBits = f32ToF16(d), mBits = f32ToF16(min);
+    out[o] = dBits & 0xff;
+    out[o + 1] = dBits >> 8;
+    out[o + 2] = mBits & 0xff;
+    out[o + 3] = mBits >> 8;
+    let qh = 0;
+    for (let j = 0; j < 16; j++) {
+      const lo = q(f32[x + j]!);
+      const hi = q(f32[x + 16 + j]!);
+      out[o + 8 + j] = (lo & 0xf) | ((hi & 0xf) << 4);
+      qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
+    }
+    out[o + 4] = qh & 0xff;
+    out[o + 5] = (qh >>> 8) & 0xff;
+    out[o + 6] = (qh >>> 16) & 0xff;
+    out[o + 7] = qh >>> 24;
+  }
+  return out;
+}
+
+export { quantizeQ4_K, quantizeQ5_K, quantizeQ6_K } from './quantizeK.js';
 export { quantizeQ2_K, quantizeQ3_K } from './quantizeLowBitK.js';
 export { quantizeIQ4_NL, quantizeIQ4_XS } from './quantizeIQ4.js';
