@@ -33,12 +33,12 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
  * quants of 8 rows and the int8 GEMM packs its records from them (Q2_K, which has no int8 GEMM: the F32 GEMM
  * decodes its rows from them), so they replace the blocks (and Q8_0's int8 panels) for matmul and getRows.
  */
-export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.IQ4_NL,
-  GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
+export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1,
+  GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
 
 /**
  * How an INT8_TYPES (or Q2_K) weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
- *   'interleaved': as interleaved blocks (INTERLEAVED_TYPES; Q4_1 and Q5_1 as 'blocks'), which serve every matmul;
+ *   'interleaved': as interleaved blocks (INTERLEAVED_TYPES), which serve every matmul;
  *   'blocks': its own blocks, plus int8 panels for STORED_INT8_PANEL_TYPES (Q8_0), which replace its blocks;
  *   'panels': int8 panels beside the blocks for every INT8_TYPES type (decode reads the blocks; Q2_K as 'blocks').
  */
@@ -74,8 +74,9 @@ const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
  * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
  * panels (so a decode row is bit-identical to the same row in a prefill batch), the other INT8_TYPES and Q2_K
  * (Q4_1 / Q5_1 aside) take int8 activations (the same rule) dotted with their own blocks, and weights stored
- * as interleaved blocks (WeightOptions.int8Layout) take them with the int8 GEMM's float steps (decode rows
- * bit-identical to prefill rows again); Q4_1 / Q5_1 and float weights compute exactly as at 'f32'.
+ * as interleaved blocks (WeightOptions.int8Layout; Q4_1 / Q5_1 too) take them with the int8 GEMM's float steps
+ * (decode rows bit-identical to prefill rows again); Q4_1 / Q5_1 on their blocks and float weights compute
+ * exactly as at 'f32'.
  */
 export type Precision = 'f32' | 'bf16' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'bf16', 'int8'];

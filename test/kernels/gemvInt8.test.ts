@@ -1,4 +1,5 @@
 // Int8 precision with 1..5 rows of x: Q4_0, Q5_0, Q4_K, Q5_K, Q6_K, Q3_K, IQ4_NL, IQ4_XS and Q2_K on the int8 GEMV over their own blocks
+// (Q4_1 and Q5_1 only on interleaved blocks)
 // (native/src/kernels/gemv_int8.h), Q8_0 on the int8 GEMM over its panels (so its decode rows are
 // bit-identical to the same rows of a prefill batch, checked here too). Activations are quantized per row and 32-element block (d = amax/127 in F32,
 // q = round-half-even(x * f32(1/d)) clamped to +-127), quantized again here independently. Checks:
@@ -6,10 +7,11 @@
 //      differ only by F32 rounding of the scale products and of the accumulation, 2e-6 of sum |terms|;
 //   2. the exact product: activation rounding moves an output by at most sum_b (d_b / 2) sum |w|;
 //   3. every level and 1 / 2 threads give bit-identical results;
-//   4. precision 'f32', Q8_0 without its panels and the other block types (Q4_1, Q5_1) still compute exactly as at f32;
+//   4. precision 'f32', Q8_0 without its panels and Q4_1 / Q5_1 on their blocks still compute exactly as at f32;
 //   5. the weights' own blocks are read: stored int8 panels (int8Layout 'panels') change no bit;
-//   6. INTERLEAVED_TYPES as interleaved blocks (native/src/kernels/gemv_interleaved.h) pass 1-3 too, and their decode
-//      rows (like Q8_0's on its panels) are bit-identical to the same rows of a prefill batch.
+//   6. INTERLEAVED_TYPES as interleaved blocks (native/src/kernels/gemv_interleaved.h; Q4_1 and Q5_1 only there)
+//      pass 1-3 too, and their decode rows (like Q8_0's on its panels) are bit-identical to the same rows of a
+//      prefill batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockLayout, GgmlType, ggmlTypeName } from '../../src/formats/ggmlTypes.js';
@@ -37,10 +39,14 @@ const K_SHAPES = [
   { m: 2, n: 600, k: 256 },   // several work items
 ];
 
-const GEMV_TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K,
-  GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.Q2_K];
+const GEMV_TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K,
+  GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.Q2_K];
+/** the types whose own blocks have no int8 GEMV (exact as at f32 there): interleaved only */
+const INTERLEAVED_ONLY = new Set([GgmlType.Q4_1, GgmlType.Q5_1]);
 /** weights with an offset (a min) per block or sub-block: the reference's tolerance allows for their cancellation */
-const WITH_MINS = new Set([GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q2_K]);
+const WITH_MINS = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q2_K]);
+/** the layout that takes the int8 GEMV: the default, or interleaved blocks for INTERLEAVED_ONLY */
+const int8LayoutFor = (type: GgmlType): Int8Layout | undefined => (INTERLEAVED_ONLY.has(type) ? 'interleaved' : undefined);
 
 for (const type of GEMV_TYPES) {
   const kQuant = type === GgmlType.Q4_K || type === GgmlType.Q5_K || type === GgmlType.Q6_K || type === GgmlType.Q3_K ||
@@ -57,13 +63,13 @@ for (const type of GEMV_TYPES) {
       const bias = rng.floats(n);
       const ref = int8Expected(x, m, dense, n, k, bias, WITH_MINS.has(type));
       const label = `${ggmlTypeName(type)} ${m}x${n}x${k}`;
-      const blocks = checkInt8EveryLevel(x, m, w, bias, ref, label);
+      const blocks = INTERLEAVED_ONLY.has(type) ? undefined : checkInt8EveryLevel(x, m, w, bias, ref, label);
       if (!INTERLEAVED_TYPES.has(type)) continue;
       const interleaved = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'interleaved' });
       assert.equal(interleaved.layout, 'interleaved');
       const out = checkInt8EveryLevel(x, m, interleaved, bias, ref, `${label} interleaved`);
       // Q8_0's panels take the int8 GEMM, whose float steps the interleaved GEMV shares
-      if (type === GgmlType.Q8_0) assertIdentical(out, blocks, `${label} interleaved vs panels`);
+      if (type === GgmlType.Q8_0) assertIdentical(out, blocks!, `${label} interleaved vs panels`);
     }
   });
 }
@@ -76,7 +82,7 @@ test('gemv int8: without bias, and the int8 result is not the F32 one (the path 
     const x = rng.floats(m * k);
     const r = int8Expected(x, m, dequantize(type, bytes, n * k), n, k, new Float32Array(n), WITH_MINS.has(type));
     const int8 = new Float32Array(m * n), exact = new Float32Array(m * n);
-    matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'int8' }), int8);
+    matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: int8LayoutFor(type) }), int8);
     matmul(x, m, Weight.create(type, n, k, bytes, { precision: 'f32' }), exact);
     assertClose(int8, r.quantized, (i) => 2e-6 * r.magnitude[i]! + 1e-30, `${ggmlTypeName(type)} int8 vs quantized reference`);
     assertClose(exact, r.exact, (i) => 2e-6 * r.magnitude[i]! + 1e-6 * Math.abs(r.exact[i]!), `${ggmlTypeName(type)} f32 vs exact`);
@@ -84,13 +90,13 @@ test('gemv int8: without bias, and the int8 result is not the F32 one (the path 
   }
 });
 
-test('gemv int8: f32 precision, Q8_0 without panels and the other block types compute exactly as at f32', () => {
+test('gemv int8: f32 precision, Q8_0 without panels and Q4_1 / Q5_1 on their blocks compute exactly as at f32', () => {
   const rng = new Rng(5300);
   const [n, k] = [40, 256];
   const cases: [GgmlType, boolean][] = [[GgmlType.Q8_0, false], [GgmlType.Q5_1, true], [GgmlType.Q4_1, true]];
   for (const [type, pack] of cases) {
     const bytes = randomWeightBytes(rng, type, n, k);
-    const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', pack });
+    const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', pack, int8Layout: pack ? 'blocks' : undefined });
     const exact = Weight.create(type, n, k, bytes, { precision: 'f32' });
     for (const m of [1, 5]) {
       const x = rng.floats(m * k);
@@ -120,11 +126,11 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
   }
 });
 
-test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, IQ4_NL, the K-quants and IQ4_XS interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
+test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, the K-quants and IQ4_XS interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
   const rng = new Rng(5250);
   const n = 203;
   const cases: [GgmlType, Int8Layout][] = [[GgmlType.Q8_0, 'blocks'], [GgmlType.Q8_0, 'interleaved'], [GgmlType.Q4_0, 'interleaved'],
-    [GgmlType.Q5_0, 'interleaved'], [GgmlType.IQ4_NL, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'],
+    [GgmlType.Q5_0, 'interleaved'], [GgmlType.Q4_1, 'interleaved'], [GgmlType.Q5_1, 'interleaved'], [GgmlType.IQ4_NL, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'],
     [GgmlType.Q6_K, 'interleaved'], [GgmlType.Q3_K, 'interleaved'], [GgmlType.IQ4_XS, 'interleaved']];
   for (const [type, int8Layout] of cases) {
     const k = blockLayout(type)!.blockElements === 256 ? 512 : 288;

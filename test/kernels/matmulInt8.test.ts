@@ -109,12 +109,12 @@ test('matmul int8: quants at their extremes against the largest activations (the
   }
 });
 
-test('matmul int8: fewer than 6 rows of Q5_1 (no int8 GEMV; Q8_0 / Q4_0 / Q5_0: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
+test('matmul int8: fewer than 6 rows of Q5_1 on its blocks (no int8 GEMV there; the others: gemvInt8.test.ts), and float weights, compute exactly as at f32', () => {
   const rng = new Rng(4200);
   const k = 256, n = 40;
   for (const type of [GgmlType.Q5_1, GgmlType.F32, GgmlType.F16]) {
     const bytes = randomWeightBytes(rng, type, n, k);
-    const int8 = Weight.create(type, n, k, bytes, { precision: 'int8' });
+    const int8 = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: type === GgmlType.Q5_1 ? 'blocks' : undefined });
     const exact = Weight.create(type, n, k, bytes, { precision: 'f32' });
     if (type !== GgmlType.Q5_1) assert.equal(int8.packedBytes, exact.packedBytes, 'float weights: the f32 panels');
     for (const m of type === GgmlType.Q5_1 ? [1, 5] : [3, 12]) {
@@ -177,7 +177,9 @@ test('matmul int8: the native layer checks the interleaved layout (INTERLEAVED_T
   assert.equal(native.panelBytes(GgmlType.Q4_K, 9, 512, 2, 1), 2 * 2 * 1152);
   assert.equal(native.panelBytes(GgmlType.Q6_K, 9, 512, 2, 1), 2 * 2 * 1680);
   assert.equal(native.panelBytes(GgmlType.Q5_K, 9, 512, 2, 1), 2 * 2 * 1408);
-  assert.throws(() => native.panelBytes(GgmlType.Q4_1, 9, 64, 2, 1), /has no interleaved layout/);
+  assert.equal(native.panelBytes(GgmlType.Q4_1, 9, 64, 2, 1), 2 * 2 * 160);
+  assert.equal(native.panelBytes(GgmlType.Q5_1, 9, 64, 2, 1), 2 * 2 * 192);
+  assert.throws(() => native.panelBytes(GgmlType.F16, 9, 64, 2, 1), /has no interleaved layout/);
   assert.throws(() => native.panelBytes(GgmlType.Q4_0, 9, 64, 0, 1), /has no interleaved layout/);
   assert.throws(() => native.matmul(x, 2, data, GgmlType.Q4_0, 9, 64, out, null, new Uint8Array(575), 2, null, 1),
     /matmul: panels has 575 bytes, expected 576/);
@@ -185,7 +187,8 @@ test('matmul int8: the native layer checks the interleaved layout (INTERLEAVED_T
     /layout must be an integer in \[0, 1\]/);
   assert.throws(() => Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'int8', int8Layout: 'interleave' as never }),
     /options.int8Layout must be one of interleaved, blocks, panels, got interleave/);
-  assert.equal(Weight.create(GgmlType.Q4_1, 9, 64, new Uint8Array(9 * 40), { precision: 'int8', int8Layout: 'interleaved' }).packedBytes, 0,
-    'Q4_1 has no interleaved layout: its blocks alone');
+  const q41 = Weight.create(GgmlType.Q4_1, 9, 64, new Uint8Array(9 * 40), { precision: 'int8', int8Layout: 'interleaved' });
+  assert.equal(q41.layout, 'interleaved');
+  assert.equal(q41.packedBytes, 2 * 2 * 160);
   assert.equal(Weight.create(GgmlType.Q4_0, 9, 64, data, { precision: 'f32', int8Layout: 'interleaved' }).layout, 'panels');
 });

@@ -1,8 +1,9 @@
-// Interleaved blocks: Q4_0, Q5_0, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS weights stored 8 rows side by
-// side, the layout the int8 GEMV reads with one 256-bit vector per 4 elements of 8 rows (kernels/gemv_interleaved.h)
-// and from which the int8 GEMM packs its records (kernels/interleaved_records.h) without a transpose. The same bytes
-// as the blocks, Q5_0's fifth bits and Q3_K's quant bits rearranged (0.5625 / 0.6875 / 1.0625 / 0.5625 / 0.5625 /
-// 0.6875 / 0.8203 / 0.3281 / 0.4297 / 0.5313 per weight), so a packed weight's mapped file pages can be released.
+// Interleaved blocks: Q4_0, Q5_0, Q4_1, Q5_1, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, Q2_K, Q3_K and IQ4_XS weights stored 8
+// rows side by side, the layout the int8 GEMV reads with one 256-bit vector per 4 elements of 8 rows
+// (kernels/gemv_interleaved.h) and from which the int8 GEMM packs its records (kernels/interleaved_records.h) without a
+// transpose. The same bytes as the blocks, Q5_0's / Q5_1's fifth bits and Q3_K's quant bits rearranged (0.5625 /
+// 0.6875 / 0.625 / 0.75 / 1.0625 / 0.5625 / 0.5625 / 0.6875 / 0.8203 / 0.3281 / 0.4297 / 0.5313 bytes per weight), so a
+// packed weight's mapped file pages can be released.
 //
 // Group G holds weight rows [8G, 8G + 8); rows past the last are zeros. For each block b of K (32 elements;
 // K-quants: 256) the group has interleavedBlockBytes(type) bytes at (G * blocks + b) * that:
@@ -14,7 +15,9 @@
 //     IQ4_NL, 4 chunks as Q4_0's (value level(nibble) d);
 //     Q5_0, the fifth bits, then 4 nibble chunks as Q4_0's (value (nibble + 16 fifth - 16) d): row r's
 //       fifth-bit dword has in byte e, bit 4h + j, the fifth bit of element 16h + 4j + e, so that
-//       nibble chunk j's low (h = 0) or high (h = 1) nibbles take theirs with one mask and one shift.
+//       nibble chunk j's low (h = 0) or high (h = 1) nibbles take theirs with one mask and one shift;
+//     Q4_1, Q5_1: as Q4_0, Q5_0 with the 8 rows' f16 mins m at bytes [16, 32) first (value u d + m, u the
+//       nibble, with Q5_1's fifth bit 16 fifth + nibble).
 //   Q4_K: bytes [0, 16) d and [16, 32) dmin (f16, row r at 2r), then the 12 bytes of 6-bit scales and mins as
 //     3 chunks (chunk c: bytes 4c..4c+3), then 32 nibble chunks: pair i (0..3), chunk j (0..7) at
 //     128 + 32 (8i + j) holds nibble bytes 32i + 4j..32i + 4j + 3, so its low nibbles are elements 4j..4j+3
@@ -48,7 +51,7 @@ constexpr int kInterleavedChunkBytes = 4 * kInterleavedRows;
 
 // The types that have the layout.
 constexpr bool isInterleavedType(int32_t type) {
-  return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ8_0 || type == kTypeIQ4_NL || type == kTypeQ4_K ||
+  return type == kTypeQ4_0 || type == kTypeQ5_0 || type == kTypeQ4_1 || type == kTypeQ5_1 || type == kTypeQ8_0 || type == kTypeIQ4_NL || type == kTypeQ4_K ||
          type == kTypeQ5_K || type == kTypeQ6_K || type == kTypeQ2_K || type == kTypeQ3_K || type == kTypeIQ4_XS;
 }
 
@@ -74,12 +77,19 @@ constexpr int kInterleavedXsHighOffset = 16;     // IQ4_XS: bytes into a group b
 constexpr int kInterleavedXsLowOffset = 32;      // of the scales_l chunk
 constexpr int kInterleavedXsNibblesOffset = 64;  // and of the nibble chunks
 
-// Quant chunks per group block: 8 (Q8_0) or 4 (Q4_0, Q5_0, IQ4_NL: nibbles).
+// Quant chunks per group block: 8 (Q8_0) or 4 (Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL: nibbles).
 constexpr int interleavedChunks(int32_t type) { return type == kTypeQ8_0 ? 8 : 4; }
 
-// Bytes into a group block of the quant chunks (after Q5_0's fifth bits).
+constexpr bool interleavedHasMins(int32_t type) { return type == kTypeQ4_1 || type == kTypeQ5_1; }
+constexpr bool interleavedHasFifthBits(int32_t type) { return type == kTypeQ5_0 || type == kTypeQ5_1; }
+constexpr int kInterleavedMinsOffset = kInterleavedScaleBytes;  // Q4_1, Q5_1: bytes into a group block of the mins
+
+// Bytes into a group block of Q5_0's / Q5_1's fifth bits.
+constexpr int interleavedFifthOffset(int32_t type) { return kInterleavedScaleBytes * (interleavedHasMins(type) ? 2 : 1); }
+
+// Bytes into a group block of the quant chunks (after the mins and the fifth bits).
 constexpr int interleavedQuantsOffset(int32_t type) {
-  return kInterleavedScaleBytes + (type == kTypeQ5_0 ? kInterleavedChunkBytes : 0);
+  return interleavedFifthOffset(type) + (interleavedHasFifthBits(type) ? kInterleavedChunkBytes : 0);
 }
 
 constexpr int64_t interleavedBlockBytes(int32_t type) {

@@ -1,4 +1,4 @@
-// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q8_0, IQ4_NL and the 256-element
+// The int8 GEMV on interleaved blocks (common/interleaved_blocks.h): Q4_0, Q5_0, Q4_1, Q5_1, Q8_0, IQ4_NL and the 256-element
 // types (Q4_K, Q5_K: gemv_interleaved_q4k.h; Q6_K, Q3_K, Q2_K: gemv_interleaved_halves.h; IQ4_XS: gemv_interleaved_iq4.h)
 // 8 rows side by side, for 1..5 rows of x at kPrecisionInt8. With AVX2 one 256-bit vector holds 4 quants of each of
 // 8 weight rows, so a block of 8 rows is 4 (Q4_0, Q5_0) or 8 (Q8_0) loads and 8 multiplies per row of x, with no
@@ -13,7 +13,9 @@
 //         low and the high nibbles' sums are widened apart) minus 16 * sum x;
 //   Q8_0: sum of |w| * (x with w's sign) (vpmaddubsw, exact pairs as in gemm_int8_tile_maddubs.h), widened
 //         with vpmaddwd before adding; IQ4_NL (and IQ4_XS) the same on the nibbles' int8 levels.
-// Then one chain from the bias (or 0): acc = fma(float(dot), xd_b * wd_b, acc) over the blocks in order,
+//   Q4_1, Q5_1: the sum of u * x.
+// Then one chain from the bias (or 0): acc = fma(float(dot), xd_b * wd_b, acc) (Q4_1, Q5_1: then
+// acc = fma(xs_b, m_b, acc), xs_b = xd_b * sum x) over the blocks in order,
 // the int8 GEMM's own float steps (gemm_int8_tile.h), so a decode row is bit-identical to the same row in a
 // prefill batch. The plain loops take the same steps, so every level agrees bit for bit, and every output
 // is computed by one work item, so results do not depend on the threads.
@@ -54,20 +56,20 @@ inline void gemvInterleavedGroupPlain(const GemvInt8Job& job, int64_t group) {
 
 #ifdef __AVX2__
 
-// dot[r] = the exact dot products of one Q4_0 or Q5_0 group block (8 weight rows) against rows m0 + r of x:
-// u = nibble (Q5_0: + 16 * fifth bit) summed against x, minus the offset 8 (Q5_0: 16) * sum x (blockNeg is
-// minus the sum of x).
+// dot[r] = the exact dot products of one Q4_0, Q5_0, Q4_1 or Q5_1 group block (8 weight rows) against rows m0 + r
+// of x: u = nibble (Q5_0, Q5_1: + 16 * fifth bit) summed against x, minus the offset 8 (Q5_0: 16; Q4_1, Q5_1: 0) *
+// sum x (blockNeg is minus the sum of x).
 template <int32_t kType, int M>
 inline void interleavedDotsSmall(const GemvInt8Job& job, int64_t m0, int64_t b, const uint8_t* groupBlock, __m256i (&dot)[M]) {
   const int64_t k = job.args->w.cols;
-  constexpr int kOffset = kType == kTypeQ5_0 ? 16 : 8;
+  constexpr int kOffset = interleavedHasMins(kType) ? 0 : kType == kTypeQ5_0 ? 16 : 8;
   __m256i u[8];
   smallBlockNibbles<kType>(groupBlock, u);
   for (int r = 0; r < M; ++r) {
     __m256i front, back;
     halfBlockPairs(u, job.xq + (m0 + r) * k + b * kInt8BlockElements, front, back);
-    const __m256i offset = _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * kOffset);
-    dot[r] = _mm256_add_epi32(halfBlockSum<kType != kTypeQ5_0>(front, back), offset);
+    dot[r] = halfBlockSum<!interleavedHasFifthBits(kType)>(front, back);
+    if constexpr (kOffset != 0) dot[r] = _mm256_add_epi32(dot[r], _mm256_set1_epi32(job.blockNeg((m0 + r) * job.blocks + b) * kOffset));
   }
 }
 
@@ -108,8 +110,12 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
     else interleavedDotsSmall<kType, M>(job, m0, b, groupBlock, dot);
     const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
     for (int r = 0; r < M; ++r) {
-      const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(job.xd[(m0 + r) * job.blocks + b]), wd);
-      acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[r]), scale, acc[r]);
+      const int64_t index = (m0 + r) * job.blocks + b;
+      acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[r]), _mm256_mul_ps(_mm256_set1_ps(job.xd[index]), wd), acc[r]);
+      if constexpr (interleavedHasMins(kType)) {
+        const __m256 mins = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock + kInterleavedMinsOffset)));
+        acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), mins, acc[r]);
+      }
     }
   }
   for (int r = 0; r < M; ++r) {
@@ -136,6 +142,8 @@ inline void gemvInterleavedItem(const GemvInt8Job& job, int64_t j0, int64_t j1) 
     for (int64_t group = group0; group < group1; ++group) {
       if (type == kTypeQ8_0) gemvInterleavedGroupVec<kTypeQ8_0, kM>(job, m0, group);
       else if (type == kTypeQ5_0) gemvInterleavedGroupVec<kTypeQ5_0, kM>(job, m0, group);
+      else if (type == kTypeQ4_1) gemvInterleavedGroupVec<kTypeQ4_1, kM>(job, m0, group);
+      else if (type == kTypeQ5_1) gemvInterleavedGroupVec<kTypeQ5_1, kM>(job, m0, group);
       else if (type == kTypeQ4_K) gemvInterleavedGroupVec<kTypeQ4_K, kM>(job, m0, group);
       else if (type == kTypeQ5_K) gemvInterleavedGroupVec<kTypeQ5_K, kM>(job, m0, group);
       else if (type == kTypeQ6_K) gemvInterleavedGroupVec<kTypeQ6_K, kM>(job, m0, group);

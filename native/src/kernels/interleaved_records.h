@@ -25,12 +25,16 @@ struct InterleavedSet {
   __m256 scales[2], mins;
 };
 
-// Q4_0 / Q5_0: the unsigned nibbles (interleaved_nibbles.h) minus the offset.
+// Q4_0 / Q5_0: the unsigned nibbles (interleaved_nibbles.h) minus the offset; Q4_1 / Q5_1: the nibbles and the mins.
 template <int32_t kType>
 inline void smallNibbleSet(const uint8_t* source, InterleavedSet& out) {
   smallBlockNibbles<kType>(source, out.quants);
-  const __m256i offset = _mm256_set1_epi8(kType == kTypeQ5_0 ? 16 : 8);
-  for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, offset);
+  if constexpr (interleavedHasMins(kType)) {
+    out.mins = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(source + kInterleavedMinsOffset)));
+  } else {
+    const __m256i offset = _mm256_set1_epi8(kType == kTypeQ5_0 ? 16 : 8);
+    for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, offset);
+  }
 }
 
 // K block b (of 32) of group `group`, unmasked.
@@ -65,6 +69,10 @@ inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, 
     iq4ChunkLevels(source + interleavedQuantsOffset(kTypeIQ4_NL), out.quants);
   } else if (w.type == kTypeQ5_0) {
     smallNibbleSet<kTypeQ5_0>(source, out);
+  } else if (w.type == kTypeQ4_1) {
+    smallNibbleSet<kTypeQ4_1>(source, out);
+  } else if (w.type == kTypeQ5_1) {
+    smallNibbleSet<kTypeQ5_1>(source, out);
   } else {
     smallNibbleSet<kTypeQ4_0>(source, out);
   }
