@@ -96,11 +96,11 @@ inline void halvesSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb,
     return;
   }
   const int64_t k = job.args->w.cols;
-  for (int s = 0; s < 8; ++s) {
+  const auto subBlock = [&](auto s) {
     const SubBlockScales<kType> scales = subBlockScales<kType>(groupBlock, s);
     __m256i u[8];
     if constexpr (kType == kTypeQ6_K) q6kSubBlockQuants(groupBlock, s, u);
-    else if constexpr (kType == kTypeQ3_K) q3kSubBlockQuants(groupBlock, s, u);
+    else if constexpr (kType == kTypeQ3_K) q3kSubBlockQuantsOf<decltype(s)::value>(groupBlock, u);
     else q2kSubBlockQuants(groupBlock, s, u);
     const int64_t b = sb * 8 + s;
     for (int r = 0; r < M; ++r) {
@@ -126,6 +126,12 @@ inline void halvesSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb,
       }
       if constexpr (kType != kTypeQ6_K) acc[r] = lowBitSubBlockStep<kType>(job, scales, index, halves, acc[r]);
     }
+  };
+  // Q3_K's decoding takes its sub-block as a constant; Q6_K's loop (smaller code) measured faster than unrolled
+  if constexpr (kType == kTypeQ6_K) {
+    for (int s = 0; s < 8; ++s) subBlock(s);
+  } else {
+    forEachSubBlock(subBlock);
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/sub_block_index.h"
 
 #ifdef __AVX2__
 namespace fastfill {
@@ -77,16 +78,7 @@ inline void q3kSubBlockQuantsOf(const uint8_t* groupBlock, __m256i (&u)[8]) {
 }
 
 inline void q3kSubBlockQuants(const uint8_t* groupBlock, int b, __m256i (&u)[8]) {
-  switch (b) {
-    case 0: return q3kSubBlockQuantsOf<0>(groupBlock, u);
-    case 1: return q3kSubBlockQuantsOf<1>(groupBlock, u);
-    case 2: return q3kSubBlockQuantsOf<2>(groupBlock, u);
-    case 3: return q3kSubBlockQuantsOf<3>(groupBlock, u);
-    case 4: return q3kSubBlockQuantsOf<4>(groupBlock, u);
-    case 5: return q3kSubBlockQuantsOf<5>(groupBlock, u);
-    case 6: return q3kSubBlockQuantsOf<6>(groupBlock, u);
-    default: return q3kSubBlockQuantsOf<7>(groupBlock, u);
-  }
+  withSubBlock(b, [&](auto B) { q3kSubBlockQuantsOf<decltype(B)::value>(groupBlock, u); });
 }
 
 }  // namespace FASTFILL_LEVEL

@@ -5,6 +5,7 @@
 #pragma once
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/sub_block_index.h"
 
 #ifdef __AVX2__
 namespace fastfill {
@@ -38,9 +39,10 @@ inline void q4kSubBlockScales(const uint8_t* groupBlock, int s, __m256& scale, _
   min = _mm256_xor_ps(_mm256_mul_ps(dmin, _mm256_cvtepi32_ps(m)), _mm256_set1_ps(-0.0f));
 }
 
-// The unsigned quants of sub-block s of a Q4_K / Q5_K group block, 4 elements of the 8 rows per vector.
-template <int32_t kType>
-inline void q45kSubBlockQuants(const uint8_t* groupBlock, int s, __m256i (&u)[8]) {
+// The unsigned quants of sub-block s (an int, or a SubBlock constant: sub_block_index.h) of a Q4_K / Q5_K group
+// block, 4 elements of the 8 rows per vector.
+template <int32_t kType, class Index>
+inline void q45kSubBlockQuants(const uint8_t* groupBlock, Index s, __m256i (&u)[8]) {
   const uint8_t* chunks = groupBlock + interleavedKNibblesOffset(kType) + 8 * kInterleavedChunkBytes * (s / 2);
   const __m256i mask = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(static_cast<char>(1 << s));
   for (int j = 0; j < 8; ++j) {
@@ -61,7 +63,7 @@ inline void q45kSubBlockQuants(const uint8_t* groupBlock, int s, __m256i (&u)[8]
 template <int32_t kType, int M>
 inline void q45kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, const uint8_t* groupBlock, __m256 (&acc)[M]) {
   const int64_t k = job.args->w.cols;
-  for (int s = 0; s < 8; ++s) {
+  const auto subBlock = [&](auto s) {
     __m256 scale, min;
     q4kSubBlockScales(groupBlock, s, scale, min);
     __m256i u[8];
@@ -75,6 +77,12 @@ inline void q45kSuperBlockStep(const GemvInt8Job& job, int64_t m0, int64_t sb, c
       acc[r] = _mm256_fmadd_ps(dot, _mm256_mul_ps(_mm256_set1_ps(job.xd[index]), scale), acc[r]);
       acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), min, acc[r]);
     }
+  };
+  // Q5_K's fifth-bit shifts per sub-block: constants (measured faster); Q4_K: a loop (smaller code, measured faster)
+  if constexpr (kType == kTypeQ5_K) {
+    forEachSubBlock(subBlock);
+  } else {
+    for (int s = 0; s < 8; ++s) subBlock(s);
   }
 }
 

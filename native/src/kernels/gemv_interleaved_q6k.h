@@ -5,6 +5,7 @@
 #pragma once
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_int8_job.h"
+#include "kernels/sub_block_index.h"
 
 #ifdef __AVX2__
 namespace fastfill {
@@ -23,7 +24,9 @@ inline void q6kSubBlockScales(const uint8_t* groupBlock, int b, __m256& first, _
 }
 
 // The unsigned quants u = q + 32 (0..63) of sub-block b, 4 elements of the 8 rows per vector.
-inline void q6kSubBlockQuants(const uint8_t* groupBlock, int b, __m256i (&u)[8]) {
+// b: an int, or a SubBlock constant (sub_block_index.h).
+template <class Index>
+inline void q6kSubBlockQuants(const uint8_t* groupBlock, Index b, __m256i (&u)[8]) {
   const int n = b / 4, k = b % 4;
   const uint8_t* low = groupBlock + kInterleaved6LowOffset + kInterleavedChunkBytes * (16 * n + 8 * (k % 2));
   const uint8_t* high = groupBlock + kInterleaved6HighOffset + kInterleavedChunkBytes * 8 * n;
