@@ -76,20 +76,24 @@ export function quantizeQ5_0(f32: Float32Array): Uint8Array {
   const out = new Uint8Array(blocks * 22);
   for (let i = 0; i < blocks; i++) {
     const x = i * BLOCK, o = i * 22;
-    const q = signedMaxBlock(f32, i, 16, out, o);
-    let qh = 0;
-    for (let j = 0; j < 16; j++) {
-      const lo = q(f32[x + j]!);
-      const hi = q(f32[x + 16 + j]!);
-      out[o + 6 + j] = (lo & 0xf) | ((hi & 0xf) << 4);
-      qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
-    }
-    out[o + 2] = qh & 0xff;
-    out[o + 3] = (qh >>> 8) & 0xff;
-    out[o + 4] = (qh >>> 16) & 0xff;
-    out[o + 5] = qh >>> 24;
+    writeFiveBitQuants(f32, x, signedMaxBlock(f32, i, 16, out, o), out, o + 2);
   }
   return out;
+}
+
+/** Q5_0's / Q5_1's quants q(x) of the block at f32[x]: 32 fifth bits (element j at bit j), then 16 bytes of nibbles. */
+function writeFiveBitQuants(f32: Float32Array, x: number, q: (v: number) => number, out: Uint8Array, o: number): void {
+  let qh = 0;
+  for (let j = 0; j < 16; j++) {
+    const lo = q(f32[x + j]!);
+    const hi = q(f32[x + 16 + j]!);
+    out[o + 4 + j] = (lo & 0xf) | ((hi & 0xf) << 4);
+    qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
+  }
+  out[o] = qh & 0xff;
+  out[o + 1] = (qh >>> 8) & 0xff;
+  out[o + 2] = (qh >>> 16) & 0xff;
+  out[o + 3] = qh >>> 24;
 }
 
 /**
@@ -115,17 +119,7 @@ export function quantizeQ5_1(f32: Float32Array): Uint8Array {
     out[o + 1] = dBits >> 8;
     out[o + 2] = mBits & 0xff;
     out[o + 3] = mBits >> 8;
-    let qh = 0;
-    for (let j = 0; j < 16; j++) {
-      const lo = q(f32[x + j]!);
-      const hi = q(f32[x + 16 + j]!);
-      out[o + 8 + j] = (lo & 0xf) | ((hi & 0xf) << 4);
-      qh |= ((lo >> 4) << j) | ((hi >> 4) << (j + 16));
-    }
-    out[o + 4] = qh & 0xff;
-    out[o + 5] = (qh >>> 8) & 0xff;
-    out[o + 6] = (qh >>> 16) & 0xff;
-    out[o + 7] = qh >>> 24;
+    writeFiveBitQuants(f32, x, q, out, o + 4);
   }
   return out;
 }
