@@ -11,9 +11,9 @@ namespace {
 // Bit position in a row's interleaved Q5_0 / Q5_1 fifth-bit dword of element e's fifth bit.
 constexpr int fifthBitPosition(int e) { return 8 * (e % 4) + 4 * (e / 16) + (e % 16) / 4; }
 
-// Bytes into a Q4_0 / Q5_0 / Q4_1 / Q5_1 / Q8_0 / IQ4_NL block of what follows d (and m): Q5_0's / Q5_1's fifth
-// bits, or the quants.
-constexpr int fifthBitsInBlock(int32_t type) { return interleavedHasMins(type) ? 4 : 2; }
+// The bytes of d (and m) at the start of a Q4_0 / Q5_0 / Q4_1 / Q5_1 / Q8_0 / IQ4_NL block, before the fifth bits
+// (Q5_0, Q5_1) and the quants.
+constexpr int blockScaleBytes(int32_t type) { return interleavedHasMins(type) ? 4 : 2; }
 
 // The places of one row's block in a group block, as (group-block offset, row-block offset, bytes) moves.
 template <class Move>
@@ -59,7 +59,7 @@ void forEachMove(int32_t type, int r, const Move& move) {
   }
   move(2 * r, 0, 2);
   if (interleavedHasMins(type)) move(kInterleavedMinsOffset + 2 * r, 2, 2);
-  const int quants = fifthBitsInBlock(type) + (interleavedHasFifthBits(type) ? 4 : 0);
+  const int quants = blockScaleBytes(type) + (interleavedHasFifthBits(type) ? 4 : 0);
   for (int j = 0; j < interleavedChunks(type); ++j) {
     move(interleavedQuantsOffset(type) + j * kInterleavedChunkBytes + 4 * r, quants + 4 * j, 4);
   }
@@ -123,7 +123,7 @@ void packGroup(void* context, int64_t group, int) {
       forEachMove(w.type, r, [&](int to, int from, int bytes) { std::memcpy(dst + to, block + from, static_cast<size_t>(bytes)); });
       if (interleavedHasFifthBits(w.type)) {
         uint32_t bits, fifth = 0;
-        std::memcpy(&bits, block + fifthBitsInBlock(w.type), 4);
+        std::memcpy(&bits, block + blockScaleBytes(w.type), 4);
         for (int e = 0; e < 32; ++e) fifth |= ((bits >> e) & 1u) << fifthBitPosition(e);
         std::memcpy(dst + interleavedFifthOffset(w.type) + 4 * r, &fifth, 4);
       }
@@ -153,7 +153,7 @@ void interleavedRowBlock(const WeightView& w, int64_t row, int64_t b, uint8_t* o
     uint32_t fifth, bits = 0;
     std::memcpy(&fifth, source + interleavedFifthOffset(w.type) + 4 * r, 4);
     for (int e = 0; e < 32; ++e) bits |= ((fifth >> fifthBitPosition(e)) & 1u) << e;
-    std::memcpy(out + fifthBitsInBlock(w.type), &bits, 4);
+    std::memcpy(out + blockScaleBytes(w.type), &bits, 4);
   }
   if (w.type == kTypeQ3_K) unpackQ3KTriples(source, r, out);
 }
