@@ -109,13 +109,12 @@ inline void gemvInterleavedGroupVec(const GemvInt8Job& job, int64_t m0, int64_t 
     if constexpr (kType == kTypeQ8_0 || kType == kTypeIQ4_NL) interleavedDotsSigned<kType, M>(job, m0, b, groupBlock, dot);
     else interleavedDotsSmall<kType, M>(job, m0, b, groupBlock, dot);
     const __m256 wd = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock)));
+    __m256 mins = _mm256_setzero_ps();
+    if constexpr (interleavedHasMins(kType)) mins = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock + kInterleavedMinsOffset)));
     for (int r = 0; r < M; ++r) {
       const int64_t index = (m0 + r) * job.blocks + b;
       acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[r]), _mm256_mul_ps(_mm256_set1_ps(job.xd[index]), wd), acc[r]);
-      if constexpr (interleavedHasMins(kType)) {
-        const __m256 mins = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(groupBlock + kInterleavedMinsOffset)));
-        acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), mins, acc[r]);
-      }
+      if constexpr (interleavedHasMins(kType)) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(job.xs[index]), mins, acc[r]);
     }
   }
   for (int r = 0; r < M; ++r) {

@@ -33,97 +33,76 @@ export function unitsAtLeast(need: number, unit: number, max: number): number {
 }
 
 /**
- * The 6-bit scales and mins of one Q4_K / Q5_K super-block at x (x = d*sc*q - dmin*m with q in [0, maxQ]): each
- * sub-block's offset dmin*m is at least -min(0, its minimum), then its step d*sc covers up to its maximum. Writes d,
- * dmin and the 12 packed scale bytes at out[o..o + 16) and returns each sub-block's step and offset.
+ * Q4_K / Q5_K: per 32 elements x = d*sc*q - dmin*m with q in [0, maxQ] and 6-bit sc, m. Each sub-block's offset
+ * dmin*m is at least -min(0, its minimum), then its step d*sc covers up to its maximum. Writes d, dmin and the 12
+ * packed scale bytes at the block's start; `place` puts quant q of element l of sub-block j into the block at o.
  */
-function kScalesAndMins(f32: Float32Array, x: number, maxQ: number, out: Uint8Array, o: number): { steps: Float64Array; offsets: Float64Array } {
+function quantizeKWithMins(f32: Float32Array, what: string, maxQ: number, blockBytes: number,
+  place: (out: Uint8Array, o: number, j: number, l: number, q: number) => void): Uint8Array {
+  const blocks = checkLength(f32, what);
+  const out = new Uint8Array(blocks * blockBytes);
   const lows = new Float64Array(8); // -min(0, min of sub-block) >= 0
   const highs = new Float64Array(8);
   const sc = new Uint8Array(8);
   const m = new Uint8Array(8);
-  let lowMax = 0;
-  for (let j = 0; j < 8; j++) {
-    let lo = 0;
-    let hi = -Infinity;
-    for (let l = x + 32 * j, end = l + 32; l < end; l++) {
-      const v = f32[l]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    lows[j] = -lo;
-    highs[j] = hi;
-    if (-lo > lowMax) lowMax = -lo;
-  }
-  const dminBits = f16AtLeast(lowMax / 63);
-  const dmin = f16ToF32(dminBits);
-  let needMax = 0;
-  for (let j = 0; j < 8; j++) {
-    m[j] = unitsAtLeast(lows[j]!, dmin, 63);
-    highs[j] = Math.max(0, (highs[j]! + dmin * m[j]!) / maxQ); // the step this sub-block needs
-    if (highs[j]! > needMax) needMax = highs[j]!;
-  }
-  const dBits = f16AtLeast(needMax / 63);
-  const d = f16ToF32(dBits);
-  for (let j = 0; j < 8; j++) sc[j] = unitsAtLeast(highs[j]!, d, 63);
-  out[o] = dBits & 0xff;
-  out[o + 1] = dBits >> 8;
-  out[o + 2] = dminBits & 0xff;
-  out[o + 3] = dminBits >> 8;
-  for (let j = 0; j < 4; j++) {
-    out[o + 4 + j] = sc[j]! | ((sc[j + 4]! >> 4) << 6);
-    out[o + 8 + j] = m[j]! | ((m[j + 4]! >> 4) << 6);
-    out[o + 12 + j] = (sc[j + 4]! & 0xf) | ((m[j + 4]! & 0xf) << 4);
-  }
-  const steps = new Float64Array(8);
-  const offsets = new Float64Array(8);
-  for (let j = 0; j < 8; j++) {
-    steps[j] = d * sc[j]!;
-    offsets[j] = dmin * m[j]!;
-  }
-  return { steps, offsets };
-}
-
-/** The quants q in [0, maxQ] of sub-block j of the super-block at x, as kScalesAndMins chose its step and offset. */
-function subBlockQuants(f32: Float32Array, x: number, j: number, maxQ: number, steps: Float64Array, offsets: Float64Array): number[] {
-  const inv = steps[j]! > 0 ? 1 / steps[j]! : 0;
-  const q: number[] = [];
-  for (let l = 0; l < 32; l++) q.push(clamp(Math.round((f32[x + 32 * j + l]! + offsets[j]!) * inv), 0, maxQ) | 0);
-  return q;
-}
-
-/** Q4_K (144 bytes): d, dmin, scales[12], qs[128]; per 32 elements x = d*sc*q - dmin*m with q in [0, 15]. */
-export function quantizeQ4_K(f32: Float32Array): Uint8Array {
-  const blocks = checkLength(f32, 'quantizeQ4_K');
-  const out = new Uint8Array(blocks * 144);
   for (let b = 0; b < blocks; b++) {
-    const x = b * QK_K, o = b * 144;
-    const { steps, offsets } = kScalesAndMins(f32, x, 15, out, o);
-    // sub-blocks 2i and 2i+1 share qs[32i..32i+32): low nibbles, then high nibbles
+    const x = b * QK_K, o = b * blockBytes;
+    let lowMax = 0;
     for (let j = 0; j < 8; j++) {
-      const q = subBlockQuants(f32, x, j, 15, steps, offsets);
-      for (let l = 0; l < 32; l++) out[o + 16 + 32 * (j >> 1) + l]! |= q[l]! << (4 * (j & 1));
+      let lo = 0;
+      let hi = -Infinity;
+      for (let l = x + 32 * j, end = l + 32; l < end; l++) {
+        const v = f32[l]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      lows[j] = -lo;
+      highs[j] = hi;
+      if (-lo > lowMax) lowMax = -lo;
+    }
+    const dminBits = f16AtLeast(lowMax / 63);
+    const dmin = f16ToF32(dminBits);
+    let needMax = 0;
+    for (let j = 0; j < 8; j++) {
+      m[j] = unitsAtLeast(lows[j]!, dmin, 63);
+      highs[j] = Math.max(0, (highs[j]! + dmin * m[j]!) / maxQ); // the step this sub-block needs
+      if (highs[j]! > needMax) needMax = highs[j]!;
+    }
+    const dBits = f16AtLeast(needMax / 63);
+    const d = f16ToF32(dBits);
+    for (let j = 0; j < 8; j++) sc[j] = unitsAtLeast(highs[j]!, d, 63);
+    out[o] = dBits & 0xff;
+    out[o + 1] = dBits >> 8;
+    out[o + 2] = dminBits & 0xff;
+    out[o + 3] = dminBits >> 8;
+    for (let j = 0; j < 4; j++) {
+      out[o + 4 + j] = sc[j]! | ((sc[j + 4]! >> 4) << 6);
+      out[o + 8 + j] = m[j]! | ((m[j + 4]! >> 4) << 6);
+      out[o + 12 + j] = (sc[j + 4]! & 0xf) | ((m[j + 4]! & 0xf) << 4);
+    }
+    for (let j = 0; j < 8; j++) {
+      const step = d * sc[j]!;
+      const inv = step > 0 ? 1 / step : 0;
+      const offset = dmin * m[j]!;
+      for (let l = 0; l < 32; l++) place(out, o, j, l, clamp(Math.round((f32[x + 32 * j + l]! + offset) * inv), 0, maxQ) | 0);
     }
   }
   return out;
+}
+
+/** Q4_K (144 bytes): d, dmin, scales[12], qs[128]; q in [0, 15]. Sub-blocks 2i and 2i+1 share qs[32i..32i+32): low, high nibbles. */
+export function quantizeQ4_K(f32: Float32Array): Uint8Array {
+  return quantizeKWithMins(f32, 'quantizeQ4_K', 15, 144, (out, o, j, l, q) => {
+    out[o + 16 + 32 * (j >> 1) + l]! |= q << (4 * (j & 1));
+  });
 }
 
 /** Q5_K (176 bytes): d, dmin, scales[12], qh[32], qs[128]; as Q4_K with q in [0, 31], bit j of qh[l] the fifth bit. */
 export function quantizeQ5_K(f32: Float32Array): Uint8Array {
-  const blocks = checkLength(f32, 'quantizeQ5_K');
-  const out = new Uint8Array(blocks * 176);
-  for (let b = 0; b < blocks; b++) {
-    const x = b * QK_K, o = b * 176;
-    const { steps, offsets } = kScalesAndMins(f32, x, 31, out, o);
-    for (let j = 0; j < 8; j++) {
-      const q = subBlockQuants(f32, x, j, 31, steps, offsets);
-      for (let l = 0; l < 32; l++) {
-        out[o + 48 + 32 * (j >> 1) + l]! |= (q[l]! & 0xf) << (4 * (j & 1));
-        out[o + 16 + l]! |= (q[l]! >> 4) << j;
-      }
-    }
-  }
-  return out;
+  return quantizeKWithMins(f32, 'quantizeQ5_K', 31, 176, (out, o, j, l, q) => {
+    out[o + 48 + 32 * (j >> 1) + l]! |= (q & 0xf) << (4 * (j & 1));
+    out[o + 16 + l]! |= (q >> 4) << j;
+  });
 }
 
 /**
