@@ -17,6 +17,9 @@ trap 'rm -rf "$STAGE"' EXIT
 strip -o "$STAGE/node" "$(readlink -f "$(command -v node)")"
 cp "$ROOT/build/amx_check/amx_check" "$ROOT/build/Release/fastfill_native.node" "$STAGE/"
 cp -r "$ROOT/dist" "$STAGE/dist"
+# Only the kernel tests and their helpers run there; no declaration or source-map files (the 64 MiB limit).
+find "$STAGE/dist/test" -mindepth 1 -maxdepth 1 ! -name kernels ! -name helpers -exec rm -rf {} +
+find "$STAGE/dist" \( -name '*.d.ts' -o -name '*.js.map' \) -delete
 # The production dependencies alone (the CLI imports fastify and friends), from the lock file.
 cp "$ROOT/package.json" "$ROOT/package-lock.json" "$STAGE/"
 (cd "$STAGE" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
@@ -36,6 +39,7 @@ if [ "${LLAMA:-1}" != 0 ]; then
   (cd "$LLAMA_MODULES" && mv $(ls -A) "$STAGE/node_modules/node-llama-cpp/node_modules/")
   rm -rf "$STAGE/llama"
 fi
+find "$STAGE/node_modules" \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
 mkdir -p "$OUT"
 tar -C "$STAGE" -cf - node amx_check fastfill_native.node dist node_modules | xz -9 -T0 > "$OUT/payload.tar.xz.tmp"
 mv "$OUT/payload.tar.xz.tmp" "$OUT/payload.tar.xz"
