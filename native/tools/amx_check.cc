@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "amx_peak.h"
 #include "common/ggml_types.h"
+#include "cpu/amx.h"
 #include "correctness.h"
 #include "crash_guard.h"
 #include "machine_report.h"
@@ -35,18 +37,21 @@ struct Options {
   std::string logPath;
   unsigned timeoutSeconds = 300;
   std::vector<int> threads;  // empty: 1, 2, 4, 8, 16 (quick: 1, 2), capped at the CPUs available
+  std::vector<std::string> amxGemm;  // AMX-BF16 GEMM options to check and time after the main run
 };
 
 const char kUsage[] =
     "usage: amx_check [--quick] [--log FILE] [--timeout SECONDS] [--threads 1,2,4] [--require-amx] [--verbose]\n"
-    "                 [--force-amx]\n"
+    "                 [--force-amx] [--amx-gemm 'OPTIONS;OPTIONS;...']\n"
     "  --quick        fewer timings (M=64, one shape, 1 and 2 threads)\n"
     "  --log FILE     write every correctness case's line to FILE\n"
     "  --timeout S    end with exit 4 and the running case's name after S seconds (default 300; 0: none)\n"
     "  --threads L    thread counts to time, comma-separated\n"
     "  --require-amx  exit 5 when the amx level cannot run here\n"
     "  --verbose      print every case's line on stdout too\n"
-    "  --force-amx    run the amx level even where dispatch refuses it (tests the crash report: SIGILL)\n";
+    "  --force-amx    run the amx level even where dispatch refuses it (tests the crash report: SIGILL)\n"
+    "  --amx-gemm L   after the main run, for each FASTFILL_AMX_GEMM options string in L (';'-separated):\n"
+    "                 the amx level's cases, the thread check and the F16@bf16 timings with those options\n";
 
 bool parseThreads(const char* text, std::vector<int>* threads) {
   std::string list = text;
@@ -76,6 +81,23 @@ bool parseOptions(int argc, char** argv, Options* o) {
     else if (arg == "--require-amx") o->requireAmx = true;
     else if (arg == "--force-amx") o->forceAmx = true;
     else if (arg == "--log" && hasValue) o->logPath = argv[++i];
+    else if (arg == "--amx-gemm" && hasValue) {
+      const std::string list = argv[++i];
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t end = list.find(';', start);
+        if (end == std::string::npos) end = list.size();
+        const std::string item = list.substr(start, end - start);
+        AmxGemmOptions parsed;
+        if (!parseAmxGemmOptions(item.c_str(), &parsed)) {
+          std::fprintf(stderr, "amx_check: --amx-gemm: '%s' is not an options string (kgroup=N,prefetch=0..3,"
+                       "order=0|1,kouter=0|1)\n", item.c_str());
+          return false;
+        }
+        o->amxGemm.push_back(item);
+        start = end + 1;
+      }
+    }
     else if (arg == "--timeout" && hasValue) {
       char* end = nullptr;
       const long value = std::strtol(argv[++i], &end, 10);
@@ -175,6 +197,36 @@ bool runTimings(const Options& o, const std::vector<CpuLevel>& levels, const std
   return true;
 }
 
+// Each --amx-gemm options string: the amx level's correctness cases and thread check, then F16@bf16 timed at
+// both shapes. The options stay in force only inside this function.
+bool runAmxGemmVariants(const Options& o, CorrectnessSuite& suite, const std::vector<int>& threads, int threadCheck) {
+  const AmxGemmOptions saved = amxGemmOptions();
+  Rng rng(11);
+  std::vector<std::unique_ptr<TimingProblem>> problems;
+  const int64_t shapes[][2] = {{896, 4864}, {4864, 896}};
+  for (const auto& shape : shapes)
+    problems.push_back(makeTimingProblem(rng, kTypeF16, kPrecisionBf16, o.quick ? 64 : 512, shape[0], shape[1]));
+  bool alive = true;
+  for (const std::string& text : o.amxGemm) {
+    AmxGemmOptions options;
+    parseAmxGemmOptions(text.c_str(), &options);
+    setAmxGemmOptions(options);
+    std::printf("== amx GEMM options '%s'\n", text.c_str());
+    alive = suite.runLevel(CpuLevel::kAmx) && suite.runThreadCheck(CpuLevel::kAmx, threadCheck);
+    for (auto& problem : problems) {
+      if (!alive) break;
+      std::vector<double> gflops;
+      const std::string name = problem->name;
+      problem->name += " {" + text + "}";
+      alive = timeLevel(*problem, CpuLevel::kAmx, threads, o.quick ? 0.05 : 0.25, &gflops);
+      problem->name = name;
+    }
+    if (!alive) break;
+  }
+  setAmxGemmOptions(saved);
+  return alive;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -213,6 +265,11 @@ int main(int argc, char** argv) {
                 "highest thread count only)\n", options.quick ? "0.05" : "0.25");
     alive = runTimings(options, levels, threads);
   }
+  if (alive && amx.runs) {
+    std::printf("== AMX tile unit alone (1 thread, GFLOP/s)\n");
+    for (const PeakRate& rate : measureAmxPeak()) std::printf("PEAK %-45s %8.1f\n", rate.name, rate.gflops);
+  }
+  if (alive && amx.runs) alive = runAmxGemmVariants(options, suite, threads, threadCheck);
   if (log != nullptr) std::fclose(log);
 
   const bool passed = suite.failures() == 0 && alive;

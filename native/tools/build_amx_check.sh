@@ -43,8 +43,9 @@ fi
 units() {
   local src
   for src in "$ROOT"/native/src/{common,cpu,io,kv,threads}/*.cc "$TOOLS_DIR"/*.cc; do
-    echo "$src|$EMULATED"
+    [ "$(basename "$src")" = amx_peak.cc ] || echo "$src|$EMULATED"
   done
+  echo "$TOOLS_DIR/amx_peak.cc|$AMX $EMULATED"
   echo "$ROOT/native/src/levels/level_scalar.cc|"
   echo "$ROOT/native/src/levels/level_avx2.cc|$AVX2"
   echo "$ROOT/native/src/levels/level_avx512.cc|$AVX512"

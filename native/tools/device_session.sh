@@ -3,14 +3,17 @@
 # packed carried in build/device/payload.tar.xz. Steps in order of value, each under its own time limit, and
 # none started past DEADLINE seconds (default 380: a 15-minute lease then leaves room for a second run):
 #   1. the CPU and whether it has AMX (without AMX it stops there: nothing else here needs that machine);
-#   2. amx_check at 1 and 2 threads: every level's GEMM against float64, amx included, and GEMM timings;
-#   3. the model benchmark (Fastfill only) at 2 threads, pp512, on the Qwen2.5-0.5B-shaped files: Q8_0 by
-#      default (VNNI int8), on AMX-INT8 and as bf16 pair panels on AMX-BF16; F16 at bf16 with and without
-#      attention on AMX tiles; extra configurations from EXTRA_CONFIGS ("label|model|VAR=v VAR=v;...");
-#   4. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, tg64);
-#   5. per-op profiles of pp512 (F16 at bf16 on AMX, Q8_0 default), appended to side_by_side.txt;
-#   6. pp8192 at 2 threads (F16 at bf16 on AMX, Q8_0 default);
-#   7. the kernel tests (node --test) with the opt-in AMX kernels on: forEachLevel includes amx.
+#   2. amx_check at 1 and 2 threads: every level's GEMM against float64, amx included, GEMM timings, the tile
+#      unit's own rates, then each AMX-BF16 GEMM variant of AMX_GEMM_VARIANTS checked and timed; the best
+#      (2-thread F16@bf16, both shapes) is used below where the configuration says {BEST};
+#   3. the model benchmark (Fastfill only) at 2 threads on the Qwen2.5-0.5B-shaped files: pp512 of F16 at
+#      bf16 with the default and the best GEMM options alternating, Q8_0 by default (VNNI int8) with and
+#      without attention on AMX tiles, Q8_0 as bf16 pair panels; tg64 of Q8_0 on int8 panels and on
+#      interleaved blocks; extra configurations from EXTRA_CONFIGS ("label|model|VAR=v VAR=v;...");
+#   4. the kernel tests (node --test) with the opt-in AMX kernels and the best GEMM options: forEachLevel includes amx;
+#   5. per-op profiles of pp512 (F16 and Q8_0 at bf16 on AMX), appended to side_by_side.txt;
+#   6. pp8192 at 2 threads (F16 and Q8_0 at bf16 on AMX);
+#   7. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, tg64; SIDE_BY_SIDE=0: not).
 # Writes everything under $OUT (8 files: the most the device tool returns); prints a summary.
 # DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script here; amx rows then run at avx512bf16).
 set -u
@@ -41,18 +44,28 @@ say "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) ; $(nproc) cpus ;
 say "amx flags: $(grep -m1 -o -w 'amx_[a-z0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 if ! grep -q -w amx_tile /proc/cpuinfo && [ -z "${DRY_RUN_WITHOUT_AMX:-}" ]; then say "no AMX on this CPU: nothing more to learn here"; exit 5; fi
 
-# 2. amx_check
-timeout 100 "$PAYLOAD/amx_check" --require-amx --threads 1,2 --timeout 95 --log /tmp/amx_cases.log > "$OUT/amx_check.txt" 2>&1
+# 2. amx_check at 1 and 2 threads, then the AMX-BF16 GEMM's variants (FASTFILL_AMX_GEMM options strings)
+VARIANTS="${AMX_GEMM_VARIANTS:-kgroup=1;kgroup=2;kgroup=4;kgroup=0;kgroup=1,prefetch=1;kgroup=1,order=1;kgroup=4,prefetch=1;kgroup=0,prefetch=1;kgroup=1,kouter=1;kgroup=4,prefetch=1,kouter=1;kgroup=1,prefetch=2;kgroup=4,prefetch=2;kgroup=0,prefetch=2;kgroup=0,prefetch=3;kgroup=4,prefetch=3}"
+timeout 150 "$PAYLOAD/amx_check" --require-amx --threads 1,2 --timeout 145 --log /tmp/amx_cases.log --amx-gemm "$VARIANTS" \
+  > "$OUT/amx_check.txt" 2>&1
 say "amx_check rc $?"
-grep -E '^(AMX|highest|FAIL|PASS amx|TIME|SPEEDUP|RESULT)' "$OUT/amx_check.txt" | cut -c1-200
+grep -E '^(AMX|highest|FAIL|PASS amx|TIME|SPEEDUP|RESULT|PEAK|==)' "$OUT/amx_check.txt" | cut -c1-200
+# The variant with the best product of its two 2-thread F16@bf16 rates (both shapes), among those whose cases passed.
+BEST=$(awk '/^== amx GEMM options/ { cur = $0; sub(/^[^\047]*\047/, "", cur); sub(/\047.*$/, "", cur) }
+            /^FAIL/ && cur != "" { bad[cur] = 1 }
+            /^TIME .*[{]/ { match($0, /[{][^}]*[}]/); v = substr($0, RSTART + 1, RLENGTH - 2);
+              for (i = 1; i <= NF; i++) if ($i == "t2") r = $(i + 1); if (!(v in p)) p[v] = 1; p[v] *= r; n[v]++ }
+            END { bp = 0; for (v in p) if (n[v] == 2 && !(v in bad) && p[v] > bp) { bp = p[v]; b = v }; print b }' \
+       "$OUT/amx_check.txt")
+say "best AMX GEMM options: '${BEST}'"
 
 # 3. benchmarks: one JSON line per test in bench.jsonl, with the configuration's label
 export FASTFILL_CACHE=/tmp/fastfill-cache
-bench() { # label threads tests reps model [VAR=value ...]
-  local label=$1 threads=$2 tests=$3 reps=$4 model=$5; shift 5
+bench() { # label threads tests reps model decode [VAR=value ...]
+  local label=$1 threads=$2 tests=$3 reps=$4 model=$5 decode=$6; shift 6
   local limit; limit=$(time_left 150)
   [ "$limit" -gt 5 ] || { say "skipped (deadline): $label $tests"; return; }
-  env "$@" timeout "$limit" "$NODE" dist/src/cli/main.js bench model "bench:$model" -p "$tests" -n 0 -t "$threads" -r "$reps" --json \
+  env "$@" timeout "$limit" "$NODE" dist/src/cli/main.js bench model "bench:$model" -p "$tests" -n "$decode" -t "$threads" -r "$reps" --json \
     2>> "$OUT/bench.err" | sed "s/^{/{\"label\":\"$label\",/" >> "$OUT/bench.jsonl"
 }
 summary() {
@@ -60,31 +73,39 @@ summary() {
     try { const r = JSON.parse(l); console.log([r.label, r.test, "t" + r.threads, r.tokens_per_s.toFixed(1) + " t/s",
       r.peak_rss_mb + " MiB", r.backend].join(" | ")); } catch { console.log("unparsed: " + l.slice(0, 120)); } }' "$OUT/bench.jsonl"
 }
-AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
-TILE_ATTENTION="FASTFILL_AMX_ATTENTION=1"
-bench "q8_0 default" 2 512 3 q8_0
-bench "f16 bf16 amx-attention" 2 512 3 f16 $AMX_BF16 $TILE_ATTENTION
-bench "f16 bf16" 2 512 3 f16 $AMX_BF16
-bench "q8_0 bf16 amx" 2 512 3 q8_0 $AMX_BF16  # Q8_0 packed as bf16 pair panels: AMX-BF16 instead of VNNI
-bench "q8_0 amx-int8" 2 512 3 q8_0 FASTFILL_AMX_INT8=1
+AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX_ATTENTION=1"
+GEMM_BEST="FASTFILL_AMX_GEMM=$BEST"
+for round in 1 2; do  # the default and the best variant alternating, the same files
+  bench "f16 bf16 default-gemm" 2 512 3 f16 0 $AMX_BF16
+  [ -n "$BEST" ] && bench "f16 bf16 {$BEST}" 2 512 3 f16 0 $AMX_BF16 "$GEMM_BEST"
+done
+bench "q8_0 default" 2 512 3 q8_0 0
+bench "q8_0 default amx-attention" 2 512 3 q8_0 0 FASTFILL_AMX_ATTENTION=1
+bench "q8_0 bf16 {$BEST}" 2 512 3 q8_0 0 $AMX_BF16 "$GEMM_BEST"
+bench "f16 bf16 {$BEST} vector-attention" 2 512 3 f16 0 $AMX_BF16 "$GEMM_BEST" FASTFILL_AMX_ATTENTION=0
+# Q8_0 decode on its int8 panels (the default at AVX-512) and on interleaved blocks
+bench "q8_0 default" 2 0 2 q8_0 64
+bench "q8_0 interleaved" 2 0 2 q8_0 64 FASTFILL_INTERLEAVE=1
+bench "q8_0 default" 2 0 2 q8_0 64
+bench "q8_0 interleaved" 2 0 2 q8_0 64 FASTFILL_INTERLEAVE=1
 IFS=';' read -r -a extra <<< "${EXTRA_CONFIGS:-}"
 for config in "${extra[@]}"; do
   IFS='|' read -r label model vars <<< "$config"
   # shellcheck disable=SC2086
-  bench "$label" 2 512 3 "$model" $vars
+  bench "$label" 2 512 3 "$model" 0 $vars
 done
 say "benchmarked at 2 threads"
 summary
 
-# 4. side by side with node-llama-cpp (llama.cpp's prebuilt CPU binary) at the defaults, same files and threads
-limit=$(time_left 120)
-if [ "$limit" -gt 30 ]; then
-  timeout "$limit" "$NODE" dist/bench/model.js --types q8_0,f16 -p 512 -n 64 -t 2 -r 1 --out "$OUT/side_by_side.json" \
-    > "$OUT/side_by_side.txt" 2>&1
-  say "side by side with node-llama-cpp: rc $?"
-  grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt"
+# 4. kernel tests at every level, amx included, with the best GEMM options
+limit=$(time_left 150)
+if [ "$limit" -gt 20 ]; then
+  (ls dist/test/kernels/*.test.js | grep -v -e amxCheck -e emulatedAmx) | env FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 "$GEMM_BEST" \
+    timeout "$limit" xargs "$NODE" --test --test-concurrency=8 > "$OUT/kernel_tests.txt" 2>&1
+  say "kernel tests at every level, amx included: rc $?"
+  grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
+  grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
 fi
-
 # 5. where the time goes: per-op profiles, into side_by_side.txt
 profile() { # test type [VAR=value ...]
   local test=$1 type=$2; shift 2
@@ -94,23 +115,23 @@ profile() { # test type [VAR=value ...]
     --profile "$test" --out "/tmp/profile-$type-$test.json" >> "$OUT/side_by_side.txt" 2>&1
   say "profile $type $test $*: rc $?"
 }
-profile pp512 f16 $AMX_BF16 $TILE_ATTENTION
-profile pp512 q8_0
+profile pp512 f16 $AMX_BF16 "$GEMM_BEST"
+profile pp512 q8_0 $AMX_BF16 "$GEMM_BEST"
 
 # 6. long prompts
-bench "f16 bf16 amx-attention" 2 8192 1 f16 $AMX_BF16 $TILE_ATTENTION
-bench "q8_0 default" 2 8192 1 q8_0
+bench "f16 bf16 {$BEST}" 2 8192 1 f16 0 $AMX_BF16 "$GEMM_BEST"
+bench "q8_0 bf16 {$BEST}" 2 8192 1 q8_0 0 $AMX_BF16 "$GEMM_BEST"
 say "pp8192 done"
 summary > "$OUT/summary.txt"
 cat "$OUT/summary.txt" | grep 8192
 
-# 7. kernel tests at every level, amx included
-limit=$(time_left 150)
-if [ "$limit" -gt 20 ]; then
-  (ls dist/test/kernels/*.test.js | grep -v -e amxCheck -e emulatedAmx) | FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 \
-    timeout "$limit" xargs "$NODE" --test --test-concurrency=8 > "$OUT/kernel_tests.txt" 2>&1
-  say "kernel tests at every level, amx included: rc $?"
-  grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
-  grep -E '^not ok' "$OUT/kernel_tests.txt" | head -20
+# 7. side by side with node-llama-cpp (llama.cpp's prebuilt CPU binary) at the defaults, same files and threads
+limit=$(time_left 120)
+if [ "$limit" -gt 30 ] && [ "${SIDE_BY_SIDE:-1}" != 0 ]; then
+  timeout "$limit" "$NODE" dist/bench/model.js --types q8_0,f16 -p 512 -n 64 -t 2 -r 1 --out "$OUT/side_by_side.json" \
+    >> "$OUT/side_by_side.txt" 2>&1
+  say "side by side with node-llama-cpp: rc $?"
+  grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt"
 fi
+
 say "done"

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "cpu/cpu_features.h"
 
@@ -61,5 +62,47 @@ bool amxInt8Requested() {
   static const bool requested = envIsOne("FASTFILL_AMX_INT8");
   return requested;
 }
+
+bool parseAmxGemmOptions(const char* text, AmxGemmOptions* options) {
+  AmxGemmOptions parsed;
+  const std::string all = text == nullptr ? "" : text;
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t end = all.find(',', start);
+    if (end == std::string::npos) end = all.size();
+    const std::string item = all.substr(start, end - start);
+    start = end + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    char* tail = nullptr;
+    const long number = std::strtol(value.c_str(), &tail, 10);
+    if (value.empty() || *tail != '\0' || number < 0 || number > 64) return false;
+    if (key == "kgroup") parsed.kGroup = static_cast<int>(number);
+    else if (key == "prefetch" && number <= 3) parsed.prefetch = static_cast<int>(number);
+    else if (key == "order") parsed.aFirst = number != 0;
+    else if (key == "kouter") parsed.kOuter = number != 0;
+    else return false;
+  }
+  *options = parsed;
+  return true;
+}
+
+namespace {
+
+AmxGemmOptions& currentAmxGemmOptions() {
+  static AmxGemmOptions options = [] {
+    AmxGemmOptions parsed;
+    if (!parseAmxGemmOptions(std::getenv("FASTFILL_AMX_GEMM"), &parsed)) parsed = AmxGemmOptions();
+    return parsed;
+  }();
+  return options;
+}
+
+}  // namespace
+
+const AmxGemmOptions& amxGemmOptions() { return currentAmxGemmOptions(); }
+
+void setAmxGemmOptions(const AmxGemmOptions& options) { currentAmxGemmOptions() = options; }
 
 }  // namespace fastfill

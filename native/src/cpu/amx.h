@@ -21,4 +21,23 @@ bool amxInt8Requested();
 // (kernels/attention_amx.h). Off by default until it is timed on AMX hardware.
 bool amxAttentionRequested();
 
+// How the AMX-BF16 GEMM (kernels/gemm_amx.h) walks its blocks. The defaults are what measured fastest on
+// AMX hardware; FASTFILL_AMX_GEMM ("kgroup=4,prefetch=1,order=1,kouter=1") picks others, for timing them
+// there (native/tools/device_session.sh, amx_check --amx-gemm).
+struct AmxGemmOptions {
+  int kGroup = 1;         // K blocks (of kGemmK) between C round trips through memory; 0: all of K
+  int prefetch = 0;        // into L1 during each step: 0 nothing, 1 the next row block's A, 2 the A and B of two
+                           // steps ahead, 3 the A of two steps ahead
+  bool aFirst = false;     // step order A0 B0 C00 B1 C01 A1 C10 C11 (else B0 B1 A0 C00 C01 A1 C10 C11)
+  bool kOuter = false;     // past 4 MB of packed activations, items take row blocks over every panel, K outside
+};
+
+// Parses an options string (empty: the defaults); false on anything it does not know.
+bool parseAmxGemmOptions(const char* text, AmxGemmOptions* options);
+
+// The options in use: FASTFILL_AMX_GEMM at first use (the defaults if unset or unparsable), or the last
+// setAmxGemmOptions.
+const AmxGemmOptions& amxGemmOptions();
+void setAmxGemmOptions(const AmxGemmOptions& options);
+
 }  // namespace fastfill

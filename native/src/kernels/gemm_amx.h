@@ -23,6 +23,7 @@
 #else
 #include <immintrin.h>
 #endif
+#include "cpu/amx.h"
 #include "kernels/gemm.h"
 #include "kernels/pair_slices.h"
 
@@ -87,9 +88,21 @@ inline void packAmxActivations(const float* x, int64_t m, int64_t k, uint16_t* p
   });
 }
 
-// C (32 x 32 floats, 128 bytes a row) (+)= A (a row block's packed steps, from this K block's
-// first) x B over `steps` 16-pair steps. Only the upper 16 rows when `upperOnly`.
-inline void amxBlock(const uint16_t* a, const uint16_t* b, int64_t steps, float* c, bool accumulate, bool upperOnly) {
+// One K block of a group: its pair slice, its first tile step along K and its steps.
+struct AmxSegment {
+  const uint16_t* b;
+  int64_t step0, steps;
+};
+
+inline void prefetchLines(const void* p, int lines) {
+  for (int line = 0; line < lines; ++line) _mm_prefetch(static_cast<const char*>(p) + line * 64, _MM_HINT_T0);
+}
+
+// C (32 x 32 floats, 128 bytes a row) (+)= A x B over the group's segments, C kept in tiles across them. a:
+// the row block's packed activations from step 0. Only the upper 16 rows when `upperOnly`. next: the next
+// row block's activations (from step 0) for prefetch mode 1, or null (AmxGemmOptions::prefetch).
+inline void amxBlockGroup(const uint16_t* a, const AmxSegment* segments, int count, float* c, bool accumulate,
+                          bool upperOnly, const uint16_t* next, int prefetch, bool aFirst) {
   constexpr int64_t cStride = kPanelColumns * 4, bStride = kPanelColumns * 4, aBytes = kAmxStepElements * 2;
   if (accumulate) {
     _tile_loadd(0, c, cStride);
@@ -104,18 +117,36 @@ inline void amxBlock(const uint16_t* a, const uint16_t* b, int64_t steps, float*
     _tile_zero(2);
     _tile_zero(3);
   }
-  for (int64_t s = 0; s < steps; ++s) {
-    const uint16_t* bStep = b + s * kAmxPairs * kPanelColumns * 2;
-    const uint16_t* aStep = a + s * kAmxBlockStep;
-    _tile_loadd(6, bStep, bStride);
-    _tile_loadd(7, bStep + 32, bStride);
-    _tile_loadd(4, aStep, aBytes);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 4, 7);
-    if (upperOnly) continue;
-    _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
-    _tile_dpbf16ps(2, 5, 6);
-    _tile_dpbf16ps(3, 5, 7);
+  const int aLines = upperOnly ? 16 : 32;  // 64-byte lines of one step's A tiles (B: always 32)
+  for (int g = 0; g < count; ++g) {
+    const AmxSegment& seg = segments[g];
+    for (int64_t s = 0; s < seg.steps; ++s) {
+      const uint16_t* bStep = seg.b + s * kAmxPairs * kPanelColumns * 2;
+      const uint16_t* aStep = a + (seg.step0 + s) * kAmxBlockStep;
+      if (prefetch == 1 && next != nullptr) {
+        prefetchLines(next + (seg.step0 + s) * kAmxBlockStep, aLines);
+      } else if (prefetch >= 2 && s + 2 < seg.steps) {
+        prefetchLines(aStep + 2 * kAmxBlockStep, aLines);
+        if (prefetch == 2) prefetchLines(bStep + 2 * kAmxPairs * kPanelColumns * 2, 32);
+      }
+      if (aFirst) {
+        _tile_loadd(4, aStep, aBytes);
+        _tile_loadd(6, bStep, bStride);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_loadd(7, bStep + 32, bStride);
+        _tile_dpbf16ps(1, 4, 7);
+      } else {
+        _tile_loadd(6, bStep, bStride);
+        _tile_loadd(7, bStep + 32, bStride);
+        _tile_loadd(4, aStep, aBytes);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+      }
+      if (upperOnly) continue;
+      _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+    }
   }
   _tile_stored(0, c, cStride);
   _tile_stored(1, c + 16, cStride);
@@ -141,41 +172,69 @@ struct AmxJob {
   const MatmulArgs* args;
   const uint16_t* x;  // packAmxActivations
   GemmPlan plan;      // row blocks of kAmxRows
+  AmxGemmOptions options;
 };
 
+constexpr int kMaxAmxGroupBlocks = 64;  // K blocks per group at most (a group of all of K is cut there)
+
+// Walks the item's panels and K in groups of K blocks (panels outside, or K outside in a kOuter plan); for
+// each group, every row block of the item's run keeps its C in tiles over the group's K blocks, and between
+// groups in per-worker scratch (one C per row block, or per panel and row block when K is outside). The
+// last group adds the bias and writes `out`.
 inline void amxItem(const AmxJob& job, int64_t item, int worker) {
   configureTiles(TileShapes::kBf16);
   const MatmulArgs& a = *job.args;
   const WeightView& w = a.w;
+  const AmxGemmOptions& o = job.options;
   const int64_t n = w.rows, k = w.cols, steps = amxSteps(k), pairs = (k + 1) / 2;
   const GemmItem r = gemmItemRange(job.plan, item);
   const int64_t blocks = r.block1 - r.block0;
-  float* scratch = workerScratch(worker, static_cast<size_t>(kPairSliceFloats + blocks * kAmxRows * kPanelColumns));
-  float* cBlocks = scratch + kPairSliceFloats;  // [blocks][32][32]
-  for (int64_t panel = r.panel0; panel < r.panel1; ++panel) {
-    for (int64_t k0 = 0; k0 < k; k0 += kGemmK) {
+  const int64_t kBlocks = ceilDiv(k, kGemmK);
+  const int64_t groupBlocks = minI64(kMaxAmxGroupBlocks, o.kGroup == 0 ? kBlocks : minI64(kBlocks, o.kGroup));
+  const int64_t cBlockCount = job.plan.kOuter ? (r.panel1 - r.panel0) * blocks : blocks;
+  constexpr int64_t cFloats = kAmxRows * kPanelColumns;
+  float* scratch = workerScratch(worker, static_cast<size_t>(groupBlocks * kPairSliceFloats + cBlockCount * cFloats));
+  float* cBlocks = scratch + groupBlocks * kPairSliceFloats;  // [panels of the item, when kOuter][blocks][32][32]
+  AmxSegment segments[kMaxAmxGroupBlocks];
+  auto group = [&](int64_t panel, int64_t kg0) {
+    const int64_t kgEnd = minI64(k, kg0 + groupBlocks * kGemmK);
+    int count = 0;
+    for (int64_t k0 = kg0; k0 < kgEnd; k0 += kGemmK, ++count) {
       const int64_t kc = minI64(kGemmK, k - k0), kSteps = ceilDiv(kc, kAmxStepElements);
-      const uint16_t* b = pairSlice(w, panel, k0, kc, pairs, kSteps * kAmxPairs, scratch);
-      for (int64_t block = r.block0; block < r.block1; ++block) {
-        const int64_t row0 = block * kAmxRows;
-        const int rows = static_cast<int>(minI64(kAmxRows, a.m - row0));
-        float* c = cBlocks + (block - r.block0) * kAmxRows * kPanelColumns;
-        const uint16_t* x = job.x + (block * steps + k0 / kAmxStepElements) * kAmxBlockStep;
-        amxBlock(x, b, kSteps, c, k0 > 0, rows <= 16);
-        if (k0 + kc < k) continue;
-        const int64_t col = panel * kPanelColumns;
-        amxWriteBlock(c, rows, static_cast<int>(minI64(kPanelColumns, n - col)), a.bias != nullptr ? a.bias + col : nullptr,
-                      a.out + row0 * n + col, n);
-      }
+      segments[count] = {pairSlice(w, panel, k0, kc, pairs, kSteps * kAmxPairs, scratch + count * kPairSliceFloats),
+                         k0 / kAmxStepElements, kSteps};
     }
+    const int64_t cPanel = job.plan.kOuter ? (panel - r.panel0) * blocks : 0;
+    for (int64_t block = r.block0; block < r.block1; ++block) {
+      const int64_t row0 = block * kAmxRows;
+      const int rows = static_cast<int>(minI64(kAmxRows, a.m - row0));
+      float* c = cBlocks + (cPanel + block - r.block0) * cFloats;
+      const uint16_t* x = job.x + block * steps * kAmxBlockStep;
+      const uint16_t* next = block + 1 < r.block1 ? x + steps * kAmxBlockStep : nullptr;
+      amxBlockGroup(x, segments, count, c, kg0 > 0, rows <= 16, next, o.prefetch, o.aFirst);
+      if (kgEnd < k) continue;
+      const int64_t col = panel * kPanelColumns;
+      amxWriteBlock(c, rows, static_cast<int>(minI64(kPanelColumns, n - col)), a.bias != nullptr ? a.bias + col : nullptr,
+                    a.out + row0 * n + col, n);
+    }
+  };
+  const int64_t groupK = groupBlocks * kGemmK;
+  if (job.plan.kOuter) {
+    for (int64_t kg0 = 0; kg0 < k; kg0 += groupK)
+      for (int64_t panel = r.panel0; panel < r.panel1; ++panel) group(panel, kg0);
+  } else {
+    for (int64_t panel = r.panel0; panel < r.panel1; ++panel)
+      for (int64_t kg0 = 0; kg0 < k; kg0 += groupK) group(panel, kg0);
   }
 }
 
 inline void gemmAmx(const MatmulArgs& a) {
   const int64_t rows = ceilDiv(a.m, kAmxRows) * kAmxRows;
-  uint16_t* packed = reinterpret_cast<uint16_t*>(callerScratch(static_cast<size_t>(rows * amxSteps(a.w.cols) * kAmxStepElements / 2)));
+  const int64_t packedElements = rows * amxSteps(a.w.cols) * kAmxStepElements;
+  uint16_t* packed = reinterpret_cast<uint16_t*>(callerScratch(static_cast<size_t>(packedElements / 2)));
   packAmxActivations(a.x, a.m, a.w.cols, packed);
-  const AmxJob job{&a, packed, planGemm(a.m, a.w.rows, 0, kAmxRows)};
+  const AmxGemmOptions options = amxGemmOptions();
+  const AmxJob job{&a, packed, planGemm(a.m, a.w.rows, options.kOuter ? packedElements * 2 : 0, kAmxRows), options};
   forEachChunk(job.plan.items, [&job](int64_t item, int worker) { amxItem(job, item, worker); });
 }
 
