@@ -61,6 +61,87 @@ double stepLoop(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bByt
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The same step in the order A0 B0 C00 B1 C01 A1 C10 C11 (each load as late before its first use as it can be).
+double stepLoopAFirst(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bBytes, int64_t steps) {
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  const auto start = std::chrono::steady_clock::now();
+  int64_t ao = 0, bo = 0;
+  for (int64_t s = 0; s < steps; ++s) {
+    _tile_loadd(4, a + ao, 64);
+    _tile_loadd(6, b + bo, 128);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, b + bo + 64, 128);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(5, a + ao + 1024, 64);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+    ao = ao + 2048 == aBytes ? 0 : ao + 2048;
+    bo = bo + 2048 == bBytes ? 0 : bo + 2048;
+  }
+  float sink[256];
+  _tile_stored(0, sink, 64);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// C 16 rows x 32 columns in tiles 0-1; A and B double-buffered (A in 2 / 3, B in 4-5 / 6-7), so each load
+// goes to a tile last read a whole step earlier: 3 loads per 2 TDPBF16PS. Steps counted as half of a 2x2
+// step's flops each.
+double doubleBufferedLoop(const uint8_t* a, const uint8_t* b, int64_t steps) {
+  _tile_zero(0);
+  _tile_zero(1);
+  const auto start = std::chrono::steady_clock::now();
+  int64_t o = 0;
+  for (int64_t s = 0; s < steps; s += 2) {
+    _tile_loadd(2, a + o, 64);
+    _tile_loadd(4, b + o, 128);
+    _tile_loadd(5, b + o + 64, 128);
+    _tile_dpbf16ps(0, 2, 4);
+    _tile_dpbf16ps(1, 2, 5);
+    _tile_loadd(3, a + o + 1024, 64);
+    _tile_loadd(6, b + o + 2048, 128);
+    _tile_loadd(7, b + o + 2048 + 64, 128);
+    _tile_dpbf16ps(0, 3, 6);
+    _tile_dpbf16ps(1, 3, 7);
+    o = o + 4096 == 16384 ? 0 : o + 4096;
+  }
+  float sink[256];
+  _tile_stored(0, sink, 64);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() * 2;
+}
+
+// TDPBF16PS on six C tiles (0-5) from A 6 and B 7: six independent chains instead of four.
+double tdpSixChains(int64_t steps, const uint8_t* data) {
+  _tile_loadd(6, data, 64);
+  _tile_loadd(7, data + 1024, 64);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_zero(4);
+  _tile_zero(5);
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t s = 0; s < steps; s += 3) {  // 6 TDPBF16PS per iteration: 1.5 steps of 4
+    _tile_dpbf16ps(0, 6, 7);
+    _tile_dpbf16ps(1, 6, 7);
+    _tile_dpbf16ps(2, 6, 7);
+    _tile_dpbf16ps(3, 6, 7);
+    _tile_dpbf16ps(4, 6, 7);
+    _tile_dpbf16ps(5, 6, 7);
+    _tile_dpbf16ps(0, 6, 7);
+    _tile_dpbf16ps(1, 6, 7);
+    _tile_dpbf16ps(2, 6, 7);
+    _tile_dpbf16ps(3, 6, 7);
+    _tile_dpbf16ps(4, 6, 7);
+    _tile_dpbf16ps(5, 6, 7);
+  }
+  float sink[256];
+  _tile_stored(0, sink, 64);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 double tdpOnly(int64_t steps, const uint8_t* data) {
   _tile_loadd(4, data, 64);
   _tile_loadd(5, data + 1024, 64);
@@ -99,7 +180,10 @@ std::vector<PeakRate> measureAmxPeak() {
   auto add = [&](const char* name, double seconds) { rates.push_back({name, kSteps * kStepFlops / seconds * 1e-9}); };
   tdpOnly(kSteps / 10, a.data());  // warm-up (the tile unit's power state)
   add("TDPBF16PS only (4 C tiles, nothing loaded)", tdpOnly(kSteps, a.data()));
+  add("TDPBF16PS only (6 C tiles, nothing loaded)", tdpSixChains(kSteps, a.data()));
   add("2x2 step, A and B the same 2 KB each (L1)", stepLoop(a.data(), 2048, b.data(), 2048, kSteps));
+  add("2x2 step A-first, A 16 KB and B 16 KB (L1)", stepLoopAFirst(a.data(), 16384, b.data(), 16384, kSteps));
+  add("1x2 double-buffered, A and B 16 KB (L1)", doubleBufferedLoop(a.data(), b.data(), kSteps));
   add("2x2 step, A 16 KB and B 16 KB (L1)", stepLoop(a.data(), 16384, b.data(), 16384, kSteps));
   add("2x2 step, A 1 MB (L2) and B 16 KB (L1)", stepLoop(a.data(), 1 << 20, b.data(), 16384, kSteps));
   add("2x2 step, A 16 KB (L1) and B 1 MB (L2)", stepLoop(a.data(), 16384, b.data(), 1 << 20, kSteps));

@@ -6,13 +6,13 @@
 #   2. amx_check at 1 and 2 threads: every level's GEMM against float64, amx included, GEMM timings, the tile
 #      unit's own rates, then each AMX-BF16 GEMM variant of AMX_GEMM_VARIANTS checked and timed; the best
 #      (2-thread F16@bf16, both shapes) is used below where the configuration says {BEST};
-#   3. the model benchmark (Fastfill only) at 2 threads on the Qwen2.5-0.5B-shaped files: pp512 of F16 at
-#      bf16 with the default and the best GEMM options alternating, Q8_0 by default (VNNI int8) with and
-#      without attention on AMX tiles, Q8_0 as bf16 pair panels; tg64 of Q8_0 on int8 panels and on
-#      interleaved blocks; extra configurations from EXTRA_CONFIGS ("label|model|VAR=v VAR=v;...");
+#   3. the model benchmark (Fastfill only) at 2 threads on the Qwen2.5-0.5B-shaped files, pp512: F16 at bf16
+#      with the old GEMM (before 2026-11-27), the default and the best variant alternating; Q8_0 by default
+#      (VNNI int8) and as bf16 pair panels alternating; Q8_0 with attention on vectors; extra configurations
+#      from EXTRA_CONFIGS ("label|model|VAR=v VAR=v;...");
 #   4. the kernel tests (node --test) with the opt-in AMX kernels and the best GEMM options: forEachLevel includes amx;
 #   5. per-op profiles of pp512 (F16 and Q8_0 at bf16 on AMX), appended to side_by_side.txt;
-#   6. pp8192 at 2 threads (F16 and Q8_0 at bf16 on AMX);
+#   6. pp8192 at 2 threads (F16 at bf16 with the best GEMM, attention on AMX tiles and on vectors);
 #   7. bench/model.ts side by side with node-llama-cpp (Q8_0 and F16 at the defaults, pp512, tg64; SIDE_BY_SIDE=0: not).
 # Writes everything under $OUT (8 files: the most the device tool returns); prints a summary.
 # DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script here; amx rows then run at avx512bf16).
@@ -44,18 +44,20 @@ say "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) ; $(nproc) cpus ;
 say "amx flags: $(grep -m1 -o -w 'amx_[a-z0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 if ! grep -q -w amx_tile /proc/cpuinfo && [ -z "${DRY_RUN_WITHOUT_AMX:-}" ]; then say "no AMX on this CPU: nothing more to learn here"; exit 5; fi
 
-# 2. amx_check at 1 and 2 threads, then the AMX-BF16 GEMM's variants (FASTFILL_AMX_GEMM options strings)
-VARIANTS="${AMX_GEMM_VARIANTS:-kgroup=1;kgroup=2;kgroup=4;kgroup=0;kgroup=1,prefetch=1;kgroup=1,order=1;kgroup=4,prefetch=1;kgroup=0,prefetch=1;kgroup=1,kouter=1;kgroup=4,prefetch=1,kouter=1;kgroup=1,prefetch=2;kgroup=4,prefetch=2;kgroup=0,prefetch=2;kgroup=0,prefetch=3;kgroup=4,prefetch=3}"
+# 2. amx_check at 1 and 2 threads, then the AMX-BF16 GEMM's variants (FASTFILL_AMX_GEMM options strings, each
+# from the defaults: spell every option out), the list twice over so that each is timed twice, apart
+V="kgroup=0,prefetch=2,order=0;kgroup=0,prefetch=2,order=1;kgroup=0,prefetch=2,order=2;kgroup=0,prefetch=3,order=1;kgroup=1,prefetch=2,order=1;kgroup=1,prefetch=0,order=0"
+VARIANTS="${AMX_GEMM_VARIANTS:-$V;$V}"
 timeout 150 "$PAYLOAD/amx_check" --require-amx --threads 1,2 --timeout 145 --log /tmp/amx_cases.log --amx-gemm "$VARIANTS" \
   > "$OUT/amx_check.txt" 2>&1
 say "amx_check rc $?"
 grep -E '^(AMX|highest|FAIL|PASS amx|TIME|SPEEDUP|RESULT|PEAK|==)' "$OUT/amx_check.txt" | cut -c1-200
-# The variant with the best product of its two 2-thread F16@bf16 rates (both shapes), among those whose cases passed.
+# The variant with the best geometric mean of its 2-thread F16@bf16 rates (both shapes), among those whose cases passed.
 BEST=$(awk '/^== amx GEMM options/ { cur = $0; sub(/^[^\047]*\047/, "", cur); sub(/\047.*$/, "", cur) }
             /^FAIL/ && cur != "" { bad[cur] = 1 }
             /^TIME .*[{]/ { match($0, /[{][^}]*[}]/); v = substr($0, RSTART + 1, RLENGTH - 2);
-              for (i = 1; i <= NF; i++) if ($i == "t2") r = $(i + 1); if (!(v in p)) p[v] = 1; p[v] *= r; n[v]++ }
-            END { bp = 0; for (v in p) if (n[v] == 2 && !(v in bad) && p[v] > bp) { bp = p[v]; b = v }; print b }' \
+              for (i = 1; i <= NF; i++) if ($i == "t2") r = $(i + 1); p[v] += log(r); n[v]++ }
+            END { bp = -1; for (v in p) if (n[v] >= 2 && !(v in bad) && p[v] / n[v] > bp) { bp = p[v] / n[v]; b = v }; print b }' \
        "$OUT/amx_check.txt")
 say "best AMX GEMM options: '${BEST}'"
 
@@ -73,21 +75,19 @@ summary() {
     try { const r = JSON.parse(l); console.log([r.label, r.test, "t" + r.threads, r.tokens_per_s.toFixed(1) + " t/s",
       r.peak_rss_mb + " MiB", r.backend].join(" | ")); } catch { console.log("unparsed: " + l.slice(0, 120)); } }' "$OUT/bench.jsonl"
 }
-AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16 FASTFILL_AMX_ATTENTION=1"
+AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
 GEMM_BEST="FASTFILL_AMX_GEMM=$BEST"
-for round in 1 2; do  # the default and the best variant alternating, the same files
-  bench "f16 bf16 default-gemm" 2 512 3 f16 0 $AMX_BF16
+GEMM_OLD="FASTFILL_AMX_GEMM=kgroup=1,prefetch=0,order=0"  # the GEMM before 2026-11-27
+for round in 1 2 3; do  # the old GEMM, the default and the best variant alternating, the same files
+  bench "f16 bf16 old-gemm" 2 512 3 f16 0 $AMX_BF16 "$GEMM_OLD"
+  bench "f16 bf16 default" 2 512 3 f16 0 $AMX_BF16
   [ -n "$BEST" ] && bench "f16 bf16 {$BEST}" 2 512 3 f16 0 $AMX_BF16 "$GEMM_BEST"
 done
-bench "q8_0 default" 2 512 3 q8_0 0
-bench "q8_0 default amx-attention" 2 512 3 q8_0 0 FASTFILL_AMX_ATTENTION=1
-bench "q8_0 bf16 {$BEST}" 2 512 3 q8_0 0 $AMX_BF16 "$GEMM_BEST"
-bench "f16 bf16 {$BEST} vector-attention" 2 512 3 f16 0 $AMX_BF16 "$GEMM_BEST" FASTFILL_AMX_ATTENTION=0
-# Q8_0 decode on its int8 panels (the default at AVX-512) and on interleaved blocks
-bench "q8_0 default" 2 0 2 q8_0 64
-bench "q8_0 interleaved" 2 0 2 q8_0 64 FASTFILL_INTERLEAVE=1
-bench "q8_0 default" 2 0 2 q8_0 64
-bench "q8_0 interleaved" 2 0 2 q8_0 64 FASTFILL_INTERLEAVE=1
+for round in 1 2; do  # Q8_0 prefill: VNNI int8 (the default) against bf16 pair panels on AMX-BF16
+  bench "q8_0 default" 2 512 3 q8_0 0
+  bench "q8_0 bf16 {$BEST}" 2 512 3 q8_0 0 $AMX_BF16 "$GEMM_BEST"
+done
+bench "q8_0 default vector-attention" 2 512 3 q8_0 0 FASTFILL_AMX_ATTENTION=0
 IFS=';' read -r -a extra <<< "${EXTRA_CONFIGS:-}"
 for config in "${extra[@]}"; do
   IFS='|' read -r label model vars <<< "$config"
@@ -100,7 +100,7 @@ summary
 # 4. kernel tests at every level, amx included, with the best GEMM options
 limit=$(time_left 150)
 if [ "$limit" -gt 20 ]; then
-  (ls dist/test/kernels/*.test.js | grep -v -e amxCheck -e emulatedAmx) | env FASTFILL_AMX_ATTENTION=1 FASTFILL_AMX_INT8=1 "$GEMM_BEST" \
+  (ls dist/test/kernels/*.test.js | grep -v -e amxCheck -e emulatedAmx) | env FASTFILL_AMX_INT8=1 "$GEMM_BEST" \
     timeout "$limit" xargs "$NODE" --test --test-concurrency=8 > "$OUT/kernel_tests.txt" 2>&1
   say "kernel tests at every level, amx included: rc $?"
   grep -E '^# (tests|pass|fail|skipped)' "$OUT/kernel_tests.txt"
@@ -118,17 +118,20 @@ profile() { # test type [VAR=value ...]
 profile pp512 f16 $AMX_BF16 "$GEMM_BEST"
 profile pp512 q8_0 $AMX_BF16 "$GEMM_BEST"
 
-# 6. long prompts
+# 6. long prompts: attention on AMX tiles (the default now) and on vectors
 bench "f16 bf16 {$BEST}" 2 8192 1 f16 0 $AMX_BF16 "$GEMM_BEST"
-bench "q8_0 bf16 {$BEST}" 2 8192 1 q8_0 0 $AMX_BF16 "$GEMM_BEST"
+bench "f16 bf16 {$BEST} vector-attention" 2 8192 1 f16 0 $AMX_BF16 "$GEMM_BEST" FASTFILL_AMX_ATTENTION=0
 say "pp8192 done"
 summary > "$OUT/summary.txt"
 cat "$OUT/summary.txt" | grep 8192
 
-# 7. side by side with node-llama-cpp (llama.cpp's prebuilt CPU binary) at the defaults, same files and threads
+# 7. side by side with node-llama-cpp (llama.cpp's prebuilt CPU binary), same files and threads: SIDE_TYPES (default
+# q8_0,f16), Fastfill under SIDE_ENV (default: the defaults; "bf16" for bf16 precision with the best GEMM)
+SIDE_TYPES="${SIDE_TYPES:-q8_0,f16}"
+if [ "${SIDE_ENV:-}" = bf16 ]; then SIDE_ENV="$AMX_BF16 $GEMM_BEST"; else SIDE_ENV="${SIDE_ENV:-}"; fi
 limit=$(time_left 120)
 if [ "$limit" -gt 30 ] && [ "${SIDE_BY_SIDE:-1}" != 0 ]; then
-  timeout "$limit" "$NODE" dist/bench/model.js --types q8_0,f16 -p 512 -n 64 -t 2 -r 1 --out "$OUT/side_by_side.json" \
+  env $SIDE_ENV timeout "$limit" "$NODE" dist/bench/model.js --types "$SIDE_TYPES" -p 512 -n 64 -t 2 -r 1 --out "$OUT/side_by_side.json" \
     >> "$OUT/side_by_side.txt" 2>&1
   say "side by side with node-llama-cpp: rc $?"
   grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt"

@@ -53,9 +53,12 @@ bool envIsOne(const char* name) {
 
 }  // namespace
 
-bool amxAttentionRequested() {
-  static const bool requested = envIsOne("FASTFILL_AMX_ATTENTION");
-  return requested;
+bool amxAttentionEnabled() {
+  static const bool enabled = [] {
+    const char* value = std::getenv("FASTFILL_AMX_ATTENTION");
+    return value == nullptr || std::strcmp(value, "0") != 0;
+  }();
+  return enabled;
 }
 
 bool amxInt8Requested() {
@@ -80,7 +83,7 @@ bool parseAmxGemmOptions(const char* text, AmxGemmOptions* options) {
     if (value.empty() || *tail != '\0' || number < 0 || number > 64) return false;
     if (key == "kgroup") parsed.kGroup = static_cast<int>(number);
     else if (key == "prefetch" && number <= 3) parsed.prefetch = static_cast<int>(number);
-    else if (key == "order") parsed.aFirst = number != 0;
+    else if (key == "order" && number <= 2) parsed.order = static_cast<int>(number);
     else if (key == "kouter") parsed.kOuter = number != 0;
     else return false;
   }

@@ -12,7 +12,7 @@
 // its row blocks, while a bf16 cache already holds them so (common/kernel_args.h) and is read in
 // place. Levels without the pair steps widen a bf16 cache's runs to F32 instead, and every level
 // widens an F16 cache's runs to F32 (the pair steps then convert the widened run).
-// At the amx level with FASTFILL_AMX_ATTENTION=1, bf16-precision calls whose head size is a multiple of 32
+// At the amx level (unless FASTFILL_AMX_ATTENTION=0), bf16-precision calls whose head size is a multiple of 32
 // take kernels/attention_amx.h instead (the same items, runs and steps on AMX tiles).
 // Causal masking inside an entry is a visible prefix: key j (position first + j) is visible to a
 // query at position p iff first + j <= p. A query that sees no key gets zeros.

@@ -1,5 +1,5 @@
-// Flash attention at bf16 precision on AMX-BF16 tiles (the amx level, with FASTFILL_AMX_ATTENTION=1
-// until it is timed on AMX hardware; head sizes that are multiples of 32 up to 256). Same work items,
+// Flash attention at bf16 precision on AMX-BF16 tiles (the amx level unless FASTFILL_AMX_ATTENTION=0; head
+// sizes that are multiples of 32 up to 256). Same work items,
 // key runs, steps, masking and online softmax as kernels/attention.h, laid out for the tiles:
 //   - per step (up to kStepRuns runs of kRunKeys keys) the item copies the keys transposed, keyT
 //     [d pair][step key], and the values as key pairs, valueP [key pair][d], both bf16 with zeros
@@ -29,7 +29,7 @@ namespace FASTFILL_LEVEL {
 
 inline bool amxAttentionFits(const AttentionArgs& a) {
   return a.precision == kPrecisionBf16 && a.headDim % 32 == 0 && a.headDim <= kAmxAttentionMaxHeadDim &&
-         amxAttentionRequested();
+         amxAttentionEnabled();
 }
 
 // Scratch of one item, in floats.
