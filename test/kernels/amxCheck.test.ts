@@ -121,6 +121,11 @@ test('amx_check rejects bad arguments with a message naming them', { skip: SKIP,
   const unknown = runCheck(['--bogus']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown or incomplete argument '--bogus'/);
+  for (const bad of ['kgroup=x', 'prefetch=4', 'order=3', 'kgroup=0,speed=9', 'kgroup']) {
+    const gemm = runCheck(['--amx-gemm', `kgroup=0;${bad}`]);
+    assert.equal(gemm.status, 2, `--amx-gemm 'kgroup=0;${bad}': exit ${gemm.status}`);
+    assert.match(gemm.stderr, new RegExp(`--amx-gemm: '${bad}' is not an options string`));
+  }
 });
 
 test('amx_check with software tiles (AMX_EMULATION=1): the amx level\'s tile code passes every case', {
@@ -130,8 +135,10 @@ test('amx_check with software tiles (AMX_EMULATION=1): the amx level\'s tile cod
   const r = spawnSync('bash', [SCRIPT], { encoding: 'utf8', env: { ...process.env, JOBS: '1', AMX_EMULATION: '1' },
     timeout: BUILD_TIMEOUT_MS });
   assert.equal(r.status, 0, `AMX_EMULATION=1 build_amx_check.sh failed:\n${r.stdout}${r.stderr}`);
-  const { status, stdout, stderr } = runCheck(['--quick'], EMULATED_BINARY);
+  const variants = 'kgroup=1,prefetch=0,order=2,kouter=1;kgroup=2,prefetch=1,order=1';
+  const { status, stdout, stderr } = runCheck(['--quick', '--amx-gemm', variants], EMULATED_BINARY);
   assert.equal(status, 0, `exit ${status}\n${stdout}\n${stderr}`);
+  for (const options of variants.split(';')) assert.ok(stdout.includes(`== amx GEMM options '${options}'`), options);
   assert.doesNotMatch(stdout, /^FAIL/m);
   assert.match(stdout, /^RESULT PASS: 0 failures .*levels run: [a-z0-9 ]*amx ; amx: RAN/m);
   for (const kind of KINDS) {

@@ -47,6 +47,16 @@ test('the amx level on emulated tiles passes the GEMM, attention and model tests
     assert.equal(run.status, 0, `tests on the emulated amx level failed:\n${output.slice(-6000)}`);
     assert.match(output, /^# fail 0$/m);
     assert.doesNotMatch(output, /^# pass 0$/m);
+    // The AMX-BF16 GEMM's other walks (cpu/amx.h AmxGemmOptions): C through memory every K block or two,
+    // the other prefetches and step orders, K outside the panels.
+    for (const options of ['kgroup=1,prefetch=0,order=2,kouter=1', 'kgroup=2,prefetch=1,order=1', 'kgroup=0,prefetch=3,order=0']) {
+      const gemm = spawnSync(process.execPath, ['--test', '--test-concurrency=1', path.join('dist', 'test', 'kernels', 'matmulBf16.test.js'),
+        path.join('dist', 'test', 'kernels', 'matmulGroup.test.js')],
+      { cwd: tree, encoding: 'utf8', env: { ...env, FASTFILL_AMX_GEMM: options }, timeout: RUN_TIMEOUT_MS });
+      const gemmOutput = `${gemm.stdout}${gemm.stderr}`;
+      assert.equal(gemm.status, 0, `GEMM tests with FASTFILL_AMX_GEMM=${options} failed:\n${gemmOutput.slice(-6000)}`);
+      assert.doesNotMatch(gemmOutput, /^# pass 0$/m);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@ struct AmxGemmOptions {
                            // steps ahead, 3 the A of two steps ahead
   int order = 0;           // of a step's loads and products: 0 B0 B1 A0 C00 C01 A1 C10 C11,
                            // 1 A0 B0 C00 B1 C01 A1 C10 C11, 2 B0 A0 C00 A1 C10 B1 C01 C11
-  bool kOuter = false;     // past 4 MB of packed activations, items take row blocks over every panel, K outside
+  bool kOuter = false;     // items take a run of row blocks over every panel, K outside (planGemm's kOuter)
 };
 
 // Parses an options string (empty: the defaults); false on anything it does not know.

@@ -1,17 +1,19 @@
 // AMX-BF16 GEMM for the bf16-precision matmul (gemm_pairs.h sends it every call with kGemmMinRows
-// rows or more), compiled only at the amx level (-mamx-tile -mamx-bf16). First run on AMX hardware
-// (an Intel Xeon, model 207) on 2026-11-26: native/tools/README.md, amx_check.
+// rows or more), compiled only at the amx level (-mamx-tile -mamx-bf16). Checked on AMX hardware (an
+// Intel Xeon, model 207) by amx_check: native/tools/README.md; timings in bench/RESULTS.md.
 //
 // Blocks of 32 rows x 32 columns (one weight panel), C in four tiles: tiles 0-3 hold C (rows 0-15
 // and 16-31, columns 0-15 and 16-31), 4 and 5 the two 16-row A tiles, 6 and 7 the two B tiles of a
 // 16-pair step. Each step: 4 tile loads, 4 TDPBF16PS. The pair panels are already the B-tile
 // layout (pair q of a 16-column half is 64 bytes at q * 128, + 64 for the second half). The
 // activations are packed tile by tile: each A tile is 1 KB in one piece, and a row block's tiles
-// follow each other along K (rows a K apart made every A tile load touch 16 lines up to 9.7 KB
-// apart; run 2 of the device runs measured that layout, this one is not yet measured).
-// Work items are (a few panels) x (a run of row blocks); an item walks each panel in K blocks of
-// kGemmK (16 KB of weights, kept in L1 across the run's row blocks) and keeps the run's C in
-// per-worker scratch between K blocks; the last K block adds the bias and writes `out`.
+// follow each other along K.
+// Work items are (a few panels) x (a run of row blocks). By default (AmxGemmOptions, cpu/amx.h) each
+// row block keeps its C in tiles over all of K, and each step prefetches the A and B of two steps
+// ahead into L1: on the Xeon that was 1.3x the model's pp512 of the old walk (C through memory every
+// K block of kGemmK, no prefetch; bench/RESULTS.md, 2026-11-27). There the 2 x 2 step itself ran at
+// 37-43 % of TDPBF16PS alone even with its operands in L1 (amx_check's PEAK rows), which bounds
+// this kernel. The last K block adds the bias and writes `out`.
 #pragma once
 
 // FASTFILL_AMX_TILES: this level runs the tiles, on the hardware or (amx_check's emulated build,
@@ -206,15 +208,19 @@ inline void amxItem(const AmxJob& job, int64_t item, int worker) {
   const int64_t groupBlocks = minI64(kMaxAmxGroupBlocks, o.kGroup == 0 ? kBlocks : minI64(kBlocks, o.kGroup));
   const int64_t cBlockCount = job.plan.kOuter ? (r.panel1 - r.panel0) * blocks : blocks;
   constexpr int64_t cFloats = kAmxRows * kPanelColumns;
-  float* scratch = workerScratch(worker, static_cast<size_t>(groupBlocks * kPairSliceFloats + cBlockCount * cFloats));
-  float* cBlocks = scratch + groupBlocks * kPairSliceFloats;  // [panels of the item, when kOuter][blocks][32][32]
+  // [group's pair slices][decode buffers][C: panels of the item, when kOuter][blocks][32][32]
+  float* scratch = workerScratch(worker, static_cast<size_t>(groupBlocks * kPairSliceOutFloats + kPairDecodeFloats +
+                                                             cBlockCount * cFloats));
+  float* decode = scratch + groupBlocks * kPairSliceOutFloats;
+  float* cBlocks = decode + kPairDecodeFloats;
   AmxSegment segments[kMaxAmxGroupBlocks];
   auto group = [&](int64_t panel, int64_t kg0) {
     const int64_t kgEnd = minI64(k, kg0 + groupBlocks * kGemmK);
     int count = 0;
     for (int64_t k0 = kg0; k0 < kgEnd; k0 += kGemmK, ++count) {
       const int64_t kc = minI64(kGemmK, k - k0), kSteps = ceilDiv(kc, kAmxStepElements);
-      segments[count] = {pairSlice(w, panel, k0, kc, pairs, kSteps * kAmxPairs, scratch + count * kPairSliceFloats),
+      segments[count] = {pairSlice(w, panel, k0, kc, pairs, kSteps * kAmxPairs, scratch + count * kPairSliceOutFloats,
+                                   decode),
                          k0 / kAmxStepElements, kSteps};
     }
     const int64_t cPanel = job.plan.kOuter ? (panel - r.panel0) * blocks : 0;
@@ -243,11 +249,12 @@ inline void amxItem(const AmxJob& job, int64_t item, int worker) {
 
 inline void gemmAmx(const MatmulArgs& a) {
   const int64_t rows = ceilDiv(a.m, kAmxRows) * kAmxRows;
-  const int64_t packedElements = rows * amxSteps(a.w.cols) * kAmxStepElements;
-  uint16_t* packed = reinterpret_cast<uint16_t*>(callerScratch(static_cast<size_t>(packedElements / 2)));
+  uint16_t* packed = reinterpret_cast<uint16_t*>(callerScratch(static_cast<size_t>(rows * amxSteps(a.w.cols) * kAmxStepElements / 2)));
   packAmxActivations(a.x, a.m, a.w.cols, packed);
   const AmxGemmOptions options = amxGemmOptions();
-  const AmxJob job{&a, packed, planGemm(a.m, a.w.rows, options.kOuter ? packedElements * 2 : 0, kAmxRows), options};
+  // kOuter: a plan with K outside whatever the activations' size (planGemm's rule for the float GEMMs)
+  const int64_t planBytes = options.kOuter ? kGemmPanelMajorMaxXBytes + 1 : 0;
+  const AmxJob job{&a, packed, planGemm(a.m, a.w.rows, planBytes, kAmxRows), options};
   forEachChunk(job.plan.items, [&job](int64_t item, int worker) { amxItem(job, item, worker); });
 }
 
