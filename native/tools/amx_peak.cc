@@ -36,7 +36,9 @@ void configure() {
 }
 
 // Steps of the 2 x 2 scheme: A steps of 2 KB from `a` (wrapping after aBytes), B steps of 2 KB (two tiles
-// interleaved with a 128-byte row stride, as the pair panels) from `b` (wrapping after bBytes).
+// interleaved with a 128-byte row stride, as the pair panels) from `b` (wrapping after bBytes). The GEMM's
+// order B0 B1 A0 C00 C01 A1 C10 C11, or with kAFirst A0 B0 C00 B1 C01 A1 C10 C11.
+template <bool kAFirst>
 double stepLoop(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bBytes, int64_t steps) {
   _tile_zero(0);
   _tile_zero(1);
@@ -45,36 +47,19 @@ double stepLoop(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bByt
   const auto start = std::chrono::steady_clock::now();
   int64_t ao = 0, bo = 0;
   for (int64_t s = 0; s < steps; ++s) {
-    _tile_loadd(6, b + bo, 128);
-    _tile_loadd(7, b + bo + 64, 128);
-    _tile_loadd(4, a + ao, 64);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 4, 7);
-    _tile_loadd(5, a + ao + 1024, 64);
-    _tile_dpbf16ps(2, 5, 6);
-    _tile_dpbf16ps(3, 5, 7);
-    ao = ao + 2048 == aBytes ? 0 : ao + 2048;
-    bo = bo + 2048 == bBytes ? 0 : bo + 2048;
-  }
-  float sink[256];
-  _tile_stored(0, sink, 64);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// The same step in the order A0 B0 C00 B1 C01 A1 C10 C11 (each load as late before its first use as it can be).
-double stepLoopAFirst(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bBytes, int64_t steps) {
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
-  const auto start = std::chrono::steady_clock::now();
-  int64_t ao = 0, bo = 0;
-  for (int64_t s = 0; s < steps; ++s) {
-    _tile_loadd(4, a + ao, 64);
-    _tile_loadd(6, b + bo, 128);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_loadd(7, b + bo + 64, 128);
-    _tile_dpbf16ps(1, 4, 7);
+    if constexpr (kAFirst) {
+      _tile_loadd(4, a + ao, 64);
+      _tile_loadd(6, b + bo, 128);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_loadd(7, b + bo + 64, 128);
+      _tile_dpbf16ps(1, 4, 7);
+    } else {
+      _tile_loadd(6, b + bo, 128);
+      _tile_loadd(7, b + bo + 64, 128);
+      _tile_loadd(4, a + ao, 64);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+    }
     _tile_loadd(5, a + ao + 1024, 64);
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
@@ -181,13 +166,13 @@ std::vector<PeakRate> measureAmxPeak() {
   tdpOnly(kSteps / 10, a.data());  // warm-up (the tile unit's power state)
   add("TDPBF16PS only (4 C tiles, nothing loaded)", tdpOnly(kSteps, a.data()));
   add("TDPBF16PS only (6 C tiles, nothing loaded)", tdpSixChains(kSteps, a.data()));
-  add("2x2 step, A and B the same 2 KB each (L1)", stepLoop(a.data(), 2048, b.data(), 2048, kSteps));
-  add("2x2 step A-first, A 16 KB and B 16 KB (L1)", stepLoopAFirst(a.data(), 16384, b.data(), 16384, kSteps));
+  add("2x2 step, A and B the same 2 KB each (L1)", stepLoop<false>(a.data(), 2048, b.data(), 2048, kSteps));
+  add("2x2 step A-first, A 16 KB and B 16 KB (L1)", stepLoop<true>(a.data(), 16384, b.data(), 16384, kSteps));
   add("1x2 double-buffered, A and B 16 KB (L1)", doubleBufferedLoop(a.data(), b.data(), kSteps));
-  add("2x2 step, A 16 KB and B 16 KB (L1)", stepLoop(a.data(), 16384, b.data(), 16384, kSteps));
-  add("2x2 step, A 1 MB (L2) and B 16 KB (L1)", stepLoop(a.data(), 1 << 20, b.data(), 16384, kSteps));
-  add("2x2 step, A 16 KB (L1) and B 1 MB (L2)", stepLoop(a.data(), 16384, b.data(), 1 << 20, kSteps));
-  add("2x2 step, A 1 MB and B 1 MB (L2)", stepLoop(a.data(), 1 << 20, b.data(), 1 << 20, kSteps));
+  add("2x2 step, A 16 KB and B 16 KB (L1)", stepLoop<false>(a.data(), 16384, b.data(), 16384, kSteps));
+  add("2x2 step, A 1 MB (L2) and B 16 KB (L1)", stepLoop<false>(a.data(), 1 << 20, b.data(), 16384, kSteps));
+  add("2x2 step, A 16 KB (L1) and B 1 MB (L2)", stepLoop<false>(a.data(), 16384, b.data(), 1 << 20, kSteps));
+  add("2x2 step, A 1 MB and B 1 MB (L2)", stepLoop<false>(a.data(), 1 << 20, b.data(), 1 << 20, kSteps));
   _tile_release();
   return rates;
 }
