@@ -1,5 +1,6 @@
 #include "cpu/amx.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -96,7 +97,12 @@ namespace {
 AmxGemmOptions& currentAmxGemmOptions() {
   static AmxGemmOptions options = [] {
     AmxGemmOptions parsed;
-    if (!parseAmxGemmOptions(std::getenv("FASTFILL_AMX_GEMM"), &parsed)) parsed = AmxGemmOptions();
+    const char* text = std::getenv("FASTFILL_AMX_GEMM");
+    if (!parseAmxGemmOptions(text, &parsed)) {
+      std::fprintf(stderr, "fastfill: FASTFILL_AMX_GEMM='%s' is not an options string (kgroup=N,prefetch=0..3,"
+                   "order=0..2,kouter=0|1); the AMX GEMM keeps its defaults\n", text);
+      parsed = AmxGemmOptions();
+    }
     return parsed;
   }();
   return options;

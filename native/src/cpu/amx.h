@@ -36,8 +36,8 @@ struct AmxGemmOptions {
 // Parses an options string (empty: the defaults); false on anything it does not know.
 bool parseAmxGemmOptions(const char* text, AmxGemmOptions* options);
 
-// The options in use: FASTFILL_AMX_GEMM at first use (the defaults if unset or unparsable), or the last
-// setAmxGemmOptions.
+// The options in use: FASTFILL_AMX_GEMM at first use (the defaults if unset, or unparsable: then with a line on
+// stderr), or the last setAmxGemmOptions.
 const AmxGemmOptions& amxGemmOptions();
 void setAmxGemmOptions(const AmxGemmOptions& options);
 
