@@ -64,29 +64,37 @@ inline void groupDotItem(const MatmulArgs& a, int64_t m0, int64_t n0, int64_t n1
   for (int64_t j = n0; j < n1; ++j) groupDotRow<Type, M>(a, x, out, j);
 }
 
+// True when it ran: a type with a group decoder at this level (kHasGroup) and at most kMaxGroupRows rows of x.
 template <int32_t Type>
-inline void gemvGroupsOf(const MatmulArgs& a) {
-  const int64_t rowsPerItem = gemvRowsPerItem(a.w.rowBytes);
-  forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&a, rowsPerItem](int64_t item, int) {
-    const int64_t n0 = item * rowsPerItem, n1 = minI64(a.w.rows, n0 + rowsPerItem);
-    for (int64_t m0 = 0; m0 < a.m; m0 += 7) {
-      withCount<7>(static_cast<int>(minI64(7, a.m - m0)),
-                      [&](auto M) { groupDotItem<Type, decltype(M)::value>(a, m0, n0, n1); });
-    }
-  });
+inline bool gemvGroupsOf(const MatmulArgs& a) {
+  if constexpr (!kHasGroup<Type>) {
+    return false;
+  } else {
+    if (a.m > kMaxGroupRows) return false;
+    constexpr int kRun = kMaxGroupRows < 7 ? kMaxGroupRows : 7;  // rows of x per pass
+    const int64_t rowsPerItem = gemvRowsPerItem(a.w.rowBytes);
+    forEachChunk(ceilDiv(a.w.rows, rowsPerItem), [&a, rowsPerItem](int64_t item, int) {
+      const int64_t n0 = item * rowsPerItem, n1 = minI64(a.w.rows, n0 + rowsPerItem);
+      for (int64_t m0 = 0; m0 < a.m; m0 += kRun) {
+        withCount<kRun>(static_cast<int>(minI64(kRun, a.m - m0)),
+                        [&](auto M) { groupDotItem<Type, decltype(M)::value>(a, m0, n0, n1); });
+      }
+    });
+    return true;
+  }
 }
 
-// True when it ran (a block-quantized type with a group decoder).
+// True when it ran (see gemvGroupsOf).
 inline bool gemvGroups(const MatmulArgs& a) {
   switch (a.w.type) {
-    case kTypeQ8_0: gemvGroupsOf<kTypeQ8_0>(a); return true;
-    case kTypeQ4_0: gemvGroupsOf<kTypeQ4_0>(a); return true;
-    case kTypeQ4_1: gemvGroupsOf<kTypeQ4_1>(a); return true;
-    case kTypeQ5_0: gemvGroupsOf<kTypeQ5_0>(a); return true;
-    case kTypeQ5_1: gemvGroupsOf<kTypeQ5_1>(a); return true;
-    case kTypeQ4_K: gemvGroupsOf<kTypeQ4_K>(a); return true;
-    case kTypeQ5_K: gemvGroupsOf<kTypeQ5_K>(a); return true;
-    case kTypeQ6_K: gemvGroupsOf<kTypeQ6_K>(a); return true;
+    case kTypeQ8_0: return gemvGroupsOf<kTypeQ8_0>(a);
+    case kTypeQ4_0: return gemvGroupsOf<kTypeQ4_0>(a);
+    case kTypeQ4_1: return gemvGroupsOf<kTypeQ4_1>(a);
+    case kTypeQ5_0: return gemvGroupsOf<kTypeQ5_0>(a);
+    case kTypeQ5_1: return gemvGroupsOf<kTypeQ5_1>(a);
+    case kTypeQ4_K: return gemvGroupsOf<kTypeQ4_K>(a);
+    case kTypeQ5_K: return gemvGroupsOf<kTypeQ5_K>(a);
+    case kTypeQ6_K: return gemvGroupsOf<kTypeQ6_K>(a);
     default: return false;
   }
 }

@@ -12,6 +12,7 @@ namespace fastfill {
 namespace FASTFILL_LEVEL {
 
 constexpr int kGroupVecs = 2;
+constexpr int kMaxGroupRows = 64;  // rows of x the fused GEMV takes: any (matmul sends it fewer than kGemmMinRows)
 
 inline float groupHalf(const uint8_t* p) {
   uint16_t h;
@@ -45,6 +46,8 @@ inline __m512i addBit4(__m512i lanes, uint32_t bits) {
 // the unpacked scales of a K-quant); decode(block, prepared, g, out).
 template <int32_t Type>
 struct Group;
+template <int32_t Type>
+constexpr bool kHasGroup = true;  // every type matmul sends here (gemvGroups' switch) has its Group below
 
 // Types of one group per block decode everything in decode().
 struct SingleGroupBlock {
