@@ -1,8 +1,9 @@
-// Q8_0 decoded straight into registers at the avx2 level, 32 elements (a "group") at a time, for the fused GEMV
-// of exact-F32 decode (kernels/gemv_groups.h; see quant_groups_avx512.h for the interface): q * d, one mul per
-// element as decodeQ8_0. Through memory (gemv.h) its F32 GEMV ran at 1.6 weights a cycle here, compute-bound.
-// Only for one or two rows of x: with 16 ymm registers more rows spill the accumulators. The other types keep
-// gemv.h's decoding at this level. Included by level_avx2.cc after simd_avx2.h.
+// Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1 decoded straight into registers at the avx2 level, 32 elements (a "group") at
+// a time, for the fused GEMV of exact-F32 decode (kernels/gemv_groups.h; see quant_groups_avx512.h for the
+// interface), with the decoders' own quants and rounding (kernels/dequantize.h: q * d, or one fma q * d + m).
+// Through memory (gemv.h) Q8_0's F32 GEMV ran at 1.6 weights a cycle here, compute-bound. Only for one or two rows
+// of x: with 16 ymm registers more rows spill the accumulators. The K-quants keep gemv.h's decoding at this level.
+// Included by level_avx2.cc after simd_avx2.h.
 #pragma once
 #include "common/ggml_types.h"
 
@@ -24,21 +25,69 @@ struct SingleGroupBlock {
   static void prepare(const uint8_t*, Block*) {}
 };
 
+inline __m256 groupHalf(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return _mm256_set1_ps(_cvtsh_ss(h));
+}
+
 template <>
 struct Group<kTypeQ8_0> : SingleGroupBlock {
   static constexpr int kBlockElements = 32, kBlockBytes = 34;
   static void decode(const uint8_t* block, const Block&, int, Vec out[kGroupVecs]) {
-    uint16_t h;
-    std::memcpy(&h, block, 2);
-    const __m256 d = _mm256_set1_ps(_cvtsh_ss(h));
+    const __m256 d = groupHalf(block);
     for (int i = 0; i < kGroupVecs; ++i) {
       const __m256i q = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(block + 2 + 8 * i)));
       out[i].v = _mm256_mul_ps(_mm256_cvtepi32_ps(q), d);
     }
   }
 };
+
+// 16 quants (nibbleQuants16, offset already subtracted) as 2 vectors of q * d + m.
+inline void quantsToVecs(__m128i q, __m256 d, __m256 m, Vec* out) {
+  out[0].v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)), d, m);
+  out[1].v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8))), d, m);
+}
+
+// The 4- and 5-bit types: d (and m) as f16 at the block's start, then (kHighBits) 32 fifth bits, then 16 bytes of
+// nibbles (element j: the low nibble of byte j, element j + 16 its high nibble); value (q - kOffset) * d + m.
+template <int kBytes, bool kHasMin, bool kHighBits, int kOffset>
+struct NibbleGroup : SingleGroupBlock {
+  static constexpr int kBlockElements = 32, kBlockBytes = kBytes;
+  static void decode(const uint8_t* block, const Block&, int, Vec out[kGroupVecs]) {
+    const __m256 d = groupHalf(block), m = kHasMin ? groupHalf(block + 2) : _mm256_setzero_ps();
+    const uint8_t* after = block + (kHasMin ? 4 : 2);
+    alignas(32) uint8_t high[32];
+    if constexpr (kHighBits) {
+      uint32_t bits;
+      std::memcpy(&bits, after, 4);
+      bitsToBytes32(bits, high);
+    }
+    const uint8_t* nibbles = after + (kHighBits ? 4 : 0);
+    quantsToVecs(nibbleQuants16(nibbles, 0, kHighBits ? high : nullptr, 0, 1, kOffset), d, m, out);
+    quantsToVecs(nibbleQuants16(nibbles, 4, kHighBits ? high + 16 : nullptr, 0, 1, kOffset), d, m, out + 2);
+  }
+};
+
+template <>
+struct Group<kTypeQ4_0> : NibbleGroup<18, false, false, 8> {};
+template <>
+struct Group<kTypeQ4_1> : NibbleGroup<20, true, false, 0> {};
+template <>
+struct Group<kTypeQ5_0> : NibbleGroup<22, false, true, 16> {};
+template <>
+struct Group<kTypeQ5_1> : NibbleGroup<24, true, true, 0> {};
+
 template <>
 constexpr bool kHasGroup<kTypeQ8_0> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ4_0> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ4_1> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ5_0> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ5_1> = true;
 
 }  // namespace FASTFILL_LEVEL
 }  // namespace fastfill
