@@ -91,7 +91,7 @@ bool parseOptions(int argc, char** argv, Options* o) {
         AmxGemmOptions parsed;
         if (!parseAmxGemmOptions(item.c_str(), &parsed)) {
           std::fprintf(stderr, "amx_check: --amx-gemm: '%s' is not an options string (kgroup=N,prefetch=0..3,"
-                       "order=0|1,kouter=0|1)\n", item.c_str());
+                       "kouter=0|1)\n", item.c_str());
           return false;
         }
         o->amxGemm.push_back(item);

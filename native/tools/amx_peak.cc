@@ -35,15 +35,19 @@ void configure() {
   _tile_loadconfig(&config);
 }
 
+void zeroTiles0To3() {  // tile numbers must be constants, hence no loop
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+}
+
 // Steps of the 2 x 2 scheme: A steps of 2 KB from `a` (wrapping after aBytes), B steps of 2 KB (two tiles
 // interleaved with a 128-byte row stride, as the pair panels) from `b` (wrapping after bBytes). The GEMM's
 // order B0 B1 A0 C00 C01 A1 C10 C11, or with kAFirst A0 B0 C00 B1 C01 A1 C10 C11.
 template <bool kAFirst>
 double stepLoop(const uint8_t* a, int64_t aBytes, const uint8_t* b, int64_t bBytes, int64_t steps) {
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
+  zeroTiles0To3();
   const auto start = std::chrono::steady_clock::now();
   int64_t ao = 0, bo = 0;
   for (int64_t s = 0; s < steps; ++s) {
@@ -101,26 +105,19 @@ double doubleBufferedLoop(const uint8_t* a, const uint8_t* b, int64_t steps) {
 double tdpSixChains(int64_t steps, const uint8_t* data) {
   _tile_loadd(6, data, 64);
   _tile_loadd(7, data + 1024, 64);
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
+  zeroTiles0To3();
   _tile_zero(4);
   _tile_zero(5);
   const auto start = std::chrono::steady_clock::now();
-  for (int64_t s = 0; s < steps; s += 3) {  // 6 TDPBF16PS per iteration: 1.5 steps of 4
-    _tile_dpbf16ps(0, 6, 7);
-    _tile_dpbf16ps(1, 6, 7);
-    _tile_dpbf16ps(2, 6, 7);
-    _tile_dpbf16ps(3, 6, 7);
-    _tile_dpbf16ps(4, 6, 7);
-    _tile_dpbf16ps(5, 6, 7);
-    _tile_dpbf16ps(0, 6, 7);
-    _tile_dpbf16ps(1, 6, 7);
-    _tile_dpbf16ps(2, 6, 7);
-    _tile_dpbf16ps(3, 6, 7);
-    _tile_dpbf16ps(4, 6, 7);
-    _tile_dpbf16ps(5, 6, 7);
+  for (int64_t s = 0; s < steps; s += 3) {  // 12 TDPBF16PS per iteration: 3 steps of 4
+    for (int twice = 0; twice < 2; ++twice) {
+      _tile_dpbf16ps(0, 6, 7);
+      _tile_dpbf16ps(1, 6, 7);
+      _tile_dpbf16ps(2, 6, 7);
+      _tile_dpbf16ps(3, 6, 7);
+      _tile_dpbf16ps(4, 6, 7);
+      _tile_dpbf16ps(5, 6, 7);
+    }
   }
   float sink[256];
   _tile_stored(0, sink, 64);
@@ -132,10 +129,7 @@ double tdpOnly(int64_t steps, const uint8_t* data) {
   _tile_loadd(5, data + 1024, 64);
   _tile_loadd(6, data + 2048, 64);
   _tile_loadd(7, data + 3072, 64);
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
+  zeroTiles0To3();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t s = 0; s < steps; ++s) {
     _tile_dpbf16ps(0, 4, 6);

@@ -46,7 +46,7 @@ if ! grep -q -w amx_tile /proc/cpuinfo && [ -z "${DRY_RUN_WITHOUT_AMX:-}" ]; the
 
 # 2. amx_check at 1 and 2 threads, then the AMX-BF16 GEMM's variants (FASTFILL_AMX_GEMM options strings, each
 # from the defaults: spell every option out), the list twice over so that each is timed twice, apart
-V="kgroup=0,prefetch=2,order=0;kgroup=0,prefetch=2,order=1;kgroup=0,prefetch=2,order=2;kgroup=0,prefetch=3,order=1;kgroup=1,prefetch=2,order=1;kgroup=1,prefetch=0,order=0"
+V="kgroup=0,prefetch=2,kouter=0;kgroup=0,prefetch=3,kouter=0;kgroup=0,prefetch=0,kouter=0;kgroup=4,prefetch=2,kouter=0;kgroup=0,prefetch=2,kouter=1;kgroup=1,prefetch=0,kouter=0"
 VARIANTS="${AMX_GEMM_VARIANTS:-$V;$V}"
 timeout 150 "$PAYLOAD/amx_check" --require-amx --threads 1,2 --timeout 145 --log /tmp/amx_cases.log --amx-gemm "$VARIANTS" \
   > "$OUT/amx_check.txt" 2>&1
@@ -77,7 +77,7 @@ summary() {
 }
 AMX_BF16="FASTFILL_PRECISION=bf16 FASTFILL_ATTENTION_PRECISION=bf16"
 GEMM_BEST="FASTFILL_AMX_GEMM=$BEST"
-GEMM_OLD="FASTFILL_AMX_GEMM=kgroup=1,prefetch=0,order=0"  # the GEMM before 2026-11-27
+GEMM_OLD="FASTFILL_AMX_GEMM=kgroup=1,prefetch=0,kouter=0"  # the GEMM before 2026-11-27
 for round in 1 2 3; do  # the old GEMM, the default and the best variant alternating, the same files
   bench "f16 bf16 old-gemm" 2 512 3 f16 0 $AMX_BF16 "$GEMM_OLD"
   bench "f16 bf16 default" 2 512 3 f16 0 $AMX_BF16

@@ -84,7 +84,6 @@ bool parseAmxGemmOptions(const char* text, AmxGemmOptions* options) {
     if (value.empty() || *tail != '\0' || number < 0 || number > 64) return false;
     if (key == "kgroup") parsed.kGroup = static_cast<int>(number);
     else if (key == "prefetch" && number <= 3) parsed.prefetch = static_cast<int>(number);
-    else if (key == "order" && number <= 2) parsed.order = static_cast<int>(number);
     else if (key == "kouter") parsed.kOuter = number != 0;
     else return false;
   }
@@ -100,7 +99,7 @@ AmxGemmOptions& currentAmxGemmOptions() {
     const char* text = std::getenv("FASTFILL_AMX_GEMM");
     if (!parseAmxGemmOptions(text, &parsed)) {
       std::fprintf(stderr, "fastfill: FASTFILL_AMX_GEMM='%s' is not an options string (kgroup=N,prefetch=0..3,"
-                   "order=0..2,kouter=0|1); the AMX GEMM keeps its defaults\n", text);
+                   "kouter=0|1); the AMX GEMM keeps its defaults\n", text);
       parsed = AmxGemmOptions();
     }
     return parsed;

@@ -22,14 +22,12 @@ bool amxInt8Requested();
 bool amxAttentionEnabled();
 
 // How the AMX-BF16 GEMM (kernels/gemm_amx.h) walks its blocks. The defaults are what measured fastest on
-// AMX hardware; FASTFILL_AMX_GEMM ("kgroup=4,prefetch=1,order=1,kouter=1") picks others, for timing them
+// AMX hardware; FASTFILL_AMX_GEMM ("kgroup=4,prefetch=1,kouter=1") picks others, for timing them
 // there (native/tools/device_session.sh, amx_check --amx-gemm).
 struct AmxGemmOptions {
   int kGroup = 0;         // K blocks (of kGemmK) between C round trips through memory; 0: all of K
   int prefetch = 2;        // into L1 during each step: 0 nothing, 1 the next row block's A, 2 the A and B of two
                            // steps ahead, 3 the A of two steps ahead
-  int order = 0;           // of a step's loads and products: 0 B0 B1 A0 C00 C01 A1 C10 C11,
-                           // 1 A0 B0 C00 B1 C01 A1 C10 C11, 2 B0 A0 C00 A1 C10 B1 C01 C11
   bool kOuter = false;     // items take a run of row blocks over every panel, K outside (planGemm's kOuter)
 };
 

@@ -104,7 +104,7 @@ inline void prefetchLines(const void* p, int lines) {
 // the row block's packed activations from step 0. Only the upper 16 rows when `upperOnly`. next: the next
 // row block's activations (from step 0) for prefetch mode 1, or null (AmxGemmOptions::prefetch).
 inline void amxBlockGroup(const uint16_t* a, const AmxSegment* segments, int count, float* c, bool accumulate,
-                          bool upperOnly, const uint16_t* next, int prefetch, int order) {
+                          bool upperOnly, const uint16_t* next, int prefetch) {
   constexpr int64_t cStride = kPanelColumns * 4, bStride = kPanelColumns * 4, aBytes = kAmxStepElements * 2;
   if (accumulate) {
     _tile_loadd(0, c, cStride);
@@ -131,36 +131,15 @@ inline void amxBlockGroup(const uint16_t* a, const AmxSegment* segments, int cou
         prefetchLines(aStep + 2 * kAmxBlockStep, aLines);
         if (prefetch == 2) prefetchLines(bStep + 2 * kAmxPairs * kPanelColumns * 2, 32);
       }
-      if (order == 1) {
-        _tile_loadd(4, aStep, aBytes);
-        _tile_loadd(6, bStep, bStride);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(7, bStep + 32, bStride);
-        _tile_dpbf16ps(1, 4, 7);
-        if (upperOnly) continue;
-        _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-      } else if (order == 2 && !upperOnly) {
-        _tile_loadd(6, bStep, bStride);
-        _tile_loadd(4, aStep, aBytes);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_loadd(7, bStep + 32, bStride);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_dpbf16ps(3, 5, 7);
-      } else {
-        _tile_loadd(6, bStep, bStride);
-        _tile_loadd(7, bStep + 32, bStride);
-        _tile_loadd(4, aStep, aBytes);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_dpbf16ps(1, 4, 7);
-        if (upperOnly) continue;
-        _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-      }
+      _tile_loadd(6, bStep, bStride);
+      _tile_loadd(7, bStep + 32, bStride);
+      _tile_loadd(4, aStep, aBytes);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      if (upperOnly) continue;
+      _tile_loadd(5, aStep + kAmxBlockStep / 2, aBytes);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
     }
   }
   _tile_stored(0, c, cStride);
@@ -230,7 +209,7 @@ inline void amxItem(const AmxJob& job, int64_t item, int worker) {
       float* c = cBlocks + (cPanel + block - r.block0) * cFloats;
       const uint16_t* x = job.x + block * steps * kAmxBlockStep;
       const uint16_t* next = block + 1 < r.block1 ? x + steps * kAmxBlockStep : nullptr;
-      amxBlockGroup(x, segments, count, c, kg0 > 0, rows <= 16, next, o.prefetch, o.order);
+      amxBlockGroup(x, segments, count, c, kg0 > 0, rows <= 16, next, o.prefetch);
       if (kgEnd < k) continue;
       const int64_t col = panel * kPanelColumns;
       amxWriteBlock(c, rows, static_cast<int>(minI64(kPanelColumns, n - col)), a.bias != nullptr ? a.bias + col : nullptr,
