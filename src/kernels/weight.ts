@@ -11,12 +11,12 @@ export const PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.F32, GgmlTyp
 
 /**
  * Block-quantized types whose values are, per 32 elements (Q6_K, Q3_K: 16), an integer quant times a scale
- * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K; IQ4_NL / IQ4_XS quants are their table's int8 levels): computed
- * by the int8 GEMM on int8 panels (stored, or packed from the blocks as it goes) at precision 'int8'. Q2_K
- * (a min per 16 elements, which the records cannot hold) computes as at 'f32' there.
+ * (plus an offset for Q4_1, Q5_1, Q4_K, Q5_K, and per 16 elements for Q2_K; IQ4_NL / IQ4_XS quants are their
+ * table's int8 levels): computed by the int8 GEMM on int8 panels (stored, or packed from the blocks as it goes)
+ * at precision 'int8'.
  */
 export const INT8_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1,
-  GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS]);
+  GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.Q2_K]);
 
 /**
  * The INT8_TYPES whose int8 panels a packed weight stores: Q8_0 (1.25 bytes per weight against its blocks'
@@ -30,17 +30,17 @@ export const STORED_INT8_PANEL_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.
 /**
  * The types that can be stored as interleaved blocks at 'int8' (native/src/common/interleaved_blocks.h):
  * 8 rows side by side, the same bytes as the blocks. The int8 GEMV reads them with one AVX2 vector per 4
- * quants of 8 rows and the int8 GEMM packs its records from them (Q2_K, which has no int8 GEMM: the F32 GEMM
- * decodes its rows from them), so they replace the blocks (and Q8_0's int8 panels) for matmul and getRows.
+ * quants of 8 rows and the int8 GEMM packs its records from them, so they replace the blocks (and Q8_0's int8
+ * panels) for matmul and getRows.
  */
 export const INTERLEAVED_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1,
   GgmlType.Q8_0, GgmlType.IQ4_NL, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS]);
 
 /**
- * How an INT8_TYPES (or Q2_K) weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
+ * How an INT8_TYPES weight packed at 'int8' is kept for matmul (WeightOptions.int8Layout):
  *   'interleaved': as interleaved blocks (INTERLEAVED_TYPES), which serve every matmul;
  *   'blocks': its own blocks, plus int8 panels for STORED_INT8_PANEL_TYPES (Q8_0), which replace its blocks;
- *   'panels': int8 panels beside the blocks for every INT8_TYPES type (decode reads the blocks; Q2_K as 'blocks').
+ *   'panels': int8 panels beside the blocks for every INT8_TYPES type (decode reads the blocks).
  */
 export type Int8Layout = 'interleaved' | 'blocks' | 'panels';
 export const INT8_LAYOUTS: readonly Int8Layout[] = ['interleaved', 'blocks', 'panels'];
@@ -72,7 +72,7 @@ const LAYOUT_CODE: Record<PanelLayout, number> = { panels: 0, interleaved: 1 };
  * into them when packed (1.25 bytes per weight, which then replace the blocks for matmul); the other
  * types keep only their own blocks, and the GEMM packs their panel records a K run at a time as it goes
  * (STORED_INT8_PANEL_TYPES). With 1-5 rows (decode), Q8_0 weights take the same int8 GEMM on their
- * panels (so a decode row is bit-identical to the same row in a prefill batch), the other INT8_TYPES and Q2_K
+ * panels (so a decode row is bit-identical to the same row in a prefill batch), the other INT8_TYPES
  * (Q4_1 / Q5_1 aside) take int8 activations (the same rule) dotted with their own blocks, and weights stored
  * as interleaved blocks (WeightOptions.int8Layout; Q4_1 / Q5_1 too) take them with the int8 GEMM's float steps
  * (decode rows bit-identical to prefill rows again); Q4_1 / Q5_1 on their blocks and float weights compute
@@ -114,7 +114,7 @@ export function readsOnlyPanelsWhenPacked(type: GgmlType, precision: Precision, 
 
 /** The Int8Layout a weight of `type` packed at 'int8' takes when asked for `requested` (default: as WeightOptions). */
 export function int8LayoutOf(type: GgmlType, requested?: Int8Layout): Int8Layout {
-  if (requested === 'panels') return INT8_TYPES.has(type) ? 'panels' : 'blocks';  // Q2_K has no int8 panels
+  if (requested === 'panels') return INT8_TYPES.has(type) ? 'panels' : 'blocks';
   if (!INTERLEAVED_TYPES.has(type)) return 'blocks';
   return requested ?? (interleavesByDefault() ? 'interleaved' : 'blocks');
 }

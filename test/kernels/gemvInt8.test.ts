@@ -111,7 +111,7 @@ test('gemv int8: f32 precision, Q8_0 without panels and Q4_1 / Q5_1 on their blo
 test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', () => {
   const rng = new Rng(5350);
   const [n, k] = [40, 256];
-  for (const type of GEMV_TYPES.filter((t) => t !== GgmlType.Q8_0 && t !== GgmlType.Q2_K)) {  // Q2_K has no int8 panels
+  for (const type of GEMV_TYPES.filter((t) => t !== GgmlType.Q8_0)) {
     const bytes = randomWeightBytes(rng, type, n, k);
     const stored = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'panels' });
     const blocksOnly = Weight.create(type, n, k, bytes, { precision: 'int8', int8Layout: 'blocks' });
@@ -126,12 +126,12 @@ test('gemv int8: stored int8 panels change no bit (the GEMV reads the blocks)', 
   }
 });
 
-test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, the K-quants and IQ4_XS interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
+test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, the K-quants (Q2_K and Q3_K too) and IQ4_XS interleaved: each of 1..7 rows is bit-identical to that row of a 9-row GEMM batch, every level and thread count', () => {
   const rng = new Rng(5250);
   const n = 203;
   const cases: [GgmlType, Int8Layout][] = [[GgmlType.Q8_0, 'blocks'], [GgmlType.Q8_0, 'interleaved'], [GgmlType.Q4_0, 'interleaved'],
     [GgmlType.Q5_0, 'interleaved'], [GgmlType.Q4_1, 'interleaved'], [GgmlType.Q5_1, 'interleaved'], [GgmlType.IQ4_NL, 'interleaved'], [GgmlType.Q4_K, 'interleaved'], [GgmlType.Q5_K, 'interleaved'],
-    [GgmlType.Q6_K, 'interleaved'], [GgmlType.Q3_K, 'interleaved'], [GgmlType.IQ4_XS, 'interleaved']];
+    [GgmlType.Q6_K, 'interleaved'], [GgmlType.Q3_K, 'interleaved'], [GgmlType.IQ4_XS, 'interleaved'], [GgmlType.Q2_K, 'interleaved']];
   for (const [type, int8Layout] of cases) {
     const k = blockLayout(type)!.blockElements === 256 ? 512 : 288;
     const bytes = randomWeightBytes(rng, type, n, k);
@@ -153,27 +153,4 @@ test('Q8_0 on its panels, Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, the K-quants and
     });
   }
   setThreads(cpuInfo().threads);
-});
-
-test('Q2_K interleaved: 6 or more rows compute at F32 on rows decoded from the interleaved blocks, bit for bit as from its blocks, every level', () => {
-  const rng = new Rng(5260);
-  const n = 70, k = 512;
-  const bytes = randomWeightBytes(rng, GgmlType.Q2_K, n, k);
-  const blocks = Weight.create(GgmlType.Q2_K, n, k, bytes, { precision: 'int8', int8Layout: 'blocks' });
-  assert.equal(Weight.create(GgmlType.Q2_K, n, k, bytes, { precision: 'int8', int8Layout: 'panels' }).packedBytes, 0,
-    'Q2_K has no int8 panels: its blocks alone');
-  const interleaved = Weight.create(GgmlType.Q2_K, n, k, bytes.slice(), { precision: 'int8', int8Layout: 'interleaved' });
-  assert.equal(interleaved.layout, 'interleaved');
-  assert.equal(interleaved.matmulReadsOnlyPanels, true);
-  interleaved.data.fill(0);  // every matmul reads the interleaved blocks
-  const x = rng.floats(17 * k, 3);
-  const bias = rng.floats(n);
-  forEachLevel((level) => {
-    for (const m of [6, 7, 8, 17]) {
-      const want = new Float32Array(m * n), out = new Float32Array(m * n).fill(NaN);
-      matmul(x.subarray(0, m * k), m, blocks, want, bias);
-      matmul(x.subarray(0, m * k), m, interleaved, out, bias);
-      assertIdentical(out, want, `Q2_K m=${m} ${level}`);
-    }
-  });
 });

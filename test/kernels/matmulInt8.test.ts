@@ -1,5 +1,5 @@
 // matmul at precision 'int8' (every block-quantized type: Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, Q4_K, Q5_K,
-// Q6_K, Q3_K, IQ4_NL, IQ4_XS weights, 6 or more rows (kInt8GemmMinRows; Q8_0 with panels any):
+// Q6_K, Q3_K, IQ4_NL, IQ4_XS, Q2_K weights, 6 or more rows (kInt8GemmMinRows; Q8_0 with panels any):
 // activations quantized to int8 per row and 32-element block, integer dot products). Two references:
 //   1. float64 math on the SAME quantized activations, quantized here by an independent
 //      implementation of the rule (d = amax/127 in F32, q = round-half-even(x * f32(1/d)),
@@ -24,13 +24,13 @@ import { atLevel, LEVELS } from './support/levels.js';
 import { modelPrecision } from '../../src/model/weights.js';
 import { randomWeightBytes, Rng } from './support/random.js';
 
-const MIN_TYPES = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K]);
+const MIN_TYPES = new Set([GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q2_K]);
 
 const TYPES = [GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K,
-  GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS];
+  GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.Q2_K];
 /** Bytes of one int8-panel record (32 columns x 32 elements), from common/int8_panels.h. */
 const recordBytes = (type: GgmlType): number =>
-  (type === GgmlType.Q6_K || type === GgmlType.Q3_K ? 1536 : MIN_TYPES.has(type) ? 1408 : 1280);
+  (type === GgmlType.Q6_K || type === GgmlType.Q3_K ? 1536 : type === GgmlType.Q2_K ? 1664 : MIN_TYPES.has(type) ? 1408 : 1280);
 const SHAPES = [
   { m: 6, n: 32, k: 256 },    // the fewest rows the int8 GEMM takes (kInt8GemmMinRows)
   { m: 8, n: 32, k: 256 },
@@ -93,6 +93,11 @@ test('matmul int8: quants at their extremes against the largest activations (the
       b.setUint16(0, one, true);
       for (let i = 0; i < 12; i++) b.setUint8(4 + i, 0x3F);
       for (let i = 16; i < 144; i++) b.setUint8(i, 0xFF);
+    }],
+    [GgmlType.Q2_K, (b) => {  // quants 3 and scales 15: record quants 45, so the tile must widen every step; mins 15
+      for (let i = 0; i < 80; i++) b.setUint8(i, 0xFF);
+      b.setUint16(80, one, true);
+      b.setUint16(82, one, true);
     }],
   ];
   for (const [type, fill] of blocks) {

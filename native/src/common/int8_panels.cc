@@ -77,11 +77,26 @@ void q3kRun(const uint8_t* block, int s, Quants* out) {
   out->min = 0.0f;
 }
 
+// Elements [32 s, 32 s + 32) of a Q2_K block (common/low_bit_blocks.h: q2kQuant; scale byte j: sc_j low nibble,
+// m_j high): quant sc_(2s + h) u of half h with scale d, half mins m_2s, m_2s+1 and dmin.
+void q2kRun(const uint8_t* block, int s, Quants* out) {
+  for (int l = 0; l < 32; ++l) out->q[l] = static_cast<int8_t>((block[2 * s + l / 16] & 0xF) * q2kQuant(block, 32 * s + l));
+  out->d[0] = halfAt(block + 80);
+  out->d[1] = out->min = 0.0f;
+  out->halfMins[0] = static_cast<float>(block[2 * s] >> 4);
+  out->halfMins[1] = static_cast<float>(block[2 * s + 1] >> 4);
+  out->dmin = halfAt(block + 82);
+}
+
 // The 32 elements [32 b, 32 b + 32) of a row (ggml layouts; see kernels/dequantize.h).
 void quantsAt(int32_t type, const uint8_t* row, int64_t b, Quants* out) {
   const BlockLayout layout = computeBlockLayout(type);
   if (type == kTypeQ3_K) {
     q3kRun(row + (b / 8) * layout.bytes, static_cast<int>(b % 8), out);
+    return;
+  }
+  if (type == kTypeQ2_K) {
+    q2kRun(row + (b / 8) * layout.bytes, static_cast<int>(b % 8), out);
     return;
   }
   if (type == kTypeIQ4_XS || type == kTypeIQ4_NL) {
@@ -145,7 +160,7 @@ void int8QuantsAt(const WeightView& w, int64_t row, int64_t b, Int8BlockQuants* 
 bool isInt8Type(int32_t type) {
   switch (type) {
     case kTypeQ8_0: case kTypeQ4_0: case kTypeQ5_0: case kTypeQ4_1: case kTypeQ5_1: case kTypeQ4_K: case kTypeQ5_K:
-    case kTypeQ6_K: case kTypeQ3_K: case kTypeIQ4_NL: case kTypeIQ4_XS:
+    case kTypeQ6_K: case kTypeQ3_K: case kTypeIQ4_NL: case kTypeIQ4_XS: case kTypeQ2_K:
       return true;
     default:
       return false;
@@ -161,7 +176,7 @@ size_t int8PanelBytes(int32_t type, int64_t rows, int64_t cols) {
 
 void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t blocks, uint8_t* dst) {
   const size_t recordBytes = static_cast<size_t>(int8RecordBytes(w.type));
-  const bool mins = int8HasMins(w.type);
+  const bool mins = int8HasMins(w.type), halfMins = int8HasHalfMins(w.type);
   const int subBlocks = int8SubBlocks(w.type), subElements = kInt8BlockElements / subBlocks;
   const int correctionOffset = int8CorrectionOffset(w.type), minsOffset = int8MinsOffset(w.type);
   const int64_t first = panel * kInt8PanelColumns;
@@ -183,6 +198,10 @@ void packInt8Records(const WeightView& w, int64_t panel, int64_t block0, int64_t
         std::memcpy(record + correctionOffset + 4 * (h * kInt8PanelColumns + c), &correction, 4);
       }
       if (mins) std::memcpy(record + minsOffset + 4 * c, &quants.min, 4);
+      if (halfMins) {
+        const float tail[3] = {quants.halfMins[0], quants.halfMins[1], quants.dmin};
+        for (int i = 0; i < 3; ++i) std::memcpy(record + minsOffset + 4 * (i * kInt8PanelColumns + c), &tail[i], 4);
+      }
     }
   }
 }

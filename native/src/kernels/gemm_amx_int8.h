@@ -19,7 +19,7 @@ namespace FASTFILL_LEVEL {
 
 // The weights this kernel takes: stored int8 panels with one scale per block and no mins.
 inline bool amxInt8Takes(const WeightView& w) {
-  return w.panels != nullptr && int8SubBlocks(w.type) == 1 && !int8HasMins(w.type);
+  return w.panels != nullptr && int8SubBlocks(w.type) == 1 && !int8HasMins(w.type) && !int8HasHalfMins(w.type);
 }
 
 // acc rows [0, rows) (32 floats each) += float(sums + correction) * (xd[r] * wd) for one K block.

@@ -78,7 +78,8 @@ inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0,
   t.recordBytes = int8RecordBytes(a.w.type);
   t.subBlocks = int8SubBlocks(a.w.type);
   t.correctionOffset = int8CorrectionOffset(a.w.type);
-  t.minsOffset = int8HasMins(a.w.type) ? int8MinsOffset(a.w.type) : -1;
+  t.minsOffset = int8HasMins(a.w.type) || int8HasHalfMins(a.w.type) ? int8MinsOffset(a.w.type) : -1;
+  t.halfMins = int8HasHalfMins(a.w.type);
   t.int16Sums = int8SumsFitInt16(a.w.type);
   const int64_t runBlocks = ceilDiv(p.blocksPerRow, ceilDiv(p.blocksPerRow, kInt8MaxRunBlocks));
   const int64_t fullEnd = minI64(block1, a.m / kInt8TileRows);  // row blocks before it have all their rows
@@ -103,6 +104,7 @@ inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0,
       t.xq = x.q + index * kInt8BlockElements;
       t.xd = x.d + index;
       t.xs = x.s != nullptr ? x.s + index : nullptr;
+      t.xh = x.h != nullptr ? x.h + 2 * index : nullptr;
       t.c = a.out + row * n + col;
       int8Tile(rows, t);
     }
@@ -144,23 +146,27 @@ inline int64_t int8RowGroup(const MatmulArgs* parts, int count) {
 }
 
 // Quantizes the activations shared by parts (same x, m and K) into callerScratch: the job for
-// parts[0], with its plan. The sums are made only when a part's weights have mins.
+// parts[0], with its plan. The sums (half sums) are made only when a part's weights have mins (half mins).
 inline Int8Job quantizeInt8Job(const MatmulArgs* parts, int count) {
   const MatmulArgs& a = parts[0];
   const int64_t k = a.w.cols;
   const Int8Plan plan = planInt8(a.m, a.w.rows, k);
-  bool withSums = false;
-  for (int i = 0; i < count; ++i) withSums = withSums || int8HasMins(parts[i].w.type);
+  bool withSums = false, withHalves = false;
+  for (int i = 0; i < count; ++i) {
+    withSums = withSums || int8HasMins(parts[i].w.type);
+    withHalves = withHalves || int8HasHalfMins(parts[i].w.type);
+  }
   const int64_t rowGroup = int8RowGroup(parts, count);
   const int64_t rows = ceilDiv(a.m, rowGroup) * rowGroup, blocks = rows * plan.blocksPerRow;
   // k is a multiple of 32, so the quants are a whole number of floats; 32 rows' worth (8 k floats) past
   // the end keep the AMX tiles' 16-row loads of the last rows inside the buffer
-  float* scratch = callerScratch(static_cast<size_t>(rows * k / 4 + 2 * blocks + 8 * k));
+  float* scratch = callerScratch(static_cast<size_t>(rows * k / 4 + 4 * blocks + 8 * k));
   uint8_t* q = reinterpret_cast<uint8_t*>(scratch);
   float* d = scratch + rows * k / 4;
   float* s = withSums ? d + blocks : nullptr;
-  quantizeActivations(a.x, a.gate, a.m, k, rowGroup, q, d, s);
-  return Int8Job{&a, Int8Activations{q, d, s, plan.blocksPerRow, rowGroup}, plan};
+  float* h = withHalves ? d + 2 * blocks : nullptr;
+  quantizeActivations(a.x, a.gate, a.m, k, rowGroup, q, d, s, h);
+  return Int8Job{&a, Int8Activations{q, d, s, h, plan.blocksPerRow, rowGroup}, plan};
 }
 
 inline void gemmInt8(const MatmulArgs& a) {

@@ -5,7 +5,10 @@
 //   acc = fma(float(sum), xd * wd, acc)
 // per sub-block (Q6_K: two of 16 elements, each with its own scale wd), followed, for weights
 // with mins, by acc = fma(xs, wmin, acc) (xs = xd * float(sum of the activation quants of the
-// block)), with acc starting from bias (first K run), 0, or C (later runs). Integer sums are exact and the
+// block)), for weights with half mins (Q2_K) by acc = fma(fma(h1, m1, h0 * m0), xd * dmin, acc) (h0, h1
+// minus the sums of the block's activation quants 0-15 and 16-31, m0, m1 the half mins: the product and
+// sum are whole numbers below 2^24, exact, so this is the int8 GEMV's integer step: kernels/gemv_interleaved_q2k.h),
+// with acc starting from bias (first K run), 0, or C (later runs). Integer sums are exact and the
 // float steps are the same at every level, so all levels agree bit for bit.
 // With AVX512-VNNI the sums come from vpdpbusd (kInt8TileRows x 32 columns: 2 kInt8TileRows zmm of
 // int32 sums plus as many float accumulators); the avx2 and avx512 levels use vpmaddubsw on the signed
@@ -40,7 +43,13 @@ inline void int8TilePlain(int rows, const Int8TileArgs& t) {
             const float scale = t.xd[index] * recordFloat(record, kInt8ScalesOffset, h * kInt8PanelColumns + col);
             acc = fmaf(static_cast<float>(sum), scale, acc);
           }
-          if (t.minsOffset >= 0) acc = fmaf(t.xs[index], recordFloat(record, t.minsOffset, col), acc);
+          if (t.halfMins) {
+            const float minDot = fmaf(t.xh[2 * index + 1], recordFloat(record, t.minsOffset, kInt8PanelColumns + col),
+                                      t.xh[2 * index] * recordFloat(record, t.minsOffset, col));
+            acc = fmaf(minDot, t.xd[index] * recordFloat(record, t.minsOffset, 2 * kInt8PanelColumns + col), acc);
+          } else if (t.minsOffset >= 0) {
+            acc = fmaf(t.xs[index], recordFloat(record, t.minsOffset, col), acc);
+          }
         }
         c[r * t.ldc + col] = acc;
       }
@@ -50,8 +59,9 @@ inline void int8TilePlain(int rows, const Int8TileArgs& t) {
 
 #ifdef __AVX512VNNI__
 // One row block: acc (R x 32 floats, from bias, zeros or C) += the run's blocks.
-template <int R, int kSubBlocks, bool kMins>
-inline void int8BlockRunVnni(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, __m512 (&acc)[R][2]) {
+template <int R, int kSubBlocks, Int8Mins kMins>
+inline void int8BlockRunVnni(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, const float* xh,
+                             __m512 (&acc)[R][2]) {
   constexpr int kSteps = kInt8BlockElements / 4 / kSubBlocks;  // vpdpbusd steps per sub-block
   const int64_t rowBytes = t.rowStep * kInt8BlockElements, blockBytes = t.blockStep * kInt8BlockElements;
   const uint8_t* record = t.panel;
@@ -85,7 +95,7 @@ inline void int8BlockRunVnni(const Int8TileArgs& t, const uint8_t* xq, const flo
         acc[r][1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[r][1]), _mm512_mul_ps(xdr, wd1), acc[r][1]);
       }
     }
-    if constexpr (kMins) {
+    if constexpr (kMins == Int8Mins::kBlock) {
       const __m512 min0 = _mm512_loadu_ps(reinterpret_cast<const float*>(record + t.minsOffset));
       const __m512 min1 = _mm512_loadu_ps(reinterpret_cast<const float*>(record + t.minsOffset + 64));
       for (int r = 0; r < R; ++r) {
@@ -93,11 +103,22 @@ inline void int8BlockRunVnni(const Int8TileArgs& t, const uint8_t* xq, const flo
         acc[r][0] = _mm512_fmadd_ps(xsr, min0, acc[r][0]);
         acc[r][1] = _mm512_fmadd_ps(xsr, min1, acc[r][1]);
       }
+    } else if constexpr (kMins == Int8Mins::kHalves) {
+      const float* mins = reinterpret_cast<const float*>(record + t.minsOffset);
+      for (int v = 0; v < 2; ++v) {
+        const __m512 m0 = _mm512_loadu_ps(mins + 16 * v), m1 = _mm512_loadu_ps(mins + 32 + 16 * v);
+        const __m512 dmin = _mm512_loadu_ps(mins + 64 + 16 * v);
+        for (int r = 0; r < R; ++r) {
+          const int64_t index = r * t.rowStep + b * t.blockStep;
+          const __m512 minDot = _mm512_fmadd_ps(_mm512_set1_ps(xh[2 * index + 1]), m1, _mm512_mul_ps(_mm512_set1_ps(xh[2 * index]), m0));
+          acc[r][v] = _mm512_fmadd_ps(minDot, _mm512_mul_ps(_mm512_set1_ps(xd[r * t.rowStep]), dmin), acc[r][v]);
+        }
+      }
     }
   }
 }
 
-template <int R, int kSubBlocks, bool kMins>
+template <int R, int kSubBlocks, Int8Mins kMins>
 inline void int8TileVnni(const Int8TileArgs& t) {
   const __mmask16 mask0 = static_cast<__mmask16>(t.cols >= 16 ? 0xFFFFu : (1u << t.cols) - 1);
   const __mmask16 mask1 = static_cast<__mmask16>(t.cols >= 32 ? 0xFFFFu : t.cols <= 16 ? 0u : (1u << (t.cols - 16)) - 1);
@@ -121,7 +142,8 @@ inline void int8TileVnni(const Int8TileArgs& t) {
       acc[r][1] = t.accumulate ? _mm512_maskz_loadu_ps(mask1, c + r * ldc + 16) : start1;
     }
     int8BlockRunVnni<R, kSubBlocks, kMins>(t, t.xq + first * kInt8BlockElements, t.xd + first,
-                                           kMins ? t.xs + first : nullptr, acc);
+                                           kMins == Int8Mins::kBlock ? t.xs + first : nullptr,
+                                           kMins == Int8Mins::kHalves ? t.xh + 2 * first : nullptr, acc);
     for (int r = 0; r < R; ++r) {
       _mm512_mask_storeu_ps(c + r * ldc, mask0, acc[r][0]);
       _mm512_mask_storeu_ps(c + r * ldc + 16, mask1, acc[r][1]);
@@ -137,9 +159,11 @@ inline void int8TileVnniRows(int rows, const Int8TileArgs& t) {
       return;
     }
   }
-  if (t.minsOffset >= 0) int8TileVnni<R, 1, true>(t);
-  else if (t.subBlocks == 2) int8TileVnni<R, 2, false>(t);
-  else int8TileVnni<R, 1, false>(t);
+  const Int8Mins mins = int8MinsOf(t);
+  if (mins == Int8Mins::kBlock) int8TileVnni<R, 1, Int8Mins::kBlock>(t);
+  else if (mins == Int8Mins::kHalves) int8TileVnni<R, 1, Int8Mins::kHalves>(t);
+  else if (t.subBlocks == 2) int8TileVnni<R, 2, Int8Mins::kNone>(t);
+  else int8TileVnni<R, 1, Int8Mins::kNone>(t);
 }
 #endif
 

@@ -10,14 +10,18 @@ namespace FASTFILL_LEVEL {
 
 constexpr int kInt8TileRows = 5;  // 5 measured 2-4 % faster than 6 and 4 (Zen 5)
 
+// What the records carry beyond the quants' scales: nothing, a min per block, or half mins (Int8TileArgs).
+enum class Int8Mins { kNone, kBlock, kHalves };
+
 struct Int8TileArgs {
   // The activations (kernels/int8_activations.h) from the first row block's first row and the run's
   // first block: block b of row r of row block i at index i * rowBlockStep + r * rowStep + b *
   // blockStep; quants + 128 at xq + index * 32, scales at xd[index], d * sums (weights with mins)
-  // at xs[index].
+  // at xs[index], minus the half sums (weights with half mins) at xh[2 index], xh[2 index + 1].
   const uint8_t* xq;
   const float* xd;
   const float* xs;
+  const float* xh;
   int64_t rowStep;
   int64_t blockStep;
   int64_t rowBlockStep;
@@ -27,6 +31,7 @@ struct Int8TileArgs {
   int subBlocks;         // 1 or 2 per record
   int correctionOffset;  // bytes into a record
   int minsOffset;        // bytes into a record, or -1 when the records carry no mins
+  bool halfMins;         // the mins are half mins (Q2_K: common/int8_panels.h)
   int64_t blocks;        // K blocks in the run
   float* c;              // C[r * ldc + col] of the first row block's rows
   int64_t ldc;
@@ -35,6 +40,10 @@ struct Int8TileArgs {
   bool accumulate;       // a later run: C starts from its current value
   bool int16Sums;        // int8SumsFitInt16 of the weight type (the maddubs tile then widens once per sub-block)
 };
+
+inline Int8Mins int8MinsOf(const Int8TileArgs& t) {
+  return t.halfMins ? Int8Mins::kHalves : t.minsOffset >= 0 ? Int8Mins::kBlock : Int8Mins::kNone;
+}
 
 inline float recordFloat(const uint8_t* record, int offset, int index) {
   float v;

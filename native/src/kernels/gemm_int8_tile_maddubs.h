@@ -72,8 +72,9 @@ struct Int8Lanes {
 
 // R rows (one call per group of rows of a row block) x 32 columns over the run: acc (R x 32 floats,
 // in memory) += the run's blocks, as int8BlockRunVnni.
-template <int R, int kSubBlocks, bool kMins, bool kInt16>
-inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, float* acc) {
+template <int R, int kSubBlocks, Int8Mins kMins, bool kInt16>
+inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const float* xd, const float* xs, const float* xh,
+                                float* acc) {
   using L = Int8Lanes;
   constexpr int kVecs = kInt8PanelColumns / L::kColumns;
   constexpr int kSteps = kInt8BlockElements / 4 / kSubBlocks;
@@ -111,7 +112,7 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
         }
       }
     }
-    if constexpr (kMins) {
+    if constexpr (kMins == Int8Mins::kBlock) {
       const float* mins = reinterpret_cast<const float*>(record + t.minsOffset);
       for (int r = 0; r < R; ++r) {
         const Vec xsr = vSplat(xs[r * t.rowStep + b * t.blockStep]);
@@ -120,19 +121,33 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
           vStore(a, vFma(xsr, vLoad(mins + j * L::kColumns), vLoad(a)));
         }
       }
+    } else if constexpr (kMins == Int8Mins::kHalves) {
+      const float* mins = reinterpret_cast<const float*>(record + t.minsOffset);
+      for (int r = 0; r < R; ++r) {
+        const int64_t index = r * t.rowStep + b * t.blockStep;
+        const Vec h0 = vSplat(xh[2 * index]), h1 = vSplat(xh[2 * index + 1]), xdr = vSplat(xd[r * t.rowStep]);
+        for (int j = 0; j < kVecs; ++j) {
+          const float* m = mins + j * L::kColumns;
+          const Vec minDot = vFma(h1, vLoad(m + kInt8PanelColumns), vMul(h0, vLoad(m)));
+          float* a = acc + r * kInt8PanelColumns + j * L::kColumns;
+          vStore(a, vFma(minDot, vMul(xdr, vLoad(m + 2 * kInt8PanelColumns)), vLoad(a)));
+        }
+      }
     }
   }
 }
 
-template <int R, int kSubBlocks, bool kMins, bool kInt16>
+template <int R, int kSubBlocks, Int8Mins kMins, bool kInt16>
 inline void int8RowsMaddubs(const Int8TileArgs& t, int64_t i, int r0, float* acc) {
   const int64_t first = i * t.rowBlockStep + r0 * t.rowStep;
   int8BlockRunMaddubs<R, kSubBlocks, kMins, kInt16>(t, t.xq + first * kInt8BlockElements, t.xd + first,
-                                            kMins ? t.xs + first : nullptr, acc + r0 * kInt8PanelColumns);
+                                                    kMins == Int8Mins::kBlock ? t.xs + first : nullptr,
+                                                    kMins == Int8Mins::kHalves ? t.xh + 2 * first : nullptr,
+                                                    acc + r0 * kInt8PanelColumns);
 }
 
 // Rows [r0, rows) of row block i, Int8Lanes::kRows at a time.
-template <int kSubBlocks, bool kMins, bool kInt16>
+template <int kSubBlocks, Int8Mins kMins, bool kInt16>
 inline void int8RowBlockMaddubs(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
   constexpr int kRows = Int8Lanes::kRows;
   int r0 = 0;
@@ -143,9 +158,11 @@ inline void int8RowBlockMaddubs(int rows, const Int8TileArgs& t, int64_t i, floa
 // The sub-block count and mins of the records, and the int16 sums where the level and type allow them.
 template <bool kInt16>
 inline void int8RowBlockMaddubsOf(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
-  if (t.minsOffset >= 0) int8RowBlockMaddubs<1, true, kInt16>(rows, t, i, acc);
-  else if (t.subBlocks == 2) int8RowBlockMaddubs<2, false, kInt16>(rows, t, i, acc);
-  else int8RowBlockMaddubs<1, false, kInt16>(rows, t, i, acc);
+  const Int8Mins mins = int8MinsOf(t);
+  if (mins == Int8Mins::kBlock) int8RowBlockMaddubs<1, Int8Mins::kBlock, kInt16>(rows, t, i, acc);
+  else if (mins == Int8Mins::kHalves) int8RowBlockMaddubs<1, Int8Mins::kHalves, kInt16>(rows, t, i, acc);
+  else if (t.subBlocks == 2) int8RowBlockMaddubs<2, Int8Mins::kNone, kInt16>(rows, t, i, acc);
+  else int8RowBlockMaddubs<1, Int8Mins::kNone, kInt16>(rows, t, i, acc);
 }
 
 inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {

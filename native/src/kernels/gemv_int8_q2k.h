@@ -1,8 +1,8 @@
 // The int8 GEMV for Q2_K weights (dispatched by gemv_int8.h): 1..5 rows of x (kGemvInt8MaxRows) against the
 // super-blocks in their own layout. Q2_K (84 bytes): scales[16] (low nibble sc, high nibble m), qs[64], f16 d, f16
 // dmin; element e of sub-block s (16 elements) has quant q in [0, 3] (common/low_bit_blocks.h: q2kQuant) and value
-// d * sc_s * q - dmin * m_s. A min per 16 elements is more than the int8 GEMM's records hold, so prefill stays at F32
-// on decoded tiles. Here the sub-block scales multiply in integers (vpmaddwd of the pair sums by sc), and the mins
+// d * sc_s * q - dmin * m_s. (Prefill: the int8 GEMM, whose Q2_K records hold sc_s * q and the half mins: common/int8_panels.h.)
+// Here the sub-block scales multiply in integers (vpmaddwd of the pair sums by sc), and the mins
 // meet the activations' half-block sums once per super-block. Per row of x, block b (lane l: 4 elements of sub-block
 // s(l)) and super-block (sub-blocks s, halfNeg_s = minus the sum of their xq):
 //   acc[b % 2][l] = fma(float(sc_s(l) * sum_lane q * xq), xd_b * d, acc[b % 2][l])

@@ -1,8 +1,8 @@
 // The int8 GEMV's super-block steps for the interleaved types with a scale per 16 elements (the decoders:
 // gemv_interleaved_q6k.h, gemv_interleaved_q3k.h, gemv_interleaved_q2k.h): unsigned quants u = q + offset (Q6_K: 32,
 // Q3_K: 4, Q2_K: 0), per 16 elements the exact sum of u * xq (vpmaddubsw pair sums: two of u <= 63 add up exactly in
-// int16, all four of u <= 7) minus offset * sum xq, then the GEMM's float step (Q2_K, which has no int8 GEMM: its
-// integer scales and mins and a float step per 32 elements, as gemv_interleaved_q2k.h says).
+// int16, all four of u <= 7) minus offset * sum xq, then the GEMM's float step (Q2_K: its integer scales and mins and
+// two float steps per 32 elements, as gemv_interleaved_q2k.h says, which the GEMM's Q2_K records repeat).
 #pragma once
 #include <type_traits>
 

@@ -2,12 +2,13 @@
 // block as llama.cpp's Q8_0 activations, but with an F32 scale:
 //   d = amax / 127, q = round-to-nearest-even(x * (1 / d)) clamped to [-127, 127] (q = 0 when d = 0)
 // stored as q + 128 (the unsigned operand of vpdpbusd), plus, for weights with mins, s = d * the sum
-// of the block's quants.
+// of the block's quants, and for weights with half mins (Q2_K) h = minus the sums of its quants 0-15 and
+// 16-31 (whole numbers, as floats).
 //
 // Layout: rows in groups of `rowGroup` (kInt8TileRows, so that a micro-tile reads one contiguous run
 // per K block; 1, plain row-major, for the AMX tiles). Block b of row r has the index
 //   ((r / rowGroup) * blocksPerRow + b) * rowGroup + r % rowGroup
-// its 32 quants at index * 32 bytes of q, its d and s at index of d and s. Rows are padded to whole
+// its 32 quants at index * 32 bytes of q, its d and s at index of d and s, its h at 2 index. Rows are padded to whole
 // groups; the padding is never written and only read into outputs that are not stored.
 #pragma once
 #include "common/int8_panels.h"
@@ -21,6 +22,7 @@ struct Int8Activations {
   const uint8_t* q;
   const float* d;
   const float* s;  // nullptr when the sums were not asked for
+  const float* h;  // nullptr when the half sums were not asked for
   int64_t blocksPerRow;
   int64_t rowGroup;
 };
@@ -30,8 +32,9 @@ inline int64_t int8BlockIndex(int64_t blocksPerRow, int64_t rowGroup, int64_t ro
 }
 
 // Quantizes the 32 floats at x into q (+128) and returns the scale d; *scaledSum = d * the sum of
-// the signed quants. (The one-block rule; also the int8 GEMV's, kernels/gemv_int8.h.)
-inline float quantizeBlock(const float* x, uint8_t* q, float* scaledSum) {
+// the signed quants, and halfNeg[0..1] (when not nullptr) minus the sums of quants 0-15 and 16-31. (The
+// one-block rule; also the int8 GEMV's, kernels/gemv_int8.h.)
+inline float quantizeBlock(const float* x, uint8_t* q, float* scaledSum, float* halfNeg = nullptr) {
   Vec amax = vZero();
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vLoad(x + e);
@@ -39,29 +42,34 @@ inline float quantizeBlock(const float* x, uint8_t* q, float* scaledSum) {
   }
   const float d = vMaxAll(amax) / 127.0f;
   const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
-  int32_t sum = 0;
+  int32_t sum = 0, halves[2];
 #ifdef __AVX512F__
-  __m512i total = _mm512_setzero_si512();
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vMin(vMax(vRound(vMul(vLoad(x + e), vSplat(inverse))), vSplat(-127.0f)), vSplat(127.0f));
     const __m512i value = _mm512_cvtps_epi32(v.v);  // exact: v is a whole number
-    total = _mm512_add_epi32(total, value);
+    halves[e / kLanes] = _mm512_reduce_add_epi32(value);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(q + e), _mm512_cvtepi32_epi8(_mm512_add_epi32(value, _mm512_set1_epi32(128))));
   }
-  sum = _mm512_reduce_add_epi32(total);
+  sum = halves[0] + halves[1];
 #else
   float rounded[kInt8BlockElements];
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vRound(vMul(vLoad(x + e), vSplat(inverse)));
     vStore(rounded + e, vMin(vMax(v, vSplat(-127.0f)), vSplat(127.0f)));
   }
+  halves[0] = halves[1] = 0;
   for (int e = 0; e < kInt8BlockElements; ++e) {
     const int32_t value = static_cast<int32_t>(rounded[e]);
     q[e] = static_cast<uint8_t>(value + 128);
-    sum += value;
+    halves[e / 16] += value;
   }
+  sum = halves[0] + halves[1];
 #endif
   *scaledSum = d * static_cast<float>(sum);
+  if (halfNeg != nullptr) {
+    halfNeg[0] = static_cast<float>(-halves[0]);
+    halfNeg[1] = static_cast<float>(-halves[1]);
+  }
   return d;
 }
 
@@ -86,10 +94,11 @@ inline __m512 reduceLanes16(const __m512* v, Op op) {
 }
 
 // Blocks [0, count) (count <= 16) of the row at x, block j at index first + j * step: quants to
-// q + index * 32, scale to d[index] (and s[index]). The same numbers as quantizeBlock: clamping
+// q + index * 32, scale to d[index] (and s[index], h[2 index..]). The same numbers as quantizeBlock: clamping
 // before the (round-to-nearest-even) conversion equals clamping after rounding, the bounds being
 // whole numbers.
-inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t step, uint8_t* q, float* d, float* s) {
+inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t step, uint8_t* q, float* d, float* s,
+                             float* h) {
   const __m512 signBit = _mm512_set1_ps(-0.0f);
   __m512 amax[16];
   for (int j = 0; j < 16; ++j) {
@@ -105,7 +114,7 @@ inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t s
   _mm512_store_ps(scaleArray, scales);
   const __m512 low = _mm512_set1_ps(-127.0f), high = _mm512_set1_ps(127.0f);
   const __m128i offset = _mm_set1_epi8(static_cast<char>(0x80));
-  __m512 sums[16];
+  __m512 sums[16], seconds[16];  // sums: of all 32 quants, or (with h) of the first 16
   for (int j = 0; j < count; ++j) {
     const __m512 inverse = _mm512_set1_ps(inverses[j]);
     const __m512i q0 = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 32 * j), inverse), low), high));
@@ -115,24 +124,38 @@ inline void quantize16Blocks(const float* x, int count, int64_t first, int64_t s
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_xor_si128(_mm512_cvtepi32_epi8(q0), offset));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_xor_si128(_mm512_cvtepi32_epi8(q1), offset));
     d[index] = scaleArray[j];
-    if (s != nullptr) sums[j] = _mm512_castsi512_ps(_mm512_add_epi32(q0, q1));
+    sums[j] = _mm512_castsi512_ps(h != nullptr ? q0 : _mm512_add_epi32(q0, q1));
+    seconds[j] = _mm512_castsi512_ps(q1);
   }
-  if (s == nullptr) return;
-  for (int j = count; j < 16; ++j) sums[j] = _mm512_setzero_ps();
-  const __m512 total = reduceLanes16(sums, [](__m512 a, __m512 b) {
+  if (s == nullptr && h == nullptr) return;
+  for (int j = count; j < 16; ++j) sums[j] = seconds[j] = _mm512_setzero_ps();
+  const auto addInts = [](__m512 a, __m512 b) {
     return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
-  });
+  };
+  __m512 total = reduceLanes16(sums, addInts);
+  if (h != nullptr) {
+    const __m512 second = reduceLanes16(seconds, addInts);
+    alignas(64) int32_t firstHalves[16], secondHalves[16];
+    _mm512_store_si512(firstHalves, _mm512_castps_si512(total));
+    _mm512_store_si512(secondHalves, _mm512_castps_si512(second));
+    for (int j = 0; j < count; ++j) {
+      h[2 * (first + j * step)] = static_cast<float>(-firstHalves[j]);
+      h[2 * (first + j * step) + 1] = static_cast<float>(-secondHalves[j]);
+    }
+    if (s == nullptr) return;
+    total = addInts(total, second);
+  }
   alignas(64) float scaledSums[16];
   _mm512_store_ps(scaledSums, _mm512_mul_ps(scales, _mm512_cvtepi32_ps(_mm512_castps_si512(total))));
   for (int j = 0; j < count; ++j) s[first + j * step] = scaledSums[j];
 }
 #endif
 
-// Quantizes x (m rows of k floats) into q, d and (when s is not nullptr) s, laid out as above. With a
+// Quantizes x (m rows of k floats) into q, d and (when not nullptr) s and h, laid out as above. With a
 // gate ([m][k]), the rows quantized are silu(gate) * x (siluMulRow's floats), made a few blocks at a
 // time in a local buffer: the product never goes through memory.
 inline void quantizeActivations(const float* x, const float* gate, int64_t m, int64_t k, int64_t rowGroup, uint8_t* q,
-                                float* d, float* s) {
+                                float* d, float* s, float* h) {
   const int64_t blocksPerRow = k / kInt8BlockElements;
   // whole row groups per chunk: threads writing rows of one group would share cache lines
   const int64_t rowsPerChunk = ceilDiv(maxI64(1, 16384 / k), rowGroup) * rowGroup;
@@ -157,12 +180,13 @@ inline void quantizeActivations(const float* x, const float* gate, int64_t m, in
           blocks = gated;
         }
 #ifdef __AVX512F__
-        quantize16Blocks(blocks, count, first + b * rowGroup, rowGroup, q, d, s);
+        quantize16Blocks(blocks, count, first + b * rowGroup, rowGroup, q, d, s, h);
 #else
         for (int j = 0; j < count; ++j) {
           const int64_t i = first + (b + j) * rowGroup;
           float scaledSum;
-          d[i] = quantizeBlock(blocks + j * kInt8BlockElements, q + i * kInt8BlockElements, &scaledSum);
+          d[i] = quantizeBlock(blocks + j * kInt8BlockElements, q + i * kInt8BlockElements, &scaledSum,
+                               h != nullptr ? h + 2 * i : nullptr);
           if (s != nullptr) s[i] = scaledSum;
         }
 #endif

@@ -5,7 +5,8 @@
 // below AVX-512).
 //
 // int8_records_avx512.h and int8_records_avx2.h pack with vectors; the scalar level uses the plain form, and so do
-// the AVX-512 levels for Q3_K, IQ4_NL and IQ4_XS (withAvx2OnlyInt8Type).
+// the AVX-512 levels for Q3_K, IQ4_NL and IQ4_XS (withAvx2OnlyInt8Type), and every level for Q2_K on its own blocks
+// (interleaved, the default at avx2, it has a vector packer).
 #pragma once
 #include "common/int8_panels.h"
 #include "kernels/int8_records_avx2.h"

@@ -2,13 +2,16 @@
 // with AVX2, at every level that has it: group block chunk j of the panel's 4 groups is already record
 // group j (Q8_0) or, as low and high nibbles (with Q5_0's fifth bits) minus the offset (IQ4_NL: their levels),
 // record groups j and 4 + j (Q4_0, Q5_0, IQ4_NL), 8 columns each; the 256-element types' sub-blocks decode as
-// their GEMVs do (gemv_interleaved_q4k.h, gemv_interleaved_q6k.h, gemv_interleaved_q3k.h, gemv_interleaved_iq4.h).
+// their GEMVs do (gemv_interleaved_q4k.h, gemv_interleaved_q6k.h, gemv_interleaved_q3k.h, gemv_interleaved_iq4.h,
+// gemv_interleaved_q2k.h; Q2_K's quants times their half's integer scale in 16-bit lanes: both bytes' products
+// stay below 256).
 // No transpose. Byte for byte common/int8_panels.cc's
 // records (packInt8Records reads the same layout).
 #pragma once
 #include "common/int8_panels.h"
 #include "common/interleaved_blocks.h"
 #include "kernels/gemv_interleaved_iq4.h"
+#include "kernels/gemv_interleaved_q2k.h"
 #include "kernels/gemv_interleaved_q3k.h"
 #include "kernels/gemv_interleaved_q4k.h"
 #include "kernels/gemv_interleaved_q6k.h"
@@ -19,11 +22,24 @@
 namespace fastfill {
 namespace FASTFILL_LEVEL {
 
-// One group's 8 columns of a record: quants of groups 0-7, scales of the sub-blocks (Q6_K, Q3_K: 2), mins (Q4_K).
+// One group's 8 columns of a record: quants of groups 0-7, scales of the sub-blocks (Q6_K, Q3_K: 2), mins (Q4_K),
+// half mins and dmin (Q2_K).
 struct InterleavedSet {
   __m256i quants[8];
-  __m256 scales[2], mins;
+  __m256 scales[2], mins, halfMins[2], dmin;
 };
+
+// Q2_K's sub-block s: quants sc_h u, scale d, half mins m_2s, m_2s+1 and dmin.
+inline void q2kSet(const uint8_t* source, int s, InterleavedSet& out) {
+  const Q2KScalePairs pairs = q2kScalePairs(source, s);
+  __m256i u[8];
+  q2kSubBlockQuants(source, s, u);
+  for (int g = 0; g < 8; ++g) out.quants[g] = _mm256_mullo_epi16(u[g], g < 4 ? pairs.first : pairs.second);
+  out.scales[0] = pairs.d;
+  out.halfMins[0] = _mm256_cvtepi32_ps(_mm256_and_si256(pairs.mins, _mm256_set1_epi32(0xFFFF)));
+  out.halfMins[1] = _mm256_cvtepi32_ps(_mm256_srli_epi32(pairs.mins, 16));
+  out.dmin = pairs.dmin;
+}
 
 // Q4_0 / Q5_0: the unsigned nibbles (interleaved_nibbles.h) minus the offset; Q4_1 / Q5_1: the nibbles and the mins.
 template <int32_t kType>
@@ -39,7 +55,7 @@ inline void smallNibbleSet(const uint8_t* source, InterleavedSet& out) {
 
 // K block b (of 32) of group `group`, unmasked.
 inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, InterleavedSet& out) {
-  out.scales[1] = out.mins = _mm256_setzero_ps();
+  out.scales[1] = out.mins = out.halfMins[0] = out.halfMins[1] = out.dmin = _mm256_setzero_ps();
   if (interleavedBlockElements(w.type) == 256) {
     const uint8_t* source = interleavedBlock(w, group, b / 8);
     const int s = static_cast<int>(b % 8);
@@ -50,6 +66,8 @@ inline void decodeInterleavedSet(const WeightView& w, int64_t group, int64_t b, 
     } else if (w.type == kTypeIQ4_XS) {
       iq4ChunkLevels(iq4xsChunks(source, s), out.quants);
       out.scales[0] = iq4xsBlockScales(source, s);
+    } else if (w.type == kTypeQ2_K) {
+      q2kSet(source, s, out);
     } else if (w.type == kTypeQ3_K) {
       q3kSubBlockQuants(source, s, out.quants);
       for (__m256i& q : out.quants) q = _mm256_sub_epi8(q, _mm256_set1_epi8(4));
@@ -100,7 +118,8 @@ inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block
         decodeInterleavedSet(w, group, b, decoded);
       } else {
         for (__m256i& q : decoded.quants) q = _mm256_setzero_si256();
-        decoded.scales[0] = decoded.scales[1] = decoded.mins = _mm256_setzero_ps();
+        decoded.scales[0] = decoded.scales[1] = decoded.mins = decoded.halfMins[0] = decoded.halfMins[1] = decoded.dmin =
+            _mm256_setzero_ps();
       }
       const __m256 validFloats = _mm256_castsi256_ps(valid[set]);
       __m256i sums[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
@@ -117,6 +136,12 @@ inline void packInterleavedRun(const WeightView& w, int64_t panel, int64_t block
       }
       if (int8HasMins(w.type)) {
         _mm256_storeu_ps(reinterpret_cast<float*>(record + int8MinsOffset(w.type) + set * 32), _mm256_and_ps(validFloats, decoded.mins));
+      }
+      if (int8HasHalfMins(w.type)) {
+        const __m256 tail[3] = {decoded.halfMins[0], decoded.halfMins[1], decoded.dmin};
+        for (int i = 0; i < 3; ++i) {
+          _mm256_storeu_ps(reinterpret_cast<float*>(record + int8MinsOffset(w.type) + i * 128 + set * 32), _mm256_and_ps(validFloats, tail[i]));
+        }
       }
     }
   }

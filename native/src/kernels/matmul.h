@@ -6,10 +6,9 @@
 // chains). At int8 precision Q8_0 weights take the int8 GEMM on their panels at any row count (the
 // panels are only 18% bigger than the blocks and far cheaper to compute on, and decode rows are then
 // bit-identical to prefill rows); from kInt8GemmMinRows (6) rows on every int8 type takes the int8 GEMM
-// (gemm_int8.h); below that Q4_0, Q5_0, the K-quants (Q2_K too, though it has no int8 GEMM) and IQ4_NL / IQ4_XS
+// (gemm_int8.h); below that Q4_0, Q5_0, the K-quants and IQ4_NL / IQ4_XS
 // take the int8 GEMV on their own blocks (gemv_int8.h: panels would be 2-2.7x the bytes), and weights stored as interleaved blocks (Q8_0 too) the int8 GEMV on those
-// (gemv_interleaved.h; the GEMM then packs its records from them, and Q2_K's F32 paths decode rows from them:
-// decodeRow). Every other weight without panels takes dot products on its own
+// (gemv_interleaved.h; the GEMM then packs its records from them). Every other weight without panels takes dot products on its own
 // layout (gemv.h; register decoding of quant groups where the level has it, gemv_groups.h), exact
 // F32 (Q8_0 at bf16 precision too: its pair panels are for the GEMM). From kGemmMinRows rows on: the
 // GEMM of the precision (gemm.h, gemm_pairs.h), the int8 GEMM (gemm_int8.h) for the int8 types at int8
@@ -60,7 +59,7 @@ inline void matmul(const MatmulArgs& a) {
     gemmInt8(a);
     return;
   }
-  if (gemvInt8(a)) return;  // fewer rows: the int8 GEMV on the blocks (Q2_K too, which has no int8 GEMM)
+  if (gemvInt8(a)) return;  // fewer rows: the int8 GEMV on the blocks
   MatmulArgs f32 = a;
   f32.w.precision = kPrecisionF32;
   if (usesInt8Panels(a.w.type, a.w.precision)) f32.w.panels = nullptr;  // int8 panels are not the F32 GEMM's
