@@ -34,7 +34,8 @@ constexpr int kInt8ScalesOffset = 1024;  // bytes into a record
 // The types listed above.
 bool isInt8Type(int32_t type);
 
-// True for the int8 types whose values have an offset (Q4_1, Q5_1, Q4_K, Q5_K).
+// True for the int8 types whose values have an offset (Q4_1, Q5_1, Q4_K, Q5_K). Their quants, and Q2_K's, are
+// unsigned (kernels/gemm_int8_tile_maddubs.h relies on it).
 constexpr bool int8HasMins(int32_t type) {
   return type == kTypeQ4_1 || type == kTypeQ5_1 || type == kTypeQ4_K || type == kTypeQ5_K;
 }

@@ -10,7 +10,9 @@
 // With AVX2, for the types whose pair sums fit (int8SumsFitInt16: all but Q8_0, Q5_1, Q5_K), the pairs are added
 // in int16 over the sub-block and widened once: half the multiplies.
 // AVX2 negates with vpsignb; AVX-512BW has none, so a mask of the negative weights drives a masked
-// subtraction.
+// subtraction. Records whose quants are all unsigned (the types with mins or half mins: Q4_1, Q5_1, Q4_K,
+// Q5_K, Q2_K; at most 45) skip the sign rule: vpmaddubsw takes them as the unsigned operand and the signed
+// activations as they are, each product at most 45 * 127, again exact.
 #pragma once
 #include "kernels/gemm_int8_tile_args.h"
 
@@ -38,6 +40,11 @@ struct Int8Lanes {
     return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(w.magnitude, signedX), _mm512_set1_epi16(1)));
   }
   static I dot16(I sum, I, const Weights&) { return sum; }
+  static I load(const uint8_t* p) { return _mm512_loadu_si512(p); }
+  static I dotUnsigned(I sum, I x, I w) {
+    return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(w, x), _mm512_set1_epi16(1)));
+  }
+  static I dotUnsigned16(I sum, I, I) { return sum; }
   static I widen(I sum) { return sum; }
   static I zero() { return _mm512_setzero_si512(); }
   static Vec toFloat(I v) { return {_mm512_cvtepi32_ps(v)}; }
@@ -65,6 +72,12 @@ struct Int8Lanes {
     return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w.magnitude, _mm256_sign_epi8(x, w.sign)));
   }
   static I widen(I sum) { return _mm256_madd_epi16(sum, _mm256_set1_epi16(1)); }
+  static I load(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  // Unsigned weights w: the signed x as it is.
+  static I dotUnsigned(I sum, I x, I w) {
+    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
+  }
+  static I dotUnsigned16(I sum, I x, I w) { return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w, x)); }
   static I zero() { return _mm256_setzero_si256(); }
   static Vec toFloat(I v) { return {_mm256_cvtepi32_ps(v)}; }
 };
@@ -94,8 +107,14 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
           x[r] = L::activations(four);
         }
         for (int j = 0; j < kVecs; ++j) {
-          const typename L::Weights w = L::weights(record + step * 128 + j * L::kColumns * 4);
-          for (int r = 0; r < R; ++r) sum[r][j] = kInt16 ? L::dot16(sum[r][j], x[r], w) : L::dot(sum[r][j], x[r], w);
+          const uint8_t* weights = record + step * 128 + j * L::kColumns * 4;
+          if constexpr (kMins != Int8Mins::kNone) {  // unsigned quants
+            const typename L::I w = L::load(weights);
+            for (int r = 0; r < R; ++r) sum[r][j] = kInt16 ? L::dotUnsigned16(sum[r][j], x[r], w) : L::dotUnsigned(sum[r][j], x[r], w);
+          } else {
+            const typename L::Weights w = L::weights(weights);
+            for (int r = 0; r < R; ++r) sum[r][j] = kInt16 ? L::dot16(sum[r][j], x[r], w) : L::dot(sum[r][j], x[r], w);
+          }
         }
       }
       if constexpr (kInt16) {
