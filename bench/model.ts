@@ -72,7 +72,7 @@ function runLlamaInChild(run: NodeLlamaCppRun & { facts: ReturnType<typeof model
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as BenchRecord;
 }
 
-/** Per-op profile of one Fastfill prefill (node --cpu-prof in a child) and GEMM speed at the chunk's shapes. */
+/** Per-op profile of one Fastfill test (node --cpu-prof in a child) and GEMM speed at its shapes (a chunk, or 1 row for tg). */
 function profile(modelPath: string, test: BenchTest, options: BenchOptions & { threads: number }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fastfill-prof-'));
   try {
@@ -85,7 +85,7 @@ function profile(modelPath: string, test: BenchTest, options: BenchOptions & { t
     const summary = summarizeCpuProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
     setThreads(options.threads);
     const model = loadModel(modelPath);
-    const gemms = timeGemms(model.transformer, Math.min(options.chunk, test.tokens), 5);
+    const gemms = timeGemms(model.transformer, test.kind === 'tg' ? 1 : Math.min(options.chunk, test.tokens), 5);
     return { test: test.name, record: JSON.parse(child.stdout.trim().split('\n').pop()!) as BenchRecord, summary, gemms };
   } finally {
     rmSync(dir, { recursive: true, force: true });

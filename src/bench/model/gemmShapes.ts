@@ -1,5 +1,5 @@
-// GEMM speed at the shapes of one prefill chunk: each linear layer of block 0 (the other blocks have the same
-// shapes) and the LM head on the one row prefill needs, timed alone with the model's own weights.
+// GEMM speed at the shapes of one prefill chunk (or of a decode step: rows 1): each linear layer of block 0 (the
+// other blocks have the same shapes) and the LM head on the one row prefill needs, timed alone with the model's own weights.
 import * as k from '../../kernels/native.js';
 import type { Transformer } from '../../model/transformer.js';
 import { median } from './stats.js';
