@@ -17,7 +17,8 @@
 #   8. (only when STEPS names it: profile8k) per-op profiles of pp8192: F16 at bf16, attention on AMX tiles, and Q8_0
 #      at the defaults;
 #   9. (only when STEPS names it: decode) Q8_0 and F16 tg128 side by side with node-llama-cpp, DECODE_ROUNDS times
-#      (default 3; the tables into side_by_side.txt), and a per-op profile of Q8_0's tg128 at the defaults.
+#      (default 3; the tables into side_by_side.txt), each round with Fastfill's Q8_0 tg128 on interleaved blocks and
+#      on its int8 panels (bench.jsonl), and a per-op profile of Q8_0's tg128 at the defaults.
 # STEPS (comma-separated; default check,bench,tests,profile,long,side = steps 2-7) picks the steps after 1.
 # Writes everything under $OUT (8 files: the most the device tool returns); prints a summary.
 # DRY_RUN_WITHOUT_AMX=1 goes on without AMX (to try the script here; amx rows then run at avx512bf16).
@@ -172,7 +173,11 @@ if want decode; then
       >> "$OUT/side_by_side.txt" 2>&1
     say "decode round $round: rc $?"
     grep -E '^\| (Q8_0|F16) ' "$OUT/side_by_side.txt" | tail -2
+    # Q8_0 as interleaved blocks (1.06 bytes a weight) against its int8 panels (1.25), Fastfill alone, into bench.jsonl
+    bench "q8_0 interleaved" 2 0 3 q8_0 128 FASTFILL_INTERLEAVE=1
+    bench "q8_0 default" 2 0 3 q8_0 128
   done
+  summary | grep -E '^q8_0 (interleaved|default) \| tg'
   profile tg128 q8_0
 fi
 
