@@ -159,8 +159,10 @@ test('kQuantMixtureTypes reproduces llama-quantize\'s Q4_K_M, Q5_K_M and Q6_K ch
     ];
     for (const [name, mixture] of files) {
       const file = openGguf(sharedPath(`models/random/${name}.gguf`));
-      const layers = Number(file.metadata.get(`${file.metadata.get('general.architecture')}.block_count`));
-      const ours = typeNames(kQuantMixtureTypes(mixture, file.tensors, layers));
+      const arch = file.metadata.get('general.architecture');
+      const layers = Number(file.metadata.get(`${arch}.block_count`));
+      const gqa = Number(file.metadata.get(`${arch}.attention.head_count`)) / Number(file.metadata.get(`${arch}.attention.head_count_kv`));
+      const ours = typeNames(kQuantMixtureTypes(mixture, file.tensors, layers, gqa));
       const theirs = Object.fromEntries(Object.entries(cases.models[name].tensor_types as Record<string, string>).filter(([, t]) => t !== 'F32'));
       assert.deepEqual(ours, theirs, name);
       file.close();
@@ -202,6 +204,29 @@ test('the q3_k_m mixture (no llama.cpp file to compare): its attn_v, ffn_down an
   assert.equal(small['blk.2.attn_v.weight'], 'Q5_0'); // Q4_K's
   assert.equal(small['blk.0.ffn_down.weight'], 'Q5_K'); // rows of 4864 = 19 x 256
   assert.equal(small['blk.1.ffn_down.weight'], 'Q4_K');
+});
+
+test('the q2_k_mix and iq4_xs_mix mixtures (llama-quantize\'s Q2_K and IQ4_XS file types; no llama.cpp file to compare)', () => {
+  const q2 = typeNames(benchMatrixTypes('q2_k_mix', benchTensorSpecs(QWEN25_15B_SHAPE), QWEN25_15B_SHAPE));
+  const iq4 = typeNames(benchMatrixTypes('iq4_xs_mix', benchTensorSpecs(QWEN25_15B_SHAPE), QWEN25_15B_SHAPE));
+  assert.equal(q2['token_embd.weight'], 'Q6_K'); // tied output, rows of 1536 = 6 x 256
+  assert.equal(iq4['token_embd.weight'], 'Q6_K');
+  for (let i = 0; i < 28; i++) {
+    // 12 query heads over 2 KV heads: 6 >= 4
+    const q2Expected = { attn_q: 'Q2_K', attn_k: 'Q2_K', ffn_gate: 'Q2_K', ffn_up: 'Q2_K', attn_output: 'Q3_K', attn_v: 'Q4_K', ffn_down: 'Q3_K' };
+    const iq4Expected = {
+      attn_q: 'IQ4_XS', attn_k: 'IQ4_XS', ffn_gate: 'IQ4_XS', ffn_up: 'IQ4_XS', attn_output: 'IQ4_XS', attn_v: 'Q5_K',
+      ffn_down: i < 3 ? 'Q5_K' : 'IQ4_XS', // the first eighth of 28 layers: 0-2
+    };
+    for (const [t, type] of Object.entries(q2Expected)) assert.equal(q2[`blk.${i}.${t}.weight`], type, `q2_k_mix blk.${i}.${t}`);
+    for (const [t, type] of Object.entries(iq4Expected)) assert.equal(iq4[`blk.${i}.${t}.weight`], type, `iq4_xs_mix blk.${i}.${t}`);
+  }
+  // fewer than 4 query heads per KV head: Q2_K's attn_v takes Q3_K, IQ4_XS's keeps the base type; hidden 128 falls back
+  const tinyQ2 = typeNames(benchMatrixTypes('q2_k_mix', benchTensorSpecs(TINY_SHAPE), TINY_SHAPE));
+  const tinyIq4 = typeNames(benchMatrixTypes('iq4_xs_mix', benchTensorSpecs(TINY_SHAPE), TINY_SHAPE));
+  assert.equal(tinyQ2['blk.0.attn_v.weight'], 'IQ4_NL'); // Q3_K, rows of 128: its fallback
+  assert.equal(tinyQ2['blk.0.attn_q.weight'], 'IQ4_NL'); // Q2_K's fallback
+  assert.equal(tinyIq4['blk.0.attn_v.weight'], 'IQ4_NL'); // IQ4_XS's fallback
 });
 
 test('the tiny q4_k_m bench model: the mixture\'s types, file type 15, values close to the F16 model\'s', () => {

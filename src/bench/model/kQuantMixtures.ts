@@ -1,27 +1,29 @@
-// llama.cpp's K-quant mixtures (llama-quantize ... Q3_K_M / Q4_K_M / Q5_K_M / Q6_K): which type each weight matrix
-// gets. The rules of llama_tensor_get_type_impl and tensor_type_fallback (src/llama-quant.cpp) for a dense (no
+// llama.cpp's K-quant mixtures (llama-quantize ... Q2_K / Q3_K_M / Q4_K_M / Q5_K_M / Q6_K / IQ4_XS): which type each
+// weight matrix gets. The rules of llama_tensor_get_type_impl and tensor_type_fallback (src/llama-quant.cpp) for a dense (no
 // experts), non-Falcon model without an importance matrix:
 // - output.weight, or token_embd.weight when there is no output.weight (tied): Q8_0 when its rows are not a multiple
 //   of the mixture's base type's block, else Q6_K;
-// - attn_v: Q3_K_M: Q5_K in the first two layers, else Q4_K; Q4_K_M and Q5_K_M: Q6_K in the "more bits" layers
-//   (useMoreBits);
-// - ffn_down: Q3_K_M: Q5_K in the first sixteenth of the layers, else Q4_K; Q4_K_M and Q5_K_M: Q6_K in the "more
-//   bits" layers;
-// - attn_output: Q3_K_M: Q4_K;
-// - every other matrix: the base type (Q3_K, Q4_K, Q5_K, Q6_K);
-// - then, rows that are not a whole number of blocks fall back: Q3_K -> IQ4_NL, Q4_K -> Q5_0, Q5_K -> Q5_1,
-//   Q6_K -> Q8_0, and F16 when even 32 does not divide them.
+// - attn_v: Q2_K: Q4_K when 4 or more query heads share a KV head, else Q3_K; Q3_K_M: Q5_K in the first two layers,
+//   else Q4_K; Q4_K_M and Q5_K_M: Q6_K in the "more bits" layers (useMoreBits); IQ4_XS: Q5_K when 4 or more query
+//   heads share a KV head;
+// - ffn_down: Q2_K: Q3_K; Q3_K_M: Q5_K in the first sixteenth of the layers, else Q4_K; Q4_K_M and Q5_K_M: Q6_K in
+//   the "more bits" layers; IQ4_XS: Q5_K in the first eighth of the layers;
+// - attn_output: Q2_K: Q3_K; Q3_K_M: Q4_K;
+// - every other matrix: the base type (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS);
+// - then, rows that are not a whole number of blocks fall back: Q2_K, Q3_K and IQ4_XS -> IQ4_NL, Q4_K -> Q5_0,
+//   Q5_K -> Q5_1, Q6_K -> Q8_0, and F16 when even 32 does not divide them.
 // Like llama.cpp, the layer of an attn_v (ffn_down) is its position among the attn_v (ffn_down) tensors in file
 // order; the number of attn_v tensors and the layer count are the totals.
 import { blockLayout, GgmlType } from '../../formats/ggmlTypes.js';
 
-export type KQuantMixture = 'Q3_K_M' | 'Q4_K_M' | 'Q5_K_M' | 'Q6_K';
+export type KQuantMixture = 'Q2_K' | 'Q3_K_M' | 'Q4_K_M' | 'Q5_K_M' | 'Q6_K' | 'IQ4_XS';
 
 /** llama.cpp's general.file_type (LLAMA_FTYPE_MOSTLY_*) of each mixture */
-export const MIXTURE_FILE_TYPE: Record<KQuantMixture, number> = { Q3_K_M: 12, Q4_K_M: 15, Q5_K_M: 17, Q6_K: 18 };
+export const MIXTURE_FILE_TYPE: Record<KQuantMixture, number> = { Q2_K: 10, Q3_K_M: 12, Q4_K_M: 15, Q5_K_M: 17, Q6_K: 18, IQ4_XS: 30 };
 
 const BASE_TYPE: Record<KQuantMixture, GgmlType> = {
-  Q3_K_M: GgmlType.Q3_K, Q4_K_M: GgmlType.Q4_K, Q5_K_M: GgmlType.Q5_K, Q6_K: GgmlType.Q6_K,
+  Q2_K: GgmlType.Q2_K, Q3_K_M: GgmlType.Q3_K, Q4_K_M: GgmlType.Q4_K, Q5_K_M: GgmlType.Q5_K, Q6_K: GgmlType.Q6_K,
+  IQ4_XS: GgmlType.IQ4_XS,
 };
 
 export interface MixtureTensor {
@@ -41,8 +43,12 @@ function isQuantized(t: MixtureTensor): boolean {
   return t.dims.length >= 2 && t.name.endsWith('weight') && !t.name.includes('_norm.weight');
 }
 
-/** The quantized tensors of `tensors` (in file order) and their types in `mixture`; others are kept as they are. */
-export function kQuantMixtureTypes(mixture: KQuantMixture, tensors: readonly MixtureTensor[], numLayers: number): Map<string, GgmlType> {
+/**
+ * The quantized tensors of `tensors` (in file order) and their types in `mixture`; others are kept as they are.
+ * `gqa`: query heads per KV head.
+ */
+export function kQuantMixtureTypes(mixture: KQuantMixture, tensors: readonly MixtureTensor[], numLayers: number,
+  gqa: number): Map<string, GgmlType> {
   const base = BASE_TYPE[mixture];
   const tied = !tensors.some((t) => t.name === 'output.weight');
   const attnVCount = tensors.filter((t) => kindOf(t.name) === 'attn_v').length;
@@ -57,24 +63,28 @@ export function kQuantMixtureTypes(mixture: KQuantMixture, tensors: readonly Mix
     if (t.name === 'output.weight' || (tied && t.name === 'token_embd.weight')) {
       type = rowLength % blockLayout(base)!.blockElements !== 0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
     } else if (kind === 'attn_v') {
-      type = attnVType(mixture, attnV++, attnVCount) ?? base;
+      type = attnVType(mixture, attnV++, attnVCount, gqa) ?? base;
     } else if (kind === 'ffn_down') {
       type = ffnDownType(mixture, ffnDown++, numLayers) ?? base;
-    } else if (kind === 'attn_output' && mixture === 'Q3_K_M') {
-      type = GgmlType.Q4_K;
+    } else if (kind === 'attn_output' && (mixture === 'Q3_K_M' || mixture === 'Q2_K')) {
+      type = mixture === 'Q2_K' ? GgmlType.Q3_K : GgmlType.Q4_K;
     }
     types.set(t.name, fallback(type, rowLength));
   }
   return types;
 }
 
-function attnVType(mixture: KQuantMixture, layer: number, count: number): GgmlType | undefined {
+function attnVType(mixture: KQuantMixture, layer: number, count: number, gqa: number): GgmlType | undefined {
+  if (mixture === 'Q2_K') return gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
+  if (mixture === 'IQ4_XS') return gqa >= 4 ? GgmlType.Q5_K : undefined;
   if (mixture === 'Q3_K_M') return layer < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
   if (mixture === 'Q4_K_M' || mixture === 'Q5_K_M') return useMoreBits(layer, count) ? GgmlType.Q6_K : undefined;
   return undefined;
 }
 
 function ffnDownType(mixture: KQuantMixture, layer: number, layers: number): GgmlType | undefined {
+  if (mixture === 'Q2_K') return GgmlType.Q3_K;
+  if (mixture === 'IQ4_XS') return layer < Math.trunc(layers / 8) ? GgmlType.Q5_K : undefined;
   if (mixture === 'Q3_K_M') return layer < Math.trunc(layers / 16) ? GgmlType.Q5_K : GgmlType.Q4_K;
   if (mixture === 'Q4_K_M' || mixture === 'Q5_K_M') return useMoreBits(layer, layers) ? GgmlType.Q6_K : undefined;
   return undefined;
@@ -85,7 +95,7 @@ function kindOf(name: string): string | undefined {
 }
 
 const FALLBACK: Partial<Record<GgmlType, GgmlType>> = {
-  [GgmlType.Q3_K]: GgmlType.IQ4_NL, [GgmlType.Q4_K]: GgmlType.Q5_0, [GgmlType.Q5_K]: GgmlType.Q5_1, [GgmlType.Q6_K]: GgmlType.Q8_0,
+  [GgmlType.Q2_K]: GgmlType.IQ4_NL, [GgmlType.IQ4_XS]: GgmlType.IQ4_NL, [GgmlType.Q3_K]: GgmlType.IQ4_NL, [GgmlType.Q4_K]: GgmlType.Q5_0, [GgmlType.Q5_K]: GgmlType.Q5_1, [GgmlType.Q6_K]: GgmlType.Q8_0,
 };
 
 function fallback(type: GgmlType, rowLength: number): GgmlType {

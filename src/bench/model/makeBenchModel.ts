@@ -1,6 +1,6 @@
 // Makes (once) and finds the benchmark models: random weights in a Qwen2.5-0.5B shape, written by our GGUF
-// writer in F16, BF16, Q8_0, Q4_0, IQ4_NL, (1.5B shape) Q3_K, Q2_K, IQ4_XS or llama.cpp's Q3_K_M, Q4_K_M, Q5_K_M or Q6_K
-// mixture, cached outside the repository with a sidecar JSON of the parameters.
+// writer in F16, BF16, Q8_0, Q4_0, IQ4_NL, (1.5B shape) Q3_K, Q2_K, IQ4_XS or llama.cpp's Q3_K_M, Q4_K_M, Q5_K_M, Q6_K,
+// Q2_K or IQ4_XS mixture, cached outside the repository with a sidecar JSON of the parameters.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,10 +14,13 @@ import { benchTokenizer, qwenTokenizerDir, type BenchTokenizerSource } from './b
 import { kQuantMixtureTypes, MIXTURE_FILE_TYPE, type KQuantMixture } from './kQuantMixtures.js';
 import { findSharedDir } from './sharedData.js';
 
-/** One type for every matrix, or (q3_k_m, q4_k_m, q5_k_m, q6_k) llama.cpp's choice per matrix for that mixture. */
+/**
+ * One type for every matrix, or (q3_k_m, q4_k_m, q5_k_m, q6_k, q2_k_mix, iq4_xs_mix) llama.cpp's choice per matrix for
+ * that mixture (llama-quantize's Q2_K and IQ4_XS file types are mixtures too; q2_k and iq4_xs are the pure types).
+ */
 export const BENCH_WEIGHT_TYPES = {
   f16: GgmlType.F16, bf16: GgmlType.BF16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0, iq4_nl: GgmlType.IQ4_NL,
-  q3_k_m: 'Q3_K_M', q4_k_m: 'Q4_K_M', q5_k_m: 'Q5_K_M', q6_k: 'Q6_K',
+  q3_k_m: 'Q3_K_M', q4_k_m: 'Q4_K_M', q5_k_m: 'Q5_K_M', q6_k: 'Q6_K', q2_k_mix: 'Q2_K', iq4_xs_mix: 'IQ4_XS',
   // rows of whole 256-element super-blocks only: the qwen2.5-1.5b shape, not 0.5b's (hidden 896)
   q3_k: GgmlType.Q3_K, q2_k: GgmlType.Q2_K, iq4_xs: GgmlType.IQ4_XS,
 } as const;
@@ -29,6 +32,7 @@ export const BENCH_MODEL_NAMES = Object.keys(BENCH_WEIGHT_TYPES).map((t) => `ben
 const FILE_TYPE: Record<BenchWeightType, number> = {
   f16: 1, bf16: 32, q4_0: 2, q8_0: 7, iq4_nl: 25, q3_k: 11, q2_k: 10, iq4_xs: 30,
   q3_k_m: MIXTURE_FILE_TYPE.Q3_K_M, q4_k_m: MIXTURE_FILE_TYPE.Q4_K_M, q5_k_m: MIXTURE_FILE_TYPE.Q5_K_M, q6_k: MIXTURE_FILE_TYPE.Q6_K,
+  q2_k_mix: MIXTURE_FILE_TYPE.Q2_K, iq4_xs_mix: MIXTURE_FILE_TYPE.IQ4_XS,
 };
 /** bump when the generated contents change, so cached files are remade */
 const GENERATOR_VERSION = 1;
@@ -119,7 +123,9 @@ export function ensureBenchModel(request: BenchModelRequest, log: (line: string)
 export function benchMatrixTypes(type: BenchWeightType, specs: readonly BenchTensorSpec[], shape: BenchShape): Map<string, GgmlType> {
   const weightType = BENCH_WEIGHT_TYPES[type];
   const matrices = specs.filter((s) => s.matrix);
-  if (typeof weightType === 'string') return kQuantMixtureTypes(weightType satisfies KQuantMixture, matrices, shape.numLayers);
+  if (typeof weightType === 'string') {
+    return kQuantMixtureTypes(weightType satisfies KQuantMixture, matrices, shape.numLayers, shape.numHeads / shape.numKvHeads);
+  }
   return new Map(matrices.map((s) => [s.name, weightType]));
 }
 
