@@ -50,11 +50,12 @@ test('matmulGroup: each part bit-identical to its own matmul, every level, 1 and
 });
 
 // The int8 GEMM parts share one activation quantization (kernels/int8_activations.h), which makes
-// the block sums that weights with mins need only when some part asks: here a part without mins
-// comes first and one with mins (Q4_K) later, at row counts that leave a short last row block.
+// the block sums that weights with mins need, and the half sums of Q2_K's half mins, only when some part
+// asks: here a part without mins comes first and ones with mins (Q4_K) and half mins (Q2_K) later, at row
+// counts that leave a short last row block.
 test('matmulGroup: int8 GEMM parts with and without mins share one quantization, bit-identical to matmul', () => {
   const rng = new Rng(9102);
-  const types = [GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q5_1];
+  const types = [GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q2_K, GgmlType.Q6_K, GgmlType.Q5_1];
   const weights = types.map((type, i) => Weight.create(type, 40 + 9 * i, K, randomWeightBytes(rng, type, 40 + 9 * i, K),
     { precision: 'int8' }));
   for (const m of [8, 13, 22]) {
