@@ -1,11 +1,12 @@
-// Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1 decoded straight into registers at the avx2 level, 32 elements (a "group") at
-// a time, for the fused GEMV of exact-F32 decode (kernels/gemv_groups.h; see quant_groups_avx512.h for the
-// interface), with the decoders' own quants and rounding (kernels/dequantize.h: q * d, or one fma q * d + m).
-// Through memory (gemv.h) Q8_0's F32 GEMV ran at 1.6 weights a cycle here, compute-bound. Only for one or two rows
-// of x: with 16 ymm registers more rows spill the accumulators. The K-quants keep gemv.h's decoding at this level.
+// Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K decoded straight into registers at the avx2 level, 32 elements
+// (a "group") at a time, for the fused GEMV of exact-F32 decode (kernels/gemv_groups.h; see quant_groups_avx512.h
+// for the interface), with the decoders' own quants and rounding (kernels/dequantize.h: q * d, or one fma q * d + m,
+// the nibbles by the same nibbleQuants16). Through memory (gemv.h) Q8_0's F32 GEMV ran at 1.6 weights a cycle here,
+// compute-bound. Only for one or two rows of x: with 16 ymm registers more rows spill the accumulators.
 // Included by level_avx2.cc after simd_avx2.h.
 #pragma once
 #include "common/ggml_types.h"
+#include "kernels/dequantize.h"
 
 #define FASTFILL_QUANT_GROUPS 1
 
@@ -78,6 +79,65 @@ struct Group<kTypeQ5_0> : NibbleGroup<22, false, true, 16> {};
 template <>
 struct Group<kTypeQ5_1> : NibbleGroup<24, true, true, 0> {};
 
+// Q4_K / Q5_K: d * scale and -dmin * min of the 8 sub-blocks (decodeKQuant's ds and ms).
+struct KScales {
+  float d[8], m[8];
+};
+
+inline void prepareKScales(const uint8_t* block, KScales* s) {
+  const float d = loadHalf(block), dmin = loadHalf(block + 2);
+  for (int g = 0; g < 8; ++g) {
+    int scale, min;
+    kQuantScaleMin(block + 4, g, &scale, &min);
+    s->d[g] = d * static_cast<float>(scale);
+    s->m[g] = -dmin * static_cast<float>(min);
+  }
+}
+
+// Sub-block g (32 elements) of a Q4_K / Q5_K block: nibble g % 2 of bytes 32 (g / 2) .., plus (Q5_K) bit g of the
+// high-bit bytes as bit 4.
+template <int kBytes, bool kHighBits>
+struct KQuantGroup {
+  static constexpr int kBlockElements = 256, kBlockBytes = kBytes;
+  using Block = KScales;
+  static void prepare(const uint8_t* block, Block* b) { prepareKScales(block, b); }
+  static void decode(const uint8_t* block, const Block& b, int g, Vec out[kGroupVecs]) {
+    const uint8_t* nibbles = block + (kHighBits ? 48 : 16) + 32 * (g / 2);
+    const __m256 d = _mm256_set1_ps(b.d[g]), m = _mm256_set1_ps(b.m[g]);
+    for (int c = 0; c < 2; ++c) {
+      const uint8_t* high = kHighBits ? block + 16 + 16 * c : nullptr;
+      quantsToVecs(nibbleQuants16(nibbles + 16 * c, 4 * (g % 2), high, g, 1, 0), d, m, out + 2 * c);
+    }
+  }
+};
+
+template <>
+struct Group<kTypeQ4_K> : KQuantGroup<144, false> {};
+template <>
+struct Group<kTypeQ5_K> : KQuantGroup<176, true> {};
+
+// Q6_K: group g = 4h + r, 16 elements at a time as decodeQ6_K: nibble r / 2 of ql[64h + 32 (r % 2) + l] and bits 2r,
+// 2r + 1 of qh[32h + l], minus 32, times d * scale[e / 16] (an fma with 0, as the decoder).
+template <>
+struct Group<kTypeQ6_K> {
+  static constexpr int kBlockElements = 256, kBlockBytes = 210;
+  struct Block {
+    float d[16];
+  };
+  static void prepare(const uint8_t* block, Block* b) {
+    const float d = loadHalf(block + 208);
+    const int8_t* scales = reinterpret_cast<const int8_t*>(block + 192);
+    for (int i = 0; i < 16; ++i) b->d[i] = d * static_cast<float>(scales[i]);
+  }
+  static void decode(const uint8_t* block, const Block& b, int g, Vec out[kGroupVecs]) {
+    const int h = g / 4, r = g % 4;
+    for (int c = 0; c < 2; ++c) {
+      const __m128i q = nibbleQuants16(block + 64 * h + 32 * (r % 2) + 16 * c, 4 * (r / 2), block + 128 + 32 * h + 16 * c, 2 * r, 3, 32);
+      quantsToVecs(q, _mm256_set1_ps(b.d[2 * g + c]), _mm256_setzero_ps(), out + 2 * c);
+    }
+  }
+};
+
 template <>
 constexpr bool kHasGroup<kTypeQ8_0> = true;
 template <>
@@ -88,6 +148,12 @@ template <>
 constexpr bool kHasGroup<kTypeQ5_0> = true;
 template <>
 constexpr bool kHasGroup<kTypeQ5_1> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ4_K> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ5_K> = true;
+template <>
+constexpr bool kHasGroup<kTypeQ6_K> = true;
 
 }  // namespace FASTFILL_LEVEL
 }  // namespace fastfill
