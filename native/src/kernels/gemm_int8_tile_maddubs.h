@@ -7,7 +7,7 @@
 // AVX2 rule): |w| * (+-x) <= 128 * 127 per product, two per int16 lane, exact; vpmaddwd with ones then
 // gives the int32 sum of 4. That is the signed dot product itself, so the record's correction is not
 // added. The integer sums equal VNNI's and the float steps are the same, so every level agrees bit for bit.
-// With AVX2, for the types whose pair sums fit (int8SumsFitInt16: all but Q8_0, Q5_1, Q5_K), the pairs are added
+// With AVX2, for the types whose pair sums fit (int8SumsFitInt16: all but Q8_0, Q5_1, Q5_K, Q2_K and the IQ4 types), the pairs are added
 // in int16 over the sub-block and widened once: half the multiplies.
 // AVX2 negates with vpsignb; AVX-512BW has none, so a mask of the negative weights drives a masked
 // subtraction. Records whose quants are all unsigned (the types with mins or half mins: Q4_1, Q5_1, Q4_K,
