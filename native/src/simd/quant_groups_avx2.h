@@ -7,6 +7,7 @@
 #pragma once
 #include "common/ggml_types.h"
 #include "kernels/dequantize.h"
+#include "simd/k_quant_scales.h"
 
 #define FASTFILL_QUANT_GROUPS 1
 
@@ -79,28 +80,13 @@ struct Group<kTypeQ5_0> : NibbleGroup<22, false, true, 16> {};
 template <>
 struct Group<kTypeQ5_1> : NibbleGroup<24, true, true, 0> {};
 
-// Q4_K / Q5_K: d * scale and -dmin * min of the 8 sub-blocks (decodeKQuant's ds and ms).
-struct KScales {
-  float d[8], m[8];
-};
-
-inline void prepareKScales(const uint8_t* block, KScales* s) {
-  const float d = loadHalf(block), dmin = loadHalf(block + 2);
-  for (int g = 0; g < 8; ++g) {
-    int scale, min;
-    kQuantScaleMin(block + 4, g, &scale, &min);
-    s->d[g] = d * static_cast<float>(scale);
-    s->m[g] = -dmin * static_cast<float>(min);
-  }
-}
-
 // Sub-block g (32 elements) of a Q4_K / Q5_K block: nibble g % 2 of bytes 32 (g / 2) .., plus (Q5_K) bit g of the
 // high-bit bytes as bit 4.
 template <int kBytes, bool kHighBits>
 struct KQuantGroup {
   static constexpr int kBlockElements = 256, kBlockBytes = kBytes;
   using Block = KScales;
-  static void prepare(const uint8_t* block, Block* b) { prepareKScales(block, b); }
+  static void prepare(const uint8_t* block, Block* b) { loadKScales(block, b); }
   static void decode(const uint8_t* block, const Block& b, int g, Vec out[kGroupVecs]) {
     const uint8_t* nibbles = block + (kHighBits ? 48 : 16) + 32 * (g / 2);
     const __m256 d = _mm256_set1_ps(b.d[g]), m = _mm256_set1_ps(b.m[g]);

@@ -5,6 +5,7 @@
 // simd_avx512.h; layouts and formulas are ggml's (see kernels/dequantize.h).
 #pragma once
 #include "common/ggml_types.h"
+#include "simd/k_quant_scales.h"
 
 #define FASTFILL_QUANT_GROUPS 1
 
@@ -119,32 +120,6 @@ struct Group<kTypeQ5_1> : SingleGroupBlock {
 
 // 16 signed bytes (q values already offset) as float lanes times d.
 inline Vec scaleBytes(__m128i q, __m512 d) { return {_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)), d)}; }
-
-// The 8 (scale, min) pairs of a Q4_K / Q5_K block, as d * scale and -dmin * min.
-struct KScales {
-  float d[8];
-  float m[8];
-};
-
-// The 12 packed bytes hold scale_g, min_g (6 bits each): for g < 4 the low 6 bits of bytes g and
-// g + 4; for g >= 4 a nibble of byte g + 4 plus the top 2 bits of bytes g - 4 and g. Done on
-// three 32-bit words at once (4 sub-blocks per word).
-inline void loadKScales(const uint8_t* block, KScales* s) {
-  uint32_t w[3];
-  std::memcpy(w, block + 4, 12);
-  const uint32_t six = 0x3f3f3f3fu, nibble = 0x0f0f0f0fu, two = 0x03030303u;
-  const uint32_t bytes[4] = {
-      w[0] & six,                                           // scales 0..3
-      (w[2] & nibble) | (((w[0] >> 6) & two) << 4),         // scales 4..7
-      w[1] & six,                                           // mins 0..3
-      ((w[2] >> 4) & nibble) | (((w[1] >> 6) & two) << 4),  // mins 4..7
-  };
-  const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
-  const __m256 scales = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(packed));
-  const __m256 mins = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(packed, 8)));
-  _mm256_storeu_ps(s->d, _mm256_mul_ps(scales, _mm256_set1_ps(groupHalf(block))));
-  _mm256_storeu_ps(s->m, _mm256_mul_ps(mins, _mm256_set1_ps(-groupHalf(block + 2))));
-}
 
 // Q4_K / Q5_K: sub-block g = 2p + h is nibble h of bytes 32p .. 32p+31 [plus bit g of the 32
 // high-bit bytes]; value = q * d * scale_g - dmin * min_g.
