@@ -42,22 +42,25 @@ inline float quantizeBlock(const float* x, uint8_t* q, float* scaledSum, float* 
   }
   const float d = vMaxAll(amax) / 127.0f;
   const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
-  int32_t sum = 0, halves[2];
+  int32_t sum = 0, halves[2] = {0, 0};
 #ifdef __AVX512F__
+  __m512i values[2];  // quants 0-15 and 16-31 (kLanes is 16)
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vMin(vMax(vRound(vMul(vLoad(x + e), vSplat(inverse))), vSplat(-127.0f)), vSplat(127.0f));
-    const __m512i value = _mm512_cvtps_epi32(v.v);  // exact: v is a whole number
-    halves[e / kLanes] = _mm512_reduce_add_epi32(value);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + e), _mm512_cvtepi32_epi8(_mm512_add_epi32(value, _mm512_set1_epi32(128))));
+    values[e / kLanes] = _mm512_cvtps_epi32(v.v);  // exact: v is a whole number
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + e), _mm512_cvtepi32_epi8(_mm512_add_epi32(values[e / kLanes], _mm512_set1_epi32(128))));
   }
-  sum = halves[0] + halves[1];
+  sum = _mm512_reduce_add_epi32(_mm512_add_epi32(values[0], values[1]));
+  if (halfNeg != nullptr) {
+    halves[0] = _mm512_reduce_add_epi32(values[0]);
+    halves[1] = sum - halves[0];
+  }
 #else
   float rounded[kInt8BlockElements];
   for (int e = 0; e < kInt8BlockElements; e += kLanes) {
     const Vec v = vRound(vMul(vLoad(x + e), vSplat(inverse)));
     vStore(rounded + e, vMin(vMax(v, vSplat(-127.0f)), vSplat(127.0f)));
   }
-  halves[0] = halves[1] = 0;
   for (int e = 0; e < kInt8BlockElements; ++e) {
     const int32_t value = static_cast<int32_t>(rounded[e]);
     q[e] = static_cast<uint8_t>(value + 128);

@@ -1,6 +1,7 @@
-// The 8 (scale, min) pairs of a Q4_K / Q5_K block unpacked with vectors, as d * scale and -dmin * min: the
-// same floats as kernels/dequantize.h's decodeKQuant (its ds and ms). For the register decoders of the avx2 and
-// avx512 levels (quant_groups_*.h), after their simd header.
+// The scales of a K-quant block as the register decoders of the avx2 and avx512 levels take them
+// (quant_groups_*.h, after their simd header), the same floats as kernels/dequantize.h's decoders: Q4_K / Q5_K's
+// 8 (scale, min) pairs unpacked with vectors as d * scale and -dmin * min (decodeKQuant's ds and ms), Q6_K's 16
+// d * scale.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -37,6 +38,16 @@ inline void loadKScales(const uint8_t* block, KScales* s) {
   const __m256 mins = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(packed, 8)));
   _mm256_storeu_ps(s->d, _mm256_mul_ps(scales, _mm256_set1_ps(kScalesHalf(block))));
   _mm256_storeu_ps(s->m, _mm256_mul_ps(mins, _mm256_set1_ps(-kScalesHalf(block + 2))));
+}
+
+struct Q6KScales {
+  float d[16];  // d * scale[i] for the 16 runs of 16 elements
+};
+
+inline void loadQ6KScales(const uint8_t* block, Q6KScales* s) {
+  const float d = kScalesHalf(block + 208);
+  const int8_t* scales = reinterpret_cast<const int8_t*>(block + 192);
+  for (int i = 0; i < 16; ++i) s->d[i] = d * static_cast<float>(scales[i]);
 }
 
 }  // namespace FASTFILL_LEVEL

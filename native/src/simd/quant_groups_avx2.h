@@ -6,7 +6,6 @@
 // Included by level_avx2.cc after simd_avx2.h.
 #pragma once
 #include "common/ggml_types.h"
-#include "kernels/dequantize.h"
 #include "simd/k_quant_scales.h"
 
 #define FASTFILL_QUANT_GROUPS 1
@@ -20,7 +19,8 @@ constexpr int kMaxGroupRows = 2;  // rows of x the fused GEMV takes (more: gemv.
 template <int32_t Type>
 struct Group;
 template <int32_t Type>
-constexpr bool kHasGroup = false;
+constexpr bool kHasGroup = Type == kTypeQ8_0 || Type == kTypeQ4_0 || Type == kTypeQ4_1 || Type == kTypeQ5_0 ||
+                           Type == kTypeQ5_1 || Type == kTypeQ4_K || Type == kTypeQ5_K || Type == kTypeQ6_K;
 
 struct SingleGroupBlock {
   struct Block {};
@@ -107,14 +107,8 @@ struct Group<kTypeQ5_K> : KQuantGroup<176, true> {};
 template <>
 struct Group<kTypeQ6_K> {
   static constexpr int kBlockElements = 256, kBlockBytes = 210;
-  struct Block {
-    float d[16];
-  };
-  static void prepare(const uint8_t* block, Block* b) {
-    const float d = loadHalf(block + 208);
-    const int8_t* scales = reinterpret_cast<const int8_t*>(block + 192);
-    for (int i = 0; i < 16; ++i) b->d[i] = d * static_cast<float>(scales[i]);
-  }
+  using Block = Q6KScales;
+  static void prepare(const uint8_t* block, Block* b) { loadQ6KScales(block, b); }
   static void decode(const uint8_t* block, const Block& b, int g, Vec out[kGroupVecs]) {
     const int h = g / 4, r = g % 4;
     for (int c = 0; c < 2; ++c) {
@@ -123,23 +117,6 @@ struct Group<kTypeQ6_K> {
     }
   }
 };
-
-template <>
-constexpr bool kHasGroup<kTypeQ8_0> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ4_0> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ4_1> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ5_0> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ5_1> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ4_K> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ5_K> = true;
-template <>
-constexpr bool kHasGroup<kTypeQ6_K> = true;
 
 }  // namespace FASTFILL_LEVEL
 }  // namespace fastfill

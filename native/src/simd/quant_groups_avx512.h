@@ -167,14 +167,8 @@ struct Group<kTypeQ5_K> {
 template <>
 struct Group<kTypeQ6_K> {
   static constexpr int kBlockElements = 256, kBlockBytes = 210;
-  struct Block {
-    float d[16];  // d * scale[i] for the 16 runs of 16 elements
-  };
-  static void prepare(const uint8_t* block, Block* b) {
-    const float d = groupHalf(block + 208);
-    const int8_t* scales = reinterpret_cast<const int8_t*>(block + 192);
-    for (int i = 0; i < 16; ++i) b->d[i] = d * static_cast<float>(scales[i]);
-  }
+  using Block = Q6KScales;
+  static void prepare(const uint8_t* block, Block* b) { loadQ6KScales(block, b); }
   static void decode(const uint8_t* block, const Block& b, int g, Vec out[2]) {
     const int h = g / 4, r = g % 4;
     const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h + 32 * (r % 2)));

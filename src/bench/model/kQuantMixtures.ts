@@ -66,13 +66,15 @@ export function kQuantMixtureTypes(mixture: KQuantMixture, tensors: readonly Mix
       type = attnVType(mixture, attnV++, attnVCount, gqa) ?? base;
     } else if (kind === 'ffn_down') {
       type = ffnDownType(mixture, ffnDown++, numLayers) ?? base;
-    } else if (kind === 'attn_output' && (mixture === 'Q3_K_M' || mixture === 'Q2_K')) {
-      type = mixture === 'Q2_K' ? GgmlType.Q3_K : GgmlType.Q4_K;
+    } else if (kind === 'attn_output') {
+      type = ATTN_OUTPUT_TYPE[mixture] ?? base;
     }
     types.set(t.name, fallback(type, rowLength));
   }
   return types;
 }
+
+const ATTN_OUTPUT_TYPE: Partial<Record<KQuantMixture, GgmlType>> = { Q2_K: GgmlType.Q3_K, Q3_K_M: GgmlType.Q4_K };
 
 function attnVType(mixture: KQuantMixture, layer: number, count: number, gqa: number): GgmlType | undefined {
   if (mixture === 'Q2_K') return gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
