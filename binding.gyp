@@ -29,6 +29,7 @@
         "native/src/io/anonymous_memory.cc",
         "native/src/kv/kv_write.cc",
         "native/src/levels/level_scalar.cc",
+        "native/src/threads/contention.cc",
         "native/src/threads/thread_pool.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,10 +1,10 @@
 #include "threads/thread_pool.h"
 
+#include "threads/contention.h"
 #include "threads/thread_config.h"
 
 #ifdef __linux__
 #include <sched.h>
-#include <sys/resource.h>
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -12,7 +12,6 @@
 #endif
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -65,33 +64,13 @@ int64_t spinMicroseconds() {
   return parsed;
 }
 
-// Spinning only pays while the pool's threads have their CPUs to themselves: a spinner that
-// shares the machine with another busy process burns the time slice that the thread it waits for
-// (often the caller, on the other vCPU) needs; measured here: decode 20-40% slower with spinning on
-// a loaded machine. So once any pool thread sees an involuntary context switch of its own, no
-// thread spins for kNoSpinAfterPreemption.
-constexpr int64_t kNoSpinAfterPreemptionNs = 200 * 1000 * 1000;
-
-std::atomic<int64_t> noSpinUntilNs{0};  // steady_clock nanoseconds
-
-int64_t steadyNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Also notes this thread's preemptions (one getrusage per call).
-bool spinAllowed() {
-  const int64_t now = steadyNs();
-#ifdef RUSAGE_THREAD
-  thread_local long preemptions = -1;
-  struct rusage usage;
-  if (getrusage(RUSAGE_THREAD, &usage) == 0 && usage.ru_nivcsw != preemptions) {
-    if (preemptions >= 0) noSpinUntilNs.store(now + kNoSpinAfterPreemptionNs, std::memory_order_relaxed);
-    preemptions = usage.ru_nivcsw;
-  }
-#endif
-  return now >= noSpinUntilNs.load(std::memory_order_relaxed);
-}
-
+// The fast path takes no lock: a job is published by storing its description and then open_ (release),
+// a worker joins it by raising active_ and then reading open_, and the caller closes it by clearing
+// open_ and then waiting for active_ to fall to 0. All four are sequentially consistent, so a worker
+// either sees the job closed (and leaves without touching its description) or is counted before the
+// caller stops waiting; the description is rewritten only after that. Locks are taken only to sleep
+// and to wake sleepers: on a VM a thread that blocks on a contended mutex takes 10-20 us to wake,
+// more than most decode jobs.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) { start(threads); }
@@ -114,24 +93,24 @@ class ThreadPool {
       for (int64_t c = 0; c < chunks; ++c) fn(context, c, 0);
       return;
     }
-    {
+    noteContention();
+    fn_ = fn;
+    context_ = context;
+    chunks_ = chunks;
+    next_.store(0, std::memory_order_relaxed);
+    open_.store(true);
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
-      fn_ = fn;
-      context_ = context;
-      chunks_ = chunks;
-      next_.store(0, std::memory_order_relaxed);
-      open_ = true;
-      generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      wake_.notify_all();
     }
-    wake_.notify_all();  // no system call when every worker is still spinning
     takeChunks(fn, context, chunks, 0);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      open_ = false;  // workers that see the job from now on skip it
-    }
-    spinUntil([this] { return active_.load(std::memory_order_acquire) == 0; });
+    open_.store(false);  // workers that join from now on leave at once
+    if (spinUntil([this] { return active_.load() == 0; })) return;
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return active_.load(std::memory_order_relaxed) == 0; });
+    callerWaiting_.store(true);
+    done_.wait(lock, [this] { return active_.load() == 0; });
+    callerWaiting_.store(false);
   }
 
   float* scratch(int worker, size_t floats) {
@@ -145,45 +124,40 @@ class ThreadPool {
   }
 
   // Spins (a pause per try) until done() or spinNs_ has passed; true when done() became true. No
-  // spinning while the machine is contended (spinAllowed).
+  // spinning while the machine is contended (threads/contention.h).
   template <class Done>
   bool spinUntil(const Done& done) const {
-    if (spinNs_ <= 0 || !spinAllowed()) return done();
+    if (done()) return true;
+    if (spinNs_ <= 0 || !spinningPays()) return false;
     const int64_t until = steadyNs() + spinNs_;
     for (int i = 1;; ++i) {
-      if (done()) return true;
       cpuRelax();
-      if (i % 64 == 0) {
-        const int64_t now = steadyNs();
-        if (now >= until || now < noSpinUntilNs.load(std::memory_order_relaxed)) return done();
-      }
+      if (done()) return true;
+      if (i % 64 == 0 && (steadyNs() >= until || !spinningPays())) return done();
     }
   }
+
+  bool woken(uint64_t seen) const { return stopping_.load() || generation_.load() != seen; }
 
   // A worker first spins for the next job (decode submits hundreds of small jobs per token, a
   // few microseconds apart: waking a sleeping vCPU costs more than the job), then sleeps.
   void workerLoop(int index) {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
-    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+    uint64_t seen = generation_.load();
     for (;;) {
-      spinUntil([&] { return stopping_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen; });
-      lock.lock();
-      wake_.wait(lock, [&] { return stopping_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_relaxed) != seen; });
-      if (stopping_.load(std::memory_order_relaxed)) return;
-      seen = generation_.load(std::memory_order_relaxed);
-      if (!open_) {
-        lock.unlock();
-        continue;
+      if (!spinUntil([&] { return woken(seen); })) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleepers_.fetch_add(1);  // before the check below: run() reads it after publishing
+        wake_.wait(lock, [&] { return woken(seen); });
+        sleepers_.fetch_sub(1);
       }
-      active_.fetch_add(1, std::memory_order_relaxed);
-      const ChunkFn fn = fn_;
-      void* const context = context_;
-      const int64_t chunks = chunks_;
-      lock.unlock();
-      takeChunks(fn, context, chunks, index);
-      lock.lock();
-      if (active_.fetch_sub(1, std::memory_order_release) == 1) done_.notify_one();
-      lock.unlock();
+      if (stopping_.load()) return;
+      seen = generation_.load();
+      active_.fetch_add(1);
+      if (open_.load()) takeChunks(fn_, context_, chunks_, index);
+      if (active_.fetch_sub(1) == 1 && callerWaiting_.load()) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -207,17 +181,19 @@ class ThreadPool {
   }
 
   std::mutex submitMutex_;  // one job (or resize) at a time
-  std::mutex mutex_;        // guards the job description below
+  std::mutex mutex_;        // only for sleeping and waking: wake_, done_
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<std::thread> workers_;
   std::vector<ScratchBuffer> scratch_;  // per worker index, never shrinks
   const int64_t spinNs_ = spinMicroseconds() * 1000;
-  // written under mutex_; read without it while spinning
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> generation_{0};   // raised once per job
   std::atomic<bool> stopping_{false};
-  std::atomic<int> active_{0};  // workers inside the current job
-  bool open_ = false;
+  std::atomic<bool> open_{false};         // the job's chunks may still be taken
+  std::atomic<int> active_{0};            // workers inside the job (or just checking open_)
+  std::atomic<int> sleepers_{0};          // workers asleep on wake_ (or about to be)
+  std::atomic<bool> callerWaiting_{false};  // run() asleep on done_ (or about to be)
+  // the job: written by run() while no worker can read it (open_ false, active_ 0)
   ChunkFn fn_ = nullptr;
   void* context_ = nullptr;
   int64_t chunks_ = 0;

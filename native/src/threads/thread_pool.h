@@ -1,6 +1,7 @@
 // A persistent thread pool shared by all kernels of the process. The calling thread takes part;
 // between jobs workers spin for a bounded time (FASTFILL_SPIN_US, default kDefaultSpinMicroseconds:
-// decode submits hundreds of small jobs per token), then sleep on a condition variable. A job is
+// decode submits hundreds of small jobs per token), then sleep on a condition variable; no spinning
+// while the machine is contended (threads/contention.h). Handing a job over takes no lock. A job is
 // `chunks` independent pieces of work taken dynamically from an atomic counter, so a worker that
 // gets no CPU time (the second vCPU of a busy VM) delays nothing: the caller simply takes its
 // chunks.
