@@ -2,7 +2,7 @@
 // (decode, on a working set larger than the caches; also per call at each matmul shape of the
 // Qwen2.5-0.5B-shaped bench model, for F16 / Q8_0 / Q4_0) and attention, at 1 and 2 threads.
 //
-//   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention]
+//   node dist/bench/kernels.js [--quick] [--threads 1,2] [--types F16,Q8_0] [--only gemm|gemv|attention|dispatch]
 //                              [--precision f32,bf16,int8] [--attention-precision f32,bf16]
 //
 // Prints a table and writes bench/results/kernels-<time>.json. Each figure is the best of several
@@ -19,7 +19,7 @@ import {
 import { randomWeightBytes, Rng } from '../test/kernels/support/random.js';
 
 interface Row {
-  kind: 'gemm' | 'gemv' | 'attention';
+  kind: 'gemm' | 'gemv' | 'attention' | 'dispatch';
   what: string;
   threads: number;
   seconds: number;
@@ -172,6 +172,39 @@ function benchGemvShapes(rows: Row[], threads: number): void {
   }
 }
 
+/**
+ * The thread pool's cost per job: M=1 on one small weight that stays in cache, 3,000 calls 20 us apart (the JS
+ * between decode ops), median and spread of the single calls. Two threads should beat one here; when a worker
+ * sleeps between jobs (10-20 us to wake on a VM) they do not.
+ */
+function benchDispatch(rows: Row[], threads: number): void {
+  const rng = new Rng(7);
+  const pause = (us: number) => {
+    const until = process.hrtime.bigint() + BigInt(us * 1000);
+    while (process.hrtime.bigint() < until);
+  };
+  for (const precision of precisions) for (const type of types) {
+    if (![GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0].includes(type)) continue;
+    for (const [n, k] of [[128, 896], [256, 896], [896, 896]] as const) {
+      const w = Weight.create(type, n, k, randomWeightBytes(rng, type, n, k), { precision });
+      const x = rng.floats(k);
+      const out = new Float32Array(n);
+      const calls = quick ? 1000 : 3000;
+      const micros: number[] = [];
+      for (let i = 0; i < calls; i++) {
+        pause(20);
+        const t0 = process.hrtime.bigint();
+        matmul(x, 1, w, out);
+        micros.push(Number(process.hrtime.bigint() - t0) / 1e3);
+      }
+      micros.sort((a, b) => a - b);
+      const at = (q: number) => micros[Math.floor(q * (calls - 1))]!;
+      rows.push({ kind: 'dispatch', what: `${ggmlTypeName(type)} ${precision} M=1 ${n}x${k} in cache, ${calls} calls: `
+        + `p10 ${at(0.1).toFixed(1)} us, p90 ${at(0.9).toFixed(1)} us`, threads, seconds: at(0.5) / 1e6, cpuPerWall: NaN });
+    }
+  }
+}
+
 /** One layer of a Qwen2.5-0.5B-shaped model: 14 query heads, 2 KV heads, d=64, blocks of 16. */
 function benchAttention(rows: Row[], threads: number): void {
   const rng = new Rng(3);
@@ -235,6 +268,7 @@ for (const threads of threadList) {
   if (!only || only === 'gemv') benchGemv(rows, threads);
   if (!only || only === 'gemv') benchGemvShapes(rows, threads);
   if (!only || only === 'attention') benchAttention(rows, threads);
+  if (!only || only === 'dispatch') benchDispatch(rows, threads);
 }
 setThreads(startThreads);
 

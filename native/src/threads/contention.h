@@ -25,8 +25,10 @@ void noteContention();
 // False while a recent sample found the machine contended.
 bool spinningPays();
 
-constexpr int64_t kContentionSampleNs = 10 * 1000 * 1000;
+// 50 ms: in 10 ms samples one 2-4 ms burst of Node's own threads on the idle VM read as contention. 1 s without
+// spinning per contended sample: under sustained load the threads then spin in about 1 sample in 20.
+constexpr int64_t kContentionSampleNs = 50 * 1000 * 1000;
 constexpr double kContendedShare = 0.1;
-constexpr int64_t kNoSpinAfterContentionNs = 200 * 1000 * 1000;
+constexpr int64_t kNoSpinAfterContentionNs = 1000 * 1000 * 1000;
 
 }  // namespace fastfill
