@@ -5,8 +5,8 @@
 // waiting for a CPU (Linux's /proc/thread-self/schedstat): on the idle 2-CPU VM about 1.4 % of wall time
 // during decode, with two busy processes beside it about 50 %. Only the submitting thread counts: a
 // worker woken from sleep waits 10-20 us for its vCPU on a VM, which would read as contention and keep
-// the workers asleep. (Counting every involuntary context switch of any pool thread, as before, did
-// that too: Node's GC threads preempt the caller now and then on an idle 2-CPU machine.)
+// the workers asleep. (Counting every involuntary context switch of any pool thread would do that too:
+// Node's GC threads preempt the caller now and then on an idle 2-CPU machine.)
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -17,9 +17,9 @@ inline int64_t steadyNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Called by the thread that submits a job: samples its wait for a CPU (at most once per kContentionSampleNs per thread); a
-// share above kContendedShare of the time since its last sample stops spinning in every thread for
-// kNoSpinAfterContentionNs. Where schedstat cannot be read, any involuntary context switch counts.
+// Called by the thread that submits a job: samples its wait for a CPU (at most once per kContentionSampleNs
+// per thread); a share above kContendedShare of the time since its last sample stops spinning in every
+// thread for kNoSpinAfterContentionNs. Where schedstat cannot be read, any involuntary context switch counts.
 void noteContention();
 
 // False while a recent sample found the machine contended.

@@ -68,7 +68,8 @@ int64_t spinMicroseconds() {
 // a worker joins it by raising active_ and then reading open_, and the caller closes it by clearing
 // open_ and then waiting for active_ to fall to 0. All four are sequentially consistent, so a worker
 // either sees the job closed (and leaves without touching its description) or is counted before the
-// caller stops waiting; the description is rewritten only after that. Locks are taken only to sleep
+// caller stops waiting; the description is rewritten only after that (a worker that comes late may so
+// join the next job, whose description it reads only after seeing its open_). Locks are taken only to sleep
 // and to wake sleepers: on a VM a thread that blocks on a contended mutex takes 10-20 us to wake,
 // more than most decode jobs.
 class ThreadPool {
