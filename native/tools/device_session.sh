@@ -97,7 +97,7 @@ for round in 1 2 3; do  # the old GEMM, the default and the best variant alterna
 done
 for round in 1 2; do  # Q8_0 prefill: VNNI int8 (the default) against bf16 pair panels on AMX-BF16
   bench "q8_0 default" 2 512 3 q8_0 0
-  bench "q8_0 bf16 {$BEST}" 2 512 3 q8_0 0 $AMX_BF16 "$GEMM_BEST"
+  bench "q8_0 bf16 {${BEST:-default gemm}}" 2 512 3 q8_0 0 $AMX_BF16 "$GEMM_BEST"
 done
 bench "q8_0 default vector-attention" 2 512 3 q8_0 0 FASTFILL_AMX_ATTENTION=0
 IFS=';' read -r -a extra <<< "${EXTRA_CONFIGS:-}"
