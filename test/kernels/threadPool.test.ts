@@ -27,8 +27,10 @@ function compile(out: string, flags: string[]): { ok: boolean; output: string } 
 }
 
 function run(binary: string, spinUs: string): { status: number | null; output: string } {
-  const r = spawnSync(binary, [JOBS], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, FASTFILL_SPIN_US: spinUs } });
-  return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
+  // Not the parent's LD_PRELOAD: under native/tools/asan_tests.sh that is libasan, which a TSan binary cannot load.
+  const { LD_PRELOAD: _preload, ...env } = process.env;
+  const r = spawnSync(binary, [JOBS], { encoding: 'utf8', timeout: 300_000, env: { ...env, FASTFILL_SPIN_US: spinUs } });
+  return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}${r.signal ? ` (killed by ${r.signal})` : ''}` };
 }
 
 test('thread pool: every chunk runs once, no data race, spinning or sleeping', { skip: skipReason() }, (t) => {
