@@ -77,6 +77,12 @@ function time(run: () => void): { seconds: number; cpuPerWall: number } {
   return { seconds: best, cpuPerWall };
 }
 
+/** Spins for `us` microseconds: the JS between decode ops, without letting the thread sleep. */
+function busyWait(us: number): void {
+  const until = process.hrtime.bigint() + BigInt(us * 1000);
+  while (process.hrtime.bigint() < until);
+}
+
 /** K rounded up to whole blocks (K-quants need 256: 896 becomes 1024). */
 const wholeBlocks = (type: GgmlType, k: number): number => {
   const block = blockLayout(type)!.blockElements;
@@ -137,10 +143,6 @@ function benchGemvShapes(rows: Row[], threads: number): void {
   const rng = new Rng(6);
   const shapes: [string, number, number][] = [['q/o', 896, 896], ['k/v', 128, 896], ['gate/up', 4864, 896],
     ['down', 896, 4864], ['lm_head', 151936, 896]];
-  const pause = (us: number) => {
-    const until = process.hrtime.bigint() + BigInt(us * 1000);
-    while (process.hrtime.bigint() < until);
-  };
   for (const precision of precisions) for (const type of types) {
     if (![GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0].includes(type)) continue;
     for (const [name, n, k] of shapes) {
@@ -154,7 +156,7 @@ function benchGemvShapes(rows: Row[], threads: number): void {
       const once = (): number => {
         let total = 0;
         for (const w of weights) {
-          pause(20);
+          busyWait(20);
           const t0 = process.hrtime.bigint();
           matmul(x, 1, w, out);
           total += Number(process.hrtime.bigint() - t0) / 1e9;
@@ -179,10 +181,6 @@ function benchGemvShapes(rows: Row[], threads: number): void {
  */
 function benchDispatch(rows: Row[], threads: number): void {
   const rng = new Rng(7);
-  const pause = (us: number) => {
-    const until = process.hrtime.bigint() + BigInt(us * 1000);
-    while (process.hrtime.bigint() < until);
-  };
   for (const precision of precisions) for (const type of types) {
     if (![GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0].includes(type)) continue;
     for (const [n, k] of [[128, 896], [256, 896], [896, 896]] as const) {
@@ -192,7 +190,7 @@ function benchDispatch(rows: Row[], threads: number): void {
       const calls = quick ? 1000 : 3000;
       const micros: number[] = [];
       for (let i = 0; i < calls; i++) {
-        pause(20);
+        busyWait(20);
         const t0 = process.hrtime.bigint();
         matmul(x, 1, w, out);
         micros.push(Number(process.hrtime.bigint() - t0) / 1e3);

@@ -26,10 +26,10 @@ function compile(out: string, flags: string[]): { ok: boolean; output: string } 
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
 }
 
-function run(binary: string, spinUs: string): { status: number | null; output: string } {
+function run(binary: string, spinUs: string, jobs = JOBS): { status: number | null; output: string } {
   // Not the parent's LD_PRELOAD: under native/tools/asan_tests.sh that is libasan, which a TSan binary cannot load.
   const { LD_PRELOAD: _preload, ...env } = process.env;
-  const r = spawnSync(binary, [JOBS], { encoding: 'utf8', timeout: 300_000, env: { ...env, FASTFILL_SPIN_US: spinUs } });
+  const r = spawnSync(binary, [jobs], { encoding: 'utf8', timeout: 300_000, env: { ...env, FASTFILL_SPIN_US: spinUs } });
   return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}${r.signal ? ` (killed by ${r.signal})` : ''}` };
 }
 
@@ -42,12 +42,12 @@ test('thread pool: every chunk runs once, no data race, spinning or sleeping', {
     const tsan = path.join(dir, 'pool_stress_tsan');
     const tsanBuilt = compile(tsan, ['-fsanitize=thread']);
     // TSan needs its runtime (libtsan) and a memory layout it knows; without them only the plain build runs.
-    const tsanProbe = tsanBuilt.ok ? run(tsan, '0') : null;
+    const tsanProbe = tsanBuilt.ok ? run(tsan, '0', '10') : null;
     const tsanRuns = tsanProbe !== null && !/FATAL: ThreadSanitizer|unexpected memory mapping/.test(tsanProbe.output);
     if (!tsanRuns) t.diagnostic(`ThreadSanitizer unavailable here, plain build only: ${(tsanProbe?.output ?? tsanBuilt.output).slice(0, 300)}`);
     for (const spinUs of ['0', '3', '200']) {
       for (const binary of tsanRuns ? [plain, tsan] : [plain]) {
-        const r = binary === tsan && spinUs === '0' ? tsanProbe! : run(binary, spinUs);
+        const r = run(binary, spinUs);
         const what = `${path.basename(binary)} with FASTFILL_SPIN_US=${spinUs}`;
         assert.doesNotMatch(r.output, /WARNING: ThreadSanitizer/, `${what}:\n${r.output.slice(0, 4000)}`);
         assert.equal(r.status, 0, `${what}:\n${r.output.slice(0, 4000)}`);
