@@ -55,6 +55,12 @@ function choices<T extends string>(name: string, fallback: string, allowed: read
 const precisions = choices<Precision>('precision', 'f32', PRECISIONS);
 const attentionPrecisions = choices<AttentionPrecision>('attention-precision', 'f32', ATTENTION_PRECISIONS);
 const minSeconds = quick ? 0.15 : 0.6;
+/** GEMM shapes M x K x N (--gemm-shapes 512x896x4864,...); the default: the bench model's gate/up and down. */
+const gemmShapes = (option('gemm-shapes') ?? '512x896x4864,512x4864x896').split(',').map((shape) => {
+  const dims = shape.split('x').map(Number);
+  if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`bad --gemm-shapes entry ${shape}: MxKxN`);
+  return dims as [number, number, number];
+});
 
 /** Best wall time of `run` over >= 3 runs lasting >= minSeconds together, after one warm-up. */
 function time(run: () => void): { seconds: number; cpuPerWall: number } {
@@ -91,10 +97,9 @@ const wholeBlocks = (type: GgmlType, k: number): number => {
 
 function benchGemm(rows: Row[], threads: number): void {
   const rng = new Rng(1);
-  const shapes: [number, number, number][] = [[512, 896, 4864], [512, 4864, 896]];
   for (const precision of precisions) {
     for (const type of types) {
-      for (const [m, k0, n] of shapes) {
+      for (const [m, k0, n] of gemmShapes) {
         const k = wholeBlocks(type, k0);
         const bytes = randomWeightBytes(rng, type, n, k);
         const x = rng.floats(m * k);

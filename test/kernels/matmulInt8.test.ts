@@ -75,7 +75,9 @@ for (const type of TYPES) {
 
 test('matmul int8: quants at their extremes against the largest activations (the int16 pair sums of the avx2 tile at their bound)', () => {
   // every weight at the type's most negative quant (Q4_K: its largest), every activation quant 127: each int16 lane
-  // of the avx2 tile then sums 8 (Q6_K: 4) pairs of 2 * |q| * 127 = up to 32,512 (int8SumsFitInt16)
+  // of the avx2 tile then sums pairs at their bound: Q4_K 8 of 2 * 15 * 127 (int8SumsFitInt16); Q4_0, Q5_0 and
+  // Q6_K, whose unsigned activations (127 + 128) meet the signed quants, 8, 4 and 2 of 2 * |q| * 255 = up to 32,640
+  // (int8UnsignedXSteps)
   const [m, n, k] = [6, 40, 512];
   const one = 0x3C00;  // f16 1.0
   const blocks: [GgmlType, (block: DataView) => void][] = [

@@ -59,6 +59,18 @@ constexpr bool int8SumsFitInt16(int32_t type) {
   return 2 * int8MaxQuant(type) * 127 * (8 / int8SubBlocks(type)) <= 32767;
 }
 
+// Steps of 4 elements over which vpmaddubsw's pair sums of the unsigned activations (quant + 128 <= 255)
+// times the signed weight quants add up exactly in int16 (2 x 255 x |quant| per pair), as a power of two no
+// larger than a sub-block's steps: Q4_0 8, Q5_0 4, Q6_K 2, Q3_K 4 (its sub-block). 0 for the types with
+// mins or half mins (unsigned quants) and where one pair may overflow (Q8_0, IQ4_NL, IQ4_XS).
+constexpr int int8UnsignedXSteps(int32_t type) {
+  if (int8HasMins(type) || int8HasHalfMins(type)) return 0;
+  const int fit = 32767 / (2 * 255 * int8MaxQuant(type));
+  int steps = 8 / int8SubBlocks(type);
+  while (steps > fit) steps /= 2;
+  return fit == 0 ? 0 : steps;
+}
+
 // Bytes into a record of the corrections and of the mins (see above).
 constexpr int int8CorrectionOffset(int32_t type) { return kInt8ScalesOffset + 4 * kInt8PanelColumns * int8SubBlocks(type); }
 constexpr int int8MinsOffset(int32_t type) { return kInt8ScalesOffset + 8 * kInt8PanelColumns * int8SubBlocks(type); }

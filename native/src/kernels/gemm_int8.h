@@ -81,6 +81,7 @@ inline void gemmInt8PanelRows(const Int8Job& job, int64_t panel, int64_t block0,
   t.minsOffset = int8HasMins(a.w.type) || int8HasHalfMins(a.w.type) ? int8MinsOffset(a.w.type) : -1;
   t.halfMins = int8HasHalfMins(a.w.type);
   t.int16Sums = int8SumsFitInt16(a.w.type);
+  t.unsignedXSteps = int8UnsignedXSteps(a.w.type);
   const int64_t runBlocks = ceilDiv(p.blocksPerRow, ceilDiv(p.blocksPerRow, kInt8MaxRunBlocks));
   const int64_t fullEnd = minI64(block1, a.m / kInt8TileRows);  // row blocks before it have all their rows
   uint8_t* packed = a.w.panels != nullptr

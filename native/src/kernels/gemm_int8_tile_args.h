@@ -39,6 +39,7 @@ struct Int8TileArgs {
   const float* bias;     // first run: C starts from bias[col], or from zeros when nullptr
   bool accumulate;       // a later run: C starts from its current value
   bool int16Sums;        // int8SumsFitInt16 of the weight type (the maddubs tile then widens once per sub-block)
+  int unsignedXSteps;    // int8UnsignedXSteps of the weight type (gemm_int8_tile_unsigned_x.h)
 };
 
 inline Int8Mins int8MinsOf(const Int8TileArgs& t) {

@@ -15,6 +15,7 @@
 // activations as they are, each product at most 45 * 127, again exact.
 #pragma once
 #include "kernels/gemm_int8_tile_args.h"
+#include "kernels/gemm_int8_tile_unsigned_x.h"
 
 namespace fastfill {
 namespace FASTFILL_LEVEL {
@@ -48,6 +49,7 @@ struct Int8Lanes {
   static I widen(I sum) { return sum; }
   static I zero() { return _mm512_setzero_si512(); }
   static Vec toFloat(I v) { return {_mm512_cvtepi32_ps(v)}; }
+  static void keep(I&) {}  // not measured at this level
 };
 #else
 struct Int8Lanes {
@@ -80,6 +82,8 @@ struct Int8Lanes {
   static I dotUnsigned16(I sum, I x, I w) { return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w, x)); }
   static I zero() { return _mm256_setzero_si256(); }
   static Vec toFloat(I v) { return {_mm256_cvtepi32_ps(v)}; }
+  // Each step's sums in registers: else GCC reassociates the integer adds into trees over the steps, which spill.
+  static void keep(I& v) { __asm__("" : "+x"(v)); }
 };
 #endif
 
@@ -115,6 +119,7 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
             const typename L::Weights w = L::weights(weights);
             for (int r = 0; r < R; ++r) sum[r][j] = kInt16 ? L::dot16(sum[r][j], x[r], w) : L::dot(sum[r][j], x[r], w);
           }
+          for (int r = 0; r < R; ++r) L::keep(sum[r][j]);
         }
       }
       if constexpr (kInt16) {
@@ -195,7 +200,8 @@ inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {
                                            : t.bias != nullptr ? t.bias[col] : 0.0f;
       }
     }
-    if (Int8Lanes::kInt16Sums && t.int16Sums) int8RowBlockMaddubsOf<Int8Lanes::kInt16Sums>(rows, t, i, acc);
+    if (t.unsignedXSteps > 0 && int8RowBlockUnsignedXOf(rows, t, i, acc)) {
+    } else if (Int8Lanes::kInt16Sums && t.int16Sums) int8RowBlockMaddubsOf<Int8Lanes::kInt16Sums>(rows, t, i, acc);
     else int8RowBlockMaddubsOf<false>(rows, t, i, acc);
     for (int r = 0; r < rows; ++r) std::memcpy(c + r * t.ldc, acc + r * kInt8PanelColumns, sizeof(float) * static_cast<size_t>(t.cols));
   }
