@@ -82,8 +82,7 @@ struct Int8Lanes {
   static I dotUnsigned16(I sum, I x, I w) { return _mm256_add_epi16(sum, _mm256_maddubs_epi16(w, x)); }
   static I zero() { return _mm256_setzero_si256(); }
   static Vec toFloat(I v) { return {_mm256_cvtepi32_ps(v)}; }
-  // Each step's sums in registers: else GCC reassociates the integer adds into trees over the steps, which spill.
-  static void keep(I& v) { __asm__("" : "+x"(v)); }
+  static void keep(I& v) { keepInRegister(v); }
 };
 #endif
 

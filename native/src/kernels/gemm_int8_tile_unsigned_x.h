@@ -43,8 +43,7 @@ inline void int8BlockRunUnsignedX(const Int8TileArgs& t, const uint8_t* xq, cons
             const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(record + step * 128 + j * 32));
             for (int r = 0; r < R; ++r) {
               pairs[r][j] = _mm256_add_epi16(pairs[r][j], _mm256_maddubs_epi16(x[r], w));
-              // GCC reassociates the integer adds into trees over all steps, which spill 16 ymm
-              __asm__("" : "+x"(pairs[r][j]));
+              keepInRegister(pairs[r][j]);
             }
           }
         }

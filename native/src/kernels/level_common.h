@@ -46,6 +46,12 @@ inline float scalarExp(float x) {
   return lanes[0];
 }
 
+#ifdef __AVX2__
+// Pins an integer accumulator to a register at this point. Without it GCC reassociates a chain of integer adds
+// (int16 or int32 sums of vpmaddubsw products) over an unrolled loop into trees whose partial sums spill.
+inline void keepInRegister(__m256i& v) { __asm__("" : "+x"(v)); }
+#endif
+
 // dot(a, b) over n floats
 inline float dot(const float* a, const float* b, int64_t n) {
   Vec acc = vZero();
