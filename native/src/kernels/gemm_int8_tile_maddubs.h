@@ -9,6 +9,8 @@
 // added. The integer sums equal VNNI's and the float steps are the same, so every level agrees bit for bit.
 // With AVX2, for the types whose pair sums fit (int8SumsFitInt16: all but Q8_0, Q5_1, Q5_K, Q2_K and the IQ4 types), the pairs are added
 // in int16 over the sub-block and widened once: half the multiplies.
+// The signed quants of at most 32 in magnitude (Q4_0, Q5_0, Q6_K, Q3_K) skip the sign rule at avx2: the
+// activations as stored meet the quants as they are (gemm_int8_tile_unsigned_x.h).
 // AVX2 negates with vpsignb; AVX-512BW has none, so a mask of the negative weights drives a masked
 // subtraction. Records whose quants are all unsigned (the types with mins or half mins: Q4_1, Q5_1, Q4_K,
 // Q5_K, Q2_K; at most 45) skip the sign rule: vpmaddubsw takes them as the unsigned operand and the signed

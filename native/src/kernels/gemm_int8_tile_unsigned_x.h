@@ -66,7 +66,8 @@ inline void int8BlockRunUnsignedX(const Int8TileArgs& t, const uint8_t* xq, cons
   }
 }
 
-// Rows [0, rows) of row block i, 2 at a time (16 ymm: 8 sums, 2 activations, a weight, a product).
+// Rows [0, rows) of row block i, 2 at a time (16 ymm: 8 pair sums, 2 activations, a weight; where a group is
+// shorter than the sub-block, Q5_0 and Q6_K, the int32 sums wait on the stack between groups).
 template <int kSubBlocks, int kGroup>
 inline void int8RowBlockUnsignedX(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
   int r0 = 0;
