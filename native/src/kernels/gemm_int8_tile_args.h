@@ -1,6 +1,7 @@
 // The arguments of the int8 GEMM micro-kernels (gemm_int8_tile.h, gemm_int8_tile_maddubs.h).
 #pragma once
 #include <cstring>
+#include <type_traits>
 
 #include "common/int8_panels.h"
 #include "kernels/level_common.h"
@@ -44,6 +45,16 @@ struct Int8TileArgs {
 
 inline Int8Mins int8MinsOf(const Int8TileArgs& t) {
   return t.halfMins ? Int8Mins::kHalves : t.minsOffset >= 0 ? Int8Mins::kBlock : Int8Mins::kNone;
+}
+
+// Rows [0, rows) of row block i in passes of kRows rows, the rest one row at a time: pass(R, r0, first) with R a
+// std::integral_constant of the pass's rows, r0 its first row and first that row's activation index (quants at
+// xq + first * 32, scale at xd[first]).
+template <int kRows, class Pass>
+inline void forEachTileRowPass(int rows, const Int8TileArgs& t, int64_t i, const Pass& pass) {
+  int r0 = 0;
+  for (; r0 + kRows <= rows; r0 += kRows) pass(std::integral_constant<int, kRows>{}, r0, i * t.rowBlockStep + r0 * t.rowStep);
+  for (; r0 < rows; ++r0) pass(std::integral_constant<int, 1>{}, r0, i * t.rowBlockStep + r0 * t.rowStep);
 }
 
 inline float recordFloat(const uint8_t* record, int offset, int index) {

@@ -162,22 +162,14 @@ inline void int8BlockRunMaddubs(const Int8TileArgs& t, const uint8_t* xq, const 
   }
 }
 
-template <int R, int kSubBlocks, Int8Mins kMins, bool kInt16>
-inline void int8RowsMaddubs(const Int8TileArgs& t, int64_t i, int r0, float* acc) {
-  const int64_t first = i * t.rowBlockStep + r0 * t.rowStep;
-  int8BlockRunMaddubs<R, kSubBlocks, kMins, kInt16>(t, t.xq + first * kInt8BlockElements, t.xd + first,
-                                                    kMins == Int8Mins::kBlock ? t.xs + first : nullptr,
-                                                    kMins == Int8Mins::kHalves ? t.xh + 2 * first : nullptr,
-                                                    acc + r0 * kInt8PanelColumns);
-}
-
-// Rows [r0, rows) of row block i, Int8Lanes::kRows at a time.
+// Rows [0, rows) of row block i, Int8Lanes::kRows at a time.
 template <int kSubBlocks, Int8Mins kMins, bool kInt16>
 inline void int8RowBlockMaddubs(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
-  constexpr int kRows = Int8Lanes::kRows;
-  int r0 = 0;
-  for (; r0 + kRows <= rows; r0 += kRows) int8RowsMaddubs<kRows, kSubBlocks, kMins, kInt16>(t, i, r0, acc);
-  for (; r0 < rows; ++r0) int8RowsMaddubs<1, kSubBlocks, kMins, kInt16>(t, i, r0, acc);
+  forEachTileRowPass<Int8Lanes::kRows>(rows, t, i, [&](auto R, int r0, int64_t first) {
+    int8BlockRunMaddubs<decltype(R)::value, kSubBlocks, kMins, kInt16>(
+        t, t.xq + first * kInt8BlockElements, t.xd + first, kMins == Int8Mins::kBlock ? t.xs + first : nullptr,
+        kMins == Int8Mins::kHalves ? t.xh + 2 * first : nullptr, acc + r0 * kInt8PanelColumns);
+  });
 }
 
 // The sub-block count and mins of the records, and the int16 sums where the level and type allow them.
@@ -201,9 +193,10 @@ inline void int8TileMaddubs(int rows, const Int8TileArgs& t) {
                                            : t.bias != nullptr ? t.bias[col] : 0.0f;
       }
     }
-    if (t.unsignedXSteps > 0 && int8RowBlockUnsignedXOf(rows, t, i, acc)) {
-    } else if (Int8Lanes::kInt16Sums && t.int16Sums) int8RowBlockMaddubsOf<Int8Lanes::kInt16Sums>(rows, t, i, acc);
-    else int8RowBlockMaddubsOf<false>(rows, t, i, acc);
+    if (!int8RowBlockUnsignedXOf(rows, t, i, acc)) {
+      if (Int8Lanes::kInt16Sums && t.int16Sums) int8RowBlockMaddubsOf<Int8Lanes::kInt16Sums>(rows, t, i, acc);
+      else int8RowBlockMaddubsOf<false>(rows, t, i, acc);
+    }
     for (int r = 0; r < rows; ++r) std::memcpy(c + r * t.ldc, acc + r * kInt8PanelColumns, sizeof(float) * static_cast<size_t>(t.cols));
   }
 }

@@ -70,16 +70,13 @@ inline void int8BlockRunUnsignedX(const Int8TileArgs& t, const uint8_t* xq, cons
 // shorter than the sub-block, Q5_0 and Q6_K, the int32 sums wait on the stack between groups).
 template <int kSubBlocks, int kGroup>
 inline void int8RowBlockUnsignedX(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
-  int r0 = 0;
-  for (; r0 < rows; r0 += 2) {
-    const int64_t first = i * t.rowBlockStep + r0 * t.rowStep;
-    const uint8_t* xq = t.xq + first * kInt8BlockElements;
-    if (r0 + 2 <= rows) int8BlockRunUnsignedX<2, kSubBlocks, kGroup>(t, xq, t.xd + first, acc + r0 * kInt8PanelColumns);
-    else int8BlockRunUnsignedX<1, kSubBlocks, kGroup>(t, xq, t.xd + first, acc + r0 * kInt8PanelColumns);
-  }
+  forEachTileRowPass<2>(rows, t, i, [&](auto R, int r0, int64_t first) {
+    int8BlockRunUnsignedX<decltype(R)::value, kSubBlocks, kGroup>(t, t.xq + first * kInt8BlockElements, t.xd + first,
+                                                                  acc + r0 * kInt8PanelColumns);
+  });
 }
 
-// False when the records' type is not one of these (the caller takes the sign rule).
+// False when the records' type is not one of these (unsignedXSteps 0: the caller takes the sign rule).
 inline bool int8RowBlockUnsignedXOf(int rows, const Int8TileArgs& t, int64_t i, float* acc) {
   if (t.subBlocks == 1 && t.unsignedXSteps == 8) int8RowBlockUnsignedX<1, 8>(rows, t, i, acc);       // Q4_0
   else if (t.subBlocks == 1 && t.unsignedXSteps == 4) int8RowBlockUnsignedX<1, 4>(rows, t, i, acc);  // Q5_0
